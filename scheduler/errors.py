@@ -1,0 +1,47 @@
+"""Errors a user can act on.
+
+Every problem with a file the user gave us is an :class:`InputProblem` (file, row, column, what was
+expected). Readers collect problems and raise one :class:`InputError` carrying all of them, so a
+supervisor fixing a spreadsheet sees every problem at once. The CLI turns it into readable lines and
+exit code 2 - never a traceback.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    file: str
+    message: str
+    row: int | None = None      # 1-based line in the file; the header is row 1
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column '{self.column}'"
+        return f"{where}: {self.message}"
+
+
+class InputError(Exception):
+    """One or more problems with user input."""
+
+    def __init__(self, problems: Iterable[InputProblem] | InputProblem | str, file: str = "<input>"):
+        if isinstance(problems, str):
+            problems = [InputProblem(file, problems)]
+        elif isinstance(problems, InputProblem):
+            problems = [problems]
+        self.problems: list[InputProblem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class InfeasibleError(Exception):
+    """The hard rules cannot all hold; `explanation` lists the conflicting rules."""
+
+    def __init__(self, message: str, explanation: list[str] | None = None):
+        self.explanation = explanation or []
+        super().__init__(message)

@@ -1,0 +1,277 @@
+"""Reading `centre.toml` into a :class:`~scheduler.domain.Centre`.
+
+Every problem is reported with the file, the TOML key path and what was expected; all problems are
+collected and raised together as one :class:`InputError`.
+"""
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .domain import WEEKDAYS, Centre, Queue, Rules, ServiceTarget, ShiftTemplate, Weights
+from .errors import InputError, InputProblem
+
+
+def parse_hhmm(text: str) -> int:
+    """'07:30' -> 450 minutes; '24:00' is allowed (end of day). Raises ValueError."""
+    text = str(text).strip()
+    hh, sep, mm = text.partition(":")
+    if not sep or not hh.isdigit() or not mm.isdigit() or len(mm) != 2:
+        raise ValueError(f"expected a time HH:MM, got {text!r}")
+    minutes = int(hh) * 60 + int(mm)
+    if int(mm) >= 60 or minutes > 1440:
+        raise ValueError(f"expected a time between 00:00 and 24:00, got {text!r}")
+    return minutes
+
+
+def shift_kind(start_minute: int, end_minute: int, rules: Rules) -> str:
+    """Classify a shift by when it runs; night if it overlaps the night window."""
+    night_a = rules.night_start_minute
+    night_b = rules.night_end_minute + (1440 if rules.night_end_minute <= night_a else 0)
+    # Check the night window of the start day and of the previous day (a shift starting 02:00).
+    for offset in (-1440, 0):
+        if start_minute < night_b + offset and end_minute > night_a + offset:
+            return "night"
+    if start_minute < 9 * 60:
+        return "early"
+    if end_minute > 19 * 60:
+        return "late"
+    return "day"
+
+
+class _Collector:
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[InputProblem] = []
+
+    def add(self, key: str, message: str) -> None:
+        self.problems.append(InputProblem(self.file, message, column=key))
+
+    def get(self, table: dict, key: str, path: str, kind: type | tuple, default: Any = ..., check=None, expect: str = ""):
+        if key not in table:
+            if default is ...:
+                self.add(f"{path}.{key}" if path else key, "missing required key")
+                return None
+            return default
+        value = table[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if float in kinds and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds:
+            self.add(f"{path}.{key}" if path else key, f"expected {expect or kinds[0].__name__}, got {value!r}")
+            return None if default is ... else default
+        if check is not None and not check(value):
+            self.add(f"{path}.{key}" if path else key, f"expected {expect}, got {value!r}")
+            return None if default is ... else default
+        return value
+
+
+def _parse_hours(spec: Any, path: str, col: _Collector) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """`{default="08:00-20:00", sat="09:00-17:00", sun="closed"}` -> per-weekday opening windows."""
+    if isinstance(spec, str):
+        spec = {"default": spec}
+    if not isinstance(spec, dict):
+        col.add(path, "expected a table of weekday -> 'HH:MM-HH:MM' | 'closed' | '24h'")
+        return tuple(() for _ in range(7))
+    unknown = set(spec) - set(WEEKDAYS) - {"default"}
+    for key in sorted(unknown):
+        col.add(f"{path}.{key}", "expected a weekday (mon..sun) or 'default'")
+    days = []
+    for wd in WEEKDAYS:
+        text = spec.get(wd, spec.get("default", "closed"))
+        days.append(_parse_window(text, f"{path}.{wd}", col))
+    return tuple(days)
+
+
+def _parse_window(text: Any, path: str, col: _Collector) -> tuple[tuple[int, int], ...]:
+    if not isinstance(text, str):
+        col.add(path, f"expected 'HH:MM-HH:MM', 'closed' or '24h', got {text!r}")
+        return ()
+    text = text.strip().lower()
+    if text in ("closed", ""):
+        return ()
+    if text in ("24h", "00:00-24:00"):
+        return ((0, 1440),)
+    windows = []
+    for part in text.split(","):
+        a, sep, b = part.strip().partition("-")
+        try:
+            if not sep:
+                raise ValueError(f"expected 'HH:MM-HH:MM', got {part!r}")
+            start, end = parse_hhmm(a), parse_hhmm(b)
+            if end <= start:
+                raise ValueError(f"opening time {a} is not before closing time {b}")
+            windows.append((start, end))
+        except ValueError as exc:
+            col.add(path, str(exc))
+    return tuple(windows)
+
+
+def load_centre(path: str | Path) -> Centre:
+    path = Path(path)
+    name = path.name
+    if not path.exists():
+        raise InputError(InputProblem(str(path), "file not found"))
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise InputError(InputProblem(name, "the file is empty; expected a centre configuration (see docs/contracts.md)"))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(InputProblem(name, f"not valid TOML: {exc}")) from None
+    return centre_from_dict(data, name)
+
+
+def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
+    col = _Collector(file)
+    centre_t = data.get("centre", {})
+    if not isinstance(centre_t, dict):
+        col.add("centre", "expected a table [centre]")
+        centre_t = {}
+    interval = col.get(centre_t, "interval_minutes", "centre", int, 30,
+                       check=lambda v: v in (5, 10, 15, 20, 30, 60), expect="one of 5, 10, 15, 20, 30, 60")
+    closures = []
+    for i, text in enumerate(col.get(centre_t, "closures", "centre", list, [])):
+        try:
+            closures.append(date.fromisoformat(str(text)))
+        except ValueError:
+            col.add(f"centre.closures[{i}]", f"expected a date YYYY-MM-DD, got {text!r}")
+
+    staffing_t = data.get("staffing", {})
+    shrinkage = col.get(staffing_t, "shrinkage", "staffing", float, 0.3,
+                        check=lambda v: 0 <= v < 1, expect="a number with 0 <= shrinkage < 1")
+    model = col.get(staffing_t, "model", "staffing", str, "erlang-c",
+                    check=lambda v: v in ("erlang-c", "erlang-a"), expect="'erlang-c' or 'erlang-a'")
+
+    rules = _parse_rules(data.get("rules", {}), col)
+    weights = _parse_weights(data.get("weights", {}), col)
+
+    queues = []
+    queue_list = data.get("queues")
+    if not isinstance(queue_list, list) or not queue_list:
+        col.add("queues", "expected at least one [[queues]] table")
+        queue_list = []
+    seen = set()
+    for i, qt in enumerate(queue_list):
+        p = f"queues[{i}]"
+        qid = col.get(qt, "id", p, str, check=lambda v: bool(v.strip()) and ";" not in v, expect="a non-empty id without ';'")
+        if qid in seen:
+            col.add(f"{p}.id", f"duplicate queue id {qid!r}")
+        seen.add(qid)
+        target = ServiceTarget(
+            service_level=col.get(qt, "service_level", p, float, 0.8, check=lambda v: 0 < v < 1, expect="a fraction between 0 and 1 (exclusive)"),
+            target_seconds=col.get(qt, "target_seconds", p, float, 20.0, check=lambda v: v >= 0, expect="seconds >= 0"),
+            max_occupancy=col.get(qt, "max_occupancy", p, float, 0.85, check=lambda v: 0 < v <= 1, expect="a fraction in (0, 1]"),
+            patience_seconds=col.get(qt, "patience_seconds", p, float, None, check=lambda v: v > 0, expect="seconds > 0"),
+            max_asa_seconds=col.get(qt, "max_asa_seconds", p, float, None, check=lambda v: v > 0, expect="seconds > 0"),
+        )
+        queues.append(Queue(
+            id=qid or f"queue{i}",
+            name=col.get(qt, "name", p, str, qid or ""),
+            hours=_parse_hours(qt.get("hours", "24h"), f"{p}.hours", col),
+            target=target,
+            default_aht_seconds=col.get(qt, "default_aht_seconds", p, float, 300.0, check=lambda v: v > 0, expect="seconds > 0"),
+        ))
+
+    shifts = []
+    shift_list = data.get("shifts")
+    if not isinstance(shift_list, list) or not shift_list:
+        col.add("shifts", "expected at least one [[shifts]] table")
+        shift_list = []
+    for i, st in enumerate(shift_list):
+        p = f"shifts[{i}]"
+        sid = col.get(st, "id", p, str)
+        hours = col.get(st, "hours", p, float, check=lambda v: 0 < v <= 24, expect="a length in hours, 0 < hours <= 24")
+        brk = col.get(st, "break_minutes", p, int, 0, check=lambda v: v >= 0, expect="minutes >= 0")
+        starts = col.get(st, "starts", p, list)
+        if sid is None or hours is None or starts is None:
+            continue
+        length = int(round(hours * 60))
+        if brk is not None and brk >= length:
+            col.add(f"{p}.break_minutes", f"the break ({brk} min) must be shorter than the shift ({length} min)")
+            continue
+        for j, s in enumerate(starts):
+            try:
+                start = parse_hhmm(s)
+                if start >= 1440:
+                    raise ValueError("a shift must start before 24:00")
+            except ValueError as exc:
+                col.add(f"{p}.starts[{j}]", str(exc))
+                continue
+            if start % interval or length % interval or (brk or 0) % interval:
+                col.add(f"{p}.starts[{j}]", f"start, length and break must lie on the {interval}-minute planning grid")
+                continue
+            shifts.append(ShiftTemplate(
+                id=f"{sid}-{start // 60:02d}{start % 60:02d}", start_minute=start, length_minutes=length,
+                break_minutes=brk or 0, kind=shift_kind(start, start + length, rules), family=sid))
+    ids = [s.id for s in shifts]
+    for dup in sorted({x for x in ids if ids.count(x) > 1}):
+        col.add("shifts", f"duplicate shift template {dup!r}")
+    if rules.min_rest_minutes >= 7 * 1440:
+        col.add("rules.min_rest_hours", "a rest rule of a week or more leaves no shift possible")
+
+    if col.problems:
+        raise InputError(col.problems)
+    return Centre(
+        name=centre_t.get("name", "Contact centre"), queues=tuple(queues), shifts=tuple(shifts),
+        rules=rules, weights=weights, interval_minutes=interval, shrinkage=shrinkage,
+        staffing_model=model, holiday_country=centre_t.get("holiday_country"),
+        holiday_subdivision=centre_t.get("holiday_subdivision"), closures=tuple(closures))
+
+
+def _parse_rules(t: dict, col: _Collector) -> Rules:
+    p = "rules"
+    nonneg = dict(check=lambda v: v >= 0, expect="a number >= 0")
+    pos = dict(check=lambda v: v >= 1, expect="an integer >= 1")
+    succ = []
+    for i, pair in enumerate(col.get(t, "forbidden_successions", p, list, [])):
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
+            col.add(f"rules.forbidden_successions[{i}]", "expected a pair [\"first\", \"next\"] of shift kinds or ids")
+            continue
+        succ.append((pair[0], pair[1]))
+
+    def minute(key, default):
+        text = t.get(key)
+        if text is None:
+            return default
+        try:
+            return parse_hhmm(text) % 1440
+        except ValueError as exc:
+            col.add(f"rules.{key}", str(exc))
+            return default
+
+    earliest = col.get(t, "break_earliest_hours", p, float, 3.0, **nonneg)
+    latest = col.get(t, "break_latest_hours", p, float, 5.0, **nonneg)
+    if latest < earliest:
+        col.add("rules.break_latest_hours", "expected break_latest_hours >= break_earliest_hours")
+    max_weekends = col.get(t, "max_weekends", p, int, None, check=lambda v: v >= 0, expect="an integer >= 0")
+    return Rules(
+        min_rest_minutes=int(round(col.get(t, "min_rest_hours", p, float, 11.0, **nonneg) * 60)),
+        max_consecutive_days=col.get(t, "max_consecutive_days", p, int, 6, **pos),
+        min_consecutive_days=col.get(t, "min_consecutive_days", p, int, 1, **pos),
+        min_consecutive_days_off=col.get(t, "min_consecutive_days_off", p, int, 1, **pos),
+        max_nights_per_week=col.get(t, "max_nights_per_week", p, int, 7, check=lambda v: v >= 0, expect="an integer >= 0"),
+        max_consecutive_nights=col.get(t, "max_consecutive_nights", p, int, 7, **pos),
+        max_weekends=max_weekends,
+        forbidden_successions=tuple(succ),
+        break_earliest_minutes=int(round(earliest * 60)),
+        break_latest_minutes=int(round(latest * 60)),
+        night_start_minute=minute("night_start", 23 * 60),
+        night_end_minute=minute("night_end", 5 * 60),
+    )
+
+
+def _parse_weights(t: dict, col: _Collector) -> Weights:
+    values = {}
+    for name in Weights.__dataclass_fields__:
+        values[name] = col.get(t, name, "weights", float, getattr(Weights(), name),
+                               check=lambda v: v >= 0, expect="a weight >= 0")
+    for key in sorted(set(t) - set(values)):
+        col.add(f"weights.{key}", f"unknown weight; expected one of {', '.join(values)}")
+    return Weights(**values)

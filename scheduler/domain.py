@@ -1,0 +1,295 @@
+"""The domain model every other module speaks.
+
+Plain, typed, immutable dataclasses with no behaviour beyond what follows from their own fields.
+Forecasting, staffing, rostering and I/O import this module; it imports none of them.
+
+Time is modelled on a grid: a planning horizon starts at midnight of ``Horizon.start`` and is cut
+into intervals of ``interval_minutes``. Shift templates are anchored to a day (the day they start on)
+and may run past midnight (night shifts).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Mapping
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SHIFT_KINDS = ("early", "day", "late", "night")
+
+
+# --------------------------------------------------------------------------------------------
+# Queues and service targets
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ServiceTarget:
+    """A queue's service target: `service_level` of contacts answered within `target_seconds`."""
+
+    service_level: float = 0.8
+    target_seconds: float = 20.0
+    max_occupancy: float = 0.85
+    patience_seconds: float | None = None  # mean patience, for Erlang A
+    max_asa_seconds: float | None = None   # optional average-speed-of-answer cap
+
+
+@dataclass(frozen=True)
+class Queue:
+    """A queue is also a skill: an agent trained for it may serve it."""
+
+    id: str
+    name: str
+    # Opening hours per weekday (0 = Monday): list of (open_minute, close_minute) from midnight;
+    # close may be 1440. An empty list means closed all day.
+    hours: tuple[tuple[tuple[int, int], ...], ...] = tuple(((0, 1440),) for _ in range(7))
+    target: ServiceTarget = ServiceTarget()
+    default_aht_seconds: float = 300.0
+
+    def is_open(self, moment: datetime) -> bool:
+        minute = moment.hour * 60 + moment.minute
+        return any(a <= minute < b for a, b in self.hours[moment.weekday()])
+
+
+# --------------------------------------------------------------------------------------------
+# Shifts
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ShiftTemplate:
+    """One shift: a start time of day, a length on site and an unpaid break inside it."""
+
+    id: str
+    start_minute: int          # minutes after midnight of the day the shift belongs to
+    length_minutes: int        # on site, including the unpaid break
+    break_minutes: int = 0
+    kind: str = "day"          # early | day | late | night (see rules.shift_kind)
+    family: str = ""           # the template family ("F8") the start was expanded from
+
+    @property
+    def end_minute(self) -> int:
+        """End in minutes after midnight of the start day (> 1440 for shifts past midnight)."""
+        return self.start_minute + self.length_minutes
+
+    @property
+    def paid_minutes(self) -> int:
+        return self.length_minutes - self.break_minutes
+
+    @property
+    def paid_hours(self) -> float:
+        return self.paid_minutes / 60.0
+
+
+# --------------------------------------------------------------------------------------------
+# People
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Employee:
+    id: str
+    name: str
+    skills: frozenset[str]
+    contract: str = ""
+    min_hours: float = 0.0                # per week
+    max_hours: float = 40.0               # per week
+    max_days: int = 5                     # working days per week
+    nights: bool = True                   # may work night shifts
+    fixed_days_off: frozenset[int] = frozenset()   # weekday numbers, 0 = Monday
+    earliest_start: int | None = None     # minute of day; availability window
+    latest_end: int | None = None         # minute of day (may be 1440)
+    hourly_cost: float = 1.0
+    # Per-template caps over the horizon (0 = not qualified for that template); absent = no cap.
+    max_shifts: Mapping[str, int] = field(default_factory=dict)
+    # Optional per-employee overrides of the centre rules (None = centre default).
+    max_weekends: int | None = None
+    max_consecutive_days: int | None = None
+    min_consecutive_days: int | None = None
+    min_consecutive_days_off: int | None = None
+    # Horizon totals in minutes (benchmark-style contracts); None = use weekly hours only.
+    min_total_minutes: int | None = None
+    max_total_minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class TimeOff:
+    employee_id: str
+    start: date
+    end: date                 # inclusive
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Preference:
+    """A wish; `weight` is paid in the objective when it is not granted."""
+
+    employee_id: str
+    day: date
+    kind: str                 # day_off | shift_on | shift_off
+    shift: str = ""           # template id, template family or shift kind; "" for day_off
+    weight: float = 1.0
+
+
+# --------------------------------------------------------------------------------------------
+# Rules and weights
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Rules:
+    """Labour and fatigue rules (hard constraints)."""
+
+    min_rest_minutes: int = 11 * 60
+    max_consecutive_days: int = 6
+    min_consecutive_days: int = 1
+    min_consecutive_days_off: int = 1
+    max_nights_per_week: int = 7
+    max_consecutive_nights: int = 7
+    max_weekends: int | None = None       # weekends with any work, over the horizon
+    forbidden_successions: tuple[tuple[str, str], ...] = ()   # (kind/template/family, same) day d -> d+1
+    break_earliest_minutes: int = 180     # break starts at least this long after shift start
+    break_latest_minutes: int = 300       # ... and at the latest this long after
+    night_start_minute: int = 23 * 60
+    night_end_minute: int = 5 * 60
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Penalty weights of the soft goals; every term of the objective is one of these."""
+
+    under_staffing: float = 100.0
+    over_staffing: float = 5.0
+    preference: float = 20.0
+    fairness_weekends: float = 30.0
+    fairness_nights: float = 20.0
+    hours_deviation: float = 2.0
+    stable_starts: float = 1.0
+    cost: float = 0.0
+
+
+# --------------------------------------------------------------------------------------------
+# The centre
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Centre:
+    name: str
+    queues: tuple[Queue, ...]
+    shifts: tuple[ShiftTemplate, ...]
+    rules: Rules = Rules()
+    weights: Weights = Weights()
+    interval_minutes: int = 30
+    shrinkage: float = 0.3
+    staffing_model: str = "erlang-c"
+    holiday_country: str | None = None
+    holiday_subdivision: str | None = None
+    closures: tuple[date, ...] = ()
+
+    def queue(self, queue_id: str) -> Queue:
+        for q in self.queues:
+            if q.id == queue_id:
+                return q
+        raise KeyError(queue_id)
+
+    def shift(self, shift_id: str) -> ShiftTemplate:
+        for s in self.shifts:
+            if s.id == shift_id:
+                return s
+        raise KeyError(shift_id)
+
+    @property
+    def queue_ids(self) -> tuple[str, ...]:
+        return tuple(q.id for q in self.queues)
+
+
+@dataclass(frozen=True)
+class Staff:
+    """Who is there to roster, and what they asked for."""
+
+    employees: tuple[Employee, ...]
+    time_off: tuple[TimeOff, ...] = ()
+    preferences: tuple[Preference, ...] = ()
+
+    def employee(self, employee_id: str) -> Employee:
+        for e in self.employees:
+            if e.id == employee_id:
+                return e
+        raise KeyError(employee_id)
+
+
+@dataclass(frozen=True)
+class Horizon:
+    start: date               # first day (midnight); usually a Monday
+    days: int = 7
+    interval_minutes: int = 30
+
+    @property
+    def intervals_per_day(self) -> int:
+        return 1440 // self.interval_minutes
+
+    @property
+    def n_intervals(self) -> int:
+        return self.days * self.intervals_per_day
+
+    def day(self, d: int) -> date:
+        return self.start + timedelta(days=d)
+
+    def moment(self, t: int) -> datetime:
+        """Start of interval t (may be outside the horizon for negative or large t)."""
+        return datetime.combine(self.start, time()) + timedelta(minutes=t * self.interval_minutes)
+
+    def index(self, moment: datetime) -> int:
+        delta = moment - datetime.combine(self.start, time())
+        return int(delta.total_seconds() // 60) // self.interval_minutes
+
+
+# --------------------------------------------------------------------------------------------
+# Demand
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Requirement:
+    """Agents to roster per interval and queue over a horizon.
+
+    `staff[q][t]` is what the roster should cover (after shrinkage). `value[q][t][k]`, when given,
+    is the expected number of contacts answered within target with k agents on queue q in interval t
+    (concave in k): the roster engine values each extra agent by what it buys.
+    """
+
+    horizon: Horizon
+    queues: tuple[str, ...]
+    staff: tuple[tuple[int, ...], ...]                 # [queue][interval]
+    agents: tuple[tuple[int, ...], ...] | None = None  # before shrinkage, for reporting
+    value: tuple[tuple[tuple[float, ...], ...], ...] | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# Roster
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ShiftAssignment:
+    employee_id: str
+    day: date                 # the day the shift starts on
+    shift_id: str
+    start: datetime
+    end: datetime
+    break_start: datetime | None = None
+    break_end: datetime | None = None
+
+    @property
+    def paid_hours(self) -> float:
+        minutes = (self.end - self.start).total_seconds() / 60
+        if self.break_start is not None and self.break_end is not None:
+            minutes -= (self.break_end - self.break_start).total_seconds() / 60
+        return minutes / 60.0
+
+
+@dataclass(frozen=True)
+class QueueAssignment:
+    """Agent `employee_id` serves `queue` during the interval starting at `start`."""
+
+    employee_id: str
+    start: datetime
+    queue: str
+
+
+@dataclass
+class Roster:
+    horizon: Horizon
+    shifts: list[ShiftAssignment]
+    queue_assignments: list[QueueAssignment]
+    status: str = "UNKNOWN"        # OPTIMAL | FEASIBLE | ...
+    objective: float | None = None
+    bound: float | None = None
+    penalties: dict[str, float] = field(default_factory=dict)   # rule name -> penalty
+    kpis: dict = field(default_factory=dict)

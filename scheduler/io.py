@@ -1,0 +1,467 @@
+"""Reading and writing the planner's files (see docs/contracts.md).
+
+Readers are strict and helpful: every problem found is reported with file, row (1-based, header =
+row 1) and column, all at once, as one :class:`InputError`. Writers are atomic: a file is written to
+a temporary name in the same folder and renamed, so a failed run never leaves half a file.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import tempfile
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import pandas as pd
+
+from .config import load_centre, parse_hhmm
+from .domain import (WEEKDAYS, Centre, Employee, Horizon, Preference, QueueAssignment, Roster,
+                     ShiftAssignment, Staff, TimeOff)
+from .errors import InputError, InputProblem
+
+MAX_PROBLEMS = 50  # beyond this, more lines help nobody
+
+
+# --------------------------------------------------------------------------------------------
+# Low-level table reading
+# --------------------------------------------------------------------------------------------
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")     # tolerate the BOM Excel writes
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")       # legacy exports; every byte is valid latin-1
+
+
+def _sniff_separator(header: str) -> str:
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t", "|")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] > 0 else ","
+
+
+class Table:
+    """A CSV file read as strings, with row numbers kept for error messages."""
+
+    def __init__(self, path: Path, frame: pd.DataFrame, label: str):
+        self.path = path
+        self.frame = frame
+        self.label = label
+        self.problems: list[InputProblem] = []
+
+    def row(self, index: int) -> int:
+        return int(index) + 2
+
+    def problem(self, index: int | None, column: str | None, message: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(InputProblem(self.label, message, None if index is None else self.row(index), column))
+
+    def raise_if_problems(self) -> None:
+        if self.problems:
+            raise InputError(self.problems)
+
+    # Column parsers: return a Series (NaN/None where bad) and record problems.
+    def numbers(self, column: str, *, minimum: float | None = None, strictly: bool = False,
+                allow_empty: bool = False, integer: bool = False, expect: str = "") -> pd.Series:
+        raw = self.frame[column]
+        values = pd.to_numeric(raw.str.replace(",", ".", regex=False) if False else raw, errors="coerce")
+        empty = raw.isna() | (raw.str.strip() == "")
+        bad = values.isna() & ~empty
+        if not allow_empty:
+            bad |= empty
+        bad |= values.notna() & ~values.map(lambda v: math.isfinite(v) if v == v else True)
+        for idx in raw.index[bad]:
+            shown = raw[idx] if isinstance(raw[idx], str) and raw[idx].strip() else "nothing"
+            self.problem(idx, column, f"expected {expect or 'a number'}, got {shown!r}" if shown != "nothing" else f"expected {expect or 'a number'}, got an empty cell")
+        if minimum is not None:
+            low = values < minimum if not strictly else values <= minimum
+            for idx in raw.index[low.fillna(False)]:
+                self.problem(idx, column, f"expected {expect or ('a number > ' if strictly else 'a number >= ') + str(minimum)}, got {raw[idx]}")
+        if integer:
+            frac = values.notna() & (values != values.round())
+            for idx in raw.index[frac]:
+                self.problem(idx, column, f"expected a whole number, got {raw[idx]}")
+        return values
+
+    def timestamps(self, column: str) -> pd.Series:
+        raw = self.frame[column].str.strip()
+        values = pd.to_datetime(raw, errors="coerce", format="ISO8601")
+        for idx in raw.index[values.isna()]:
+            self.problem(idx, column, f"expected a date-time like 2026-11-30 08:00, got {raw[idx]!r}")
+        return values
+
+    def dates(self, column: str) -> list[date | None]:
+        out = []
+        for idx, text in self.frame[column].items():
+            try:
+                out.append(date.fromisoformat(str(text).strip()))
+            except ValueError:
+                self.problem(idx, column, f"expected a date YYYY-MM-DD, got {text!r}")
+                out.append(None)
+        return out
+
+
+def read_table(path: str | Path, required: Iterable[str], optional: Iterable[str] = (),
+               label: str | None = None) -> Table:
+    path = Path(path)
+    label = label or path.name
+    if not path.exists():
+        raise InputError(InputProblem(str(path), "file not found"))
+    raw = path.read_bytes()
+    text = _decode(raw)
+    if not text.strip():
+        raise InputError(InputProblem(label, f"the file is empty; expected a header row with {', '.join(required)}", 1))
+    header = text.splitlines()[0]
+    sep = _sniff_separator(header)
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                            na_values=[], skip_blank_lines=True, skipinitialspace=True)
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise InputError(InputProblem(label, f"not a readable CSV table: {exc}")) from None
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    frame = frame.apply(lambda s: s.str.strip())
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise InputError([InputProblem(label, f"missing required column (found: {', '.join(frame.columns)})", 1, c)
+                          for c in missing])
+    dup = [c for c in frame.columns if list(frame.columns).count(c) > 1]
+    if dup:
+        raise InputError(InputProblem(label, "duplicate column", 1, dup[0]))
+    for c in optional:
+        if c not in frame.columns:
+            frame[c] = ""
+    if frame.empty:
+        raise InputError(InputProblem(label, "the file has a header but no data rows", 2))
+    return Table(path, frame, label)
+
+
+# --------------------------------------------------------------------------------------------
+# History, forecast, requirements
+# --------------------------------------------------------------------------------------------
+def read_history(path: str | Path, queues: Iterable[str] | None = None, label: str | None = None) -> pd.DataFrame:
+    """history.csv -> DataFrame(timestamp, queue, contacts, aht_seconds)."""
+    t = read_table(path, ["timestamp", "queue", "contacts"], ["aht_seconds"], label)
+    f = t.frame
+    ts = t.timestamps("timestamp")
+    contacts = t.numbers("contacts", minimum=0, expect="a number of contacts >= 0")
+    aht = t.numbers("aht_seconds", minimum=0, strictly=True, allow_empty=True, expect="handle time in seconds > 0")
+    _check_queues(t, queues)
+    dup = ts.notna() & pd.DataFrame({"t": ts, "q": f["queue"]}).duplicated(keep="first")
+    for idx in f.index[dup]:
+        t.problem(idx, "timestamp", f"duplicate timestamp {f['timestamp'][idx]} for queue {f['queue'][idx]!r}")
+    t.raise_if_problems()
+    out = pd.DataFrame({"timestamp": ts, "queue": f["queue"], "contacts": contacts.astype(float),
+                        "aht_seconds": aht.astype(float)})
+    return out.sort_values(["queue", "timestamp"], kind="stable").reset_index(drop=True)
+
+
+def read_forecast(path: str | Path, queues: Iterable[str] | None = None, label: str | None = None) -> pd.DataFrame:
+    cols = ["contacts_lo80", "contacts_hi80", "contacts_lo95", "contacts_hi95", "aht_seconds"]
+    t = read_table(path, ["timestamp", "queue", "contacts"], cols, label)
+    out = pd.DataFrame({"timestamp": t.timestamps("timestamp"), "queue": t.frame["queue"],
+                        "contacts": t.numbers("contacts", minimum=0, expect="a number of contacts >= 0")})
+    for c in cols:
+        out[c] = t.numbers(c, minimum=0, allow_empty=True, expect=f"{c} >= 0")
+    _check_queues(t, queues)
+    dup = out["timestamp"].notna() & out.duplicated(["timestamp", "queue"])
+    for idx in out.index[dup]:
+        t.problem(idx, "timestamp", f"duplicate timestamp for queue {out['queue'][idx]!r}")
+    t.raise_if_problems()
+    return out
+
+
+def read_requirements(path: str | Path, queues: Iterable[str] | None = None, label: str | None = None) -> pd.DataFrame:
+    t = read_table(path, ["timestamp", "queue", "agents"], ["staff"], label)
+    out = pd.DataFrame({"timestamp": t.timestamps("timestamp"), "queue": t.frame["queue"],
+                        "agents": t.numbers("agents", minimum=0, integer=True, expect="a whole number of agents >= 0")})
+    staff = t.numbers("staff", minimum=0, integer=True, allow_empty=True, expect="a whole number of staff >= 0")
+    out["staff"] = staff.fillna(out["agents"])
+    _check_queues(t, queues)
+    t.raise_if_problems()
+    return out
+
+
+def _check_queues(t: Table, queues: Iterable[str] | None) -> None:
+    if queues is None:
+        return
+    known = set(queues)
+    col = t.frame["queue"]
+    for idx in col.index[~col.isin(known)][:MAX_PROBLEMS]:
+        t.problem(idx, "queue", f"unknown queue {col[idx]!r}; expected one of {', '.join(sorted(known))}")
+
+
+# --------------------------------------------------------------------------------------------
+# Staff
+# --------------------------------------------------------------------------------------------
+_YES = {"yes", "y", "true", "1"}
+_NO = {"no", "n", "false", "0"}
+
+
+def read_employees(path: str | Path, centre: Centre, label: str | None = None) -> list[Employee]:
+    t = read_table(path, ["employee_id", "name", "skills", "min_hours", "max_hours"],
+                   ["contract", "max_days", "nights", "days_off", "earliest_start", "latest_end", "hourly_cost"], label)
+    f = t.frame
+    min_h = t.numbers("min_hours", minimum=0, expect="weekly hours >= 0")
+    max_h = t.numbers("max_hours", minimum=0, strictly=True, expect="weekly hours > 0")
+    max_days = t.numbers("max_days", minimum=0, allow_empty=True, integer=True, expect="a whole number of days 0..7")
+    cost = t.numbers("hourly_cost", minimum=0, allow_empty=True, expect="a cost >= 0")
+    queues = set(centre.queue_ids)
+    employees: list[Employee] = []
+    seen: set[str] = set()
+    for idx, r in f.iterrows():
+        eid = r["employee_id"]
+        if not eid:
+            t.problem(idx, "employee_id", "expected an employee id, got an empty cell")
+        elif eid in seen:
+            t.problem(idx, "employee_id", f"duplicate employee id {eid!r}")
+        seen.add(eid)
+        skills = [s.strip() for s in r["skills"].split(";") if s.strip()]
+        if not skills:
+            t.problem(idx, "skills", "expected at least one skill (queue ids separated by ';')")
+        for s in skills:
+            if s not in queues:
+                t.problem(idx, "skills", f"unknown skill {s!r}; expected queue ids from centre.toml: {', '.join(sorted(queues))}")
+        if not math.isnan(min_h[idx]) and not math.isnan(max_h[idx]) and min_h[idx] > max_h[idx]:
+            t.problem(idx, "min_hours", f"min_hours {r['min_hours']} is above max_hours {r['max_hours']}")
+        if not math.isnan(max_days[idx]) and max_days[idx] > 7:
+            t.problem(idx, "max_days", f"expected a whole number of days 0..7, got {r['max_days']}")
+        nights = r["nights"].lower()
+        if nights and nights not in _YES | _NO:
+            t.problem(idx, "nights", f"expected yes or no, got {r['nights']!r}")
+        days_off = set()
+        for d in (x.strip().lower()[:3] for x in r["days_off"].split(";") if x.strip()):
+            if d in WEEKDAYS:
+                days_off.add(WEEKDAYS.index(d))
+            else:
+                t.problem(idx, "days_off", f"expected weekdays mon..sun separated by ';', got {r['days_off']!r}")
+        window = []
+        for c in ("earliest_start", "latest_end"):
+            try:
+                window.append(parse_hhmm(r[c]) if r[c] else None)
+            except ValueError as exc:
+                t.problem(idx, c, str(exc))
+                window.append(None)
+        if window[0] is not None and window[1] is not None and window[1] <= window[0]:
+            t.problem(idx, "latest_end", f"latest_end {r['latest_end']} is not after earliest_start {r['earliest_start']}")
+        if t.problems:
+            continue
+        employees.append(Employee(
+            id=eid, name=r["name"] or eid, skills=frozenset(skills), contract=r["contract"],
+            min_hours=float(min_h[idx]), max_hours=float(max_h[idx]),
+            max_days=5 if math.isnan(max_days[idx]) else int(max_days[idx]),
+            nights=nights not in _NO, fixed_days_off=frozenset(days_off),
+            earliest_start=window[0], latest_end=window[1],
+            hourly_cost=1.0 if math.isnan(cost[idx]) else float(cost[idx])))
+    t.raise_if_problems()
+    return employees
+
+
+def read_time_off(path: str | Path, employee_ids: Iterable[str], label: str | None = None) -> list[TimeOff]:
+    t = read_table(path, ["employee_id", "start_date", "end_date"], ["reason"], label)
+    ids = set(employee_ids)
+    starts, ends = t.dates("start_date"), t.dates("end_date")
+    out = []
+    for (idx, r), a, b in zip(t.frame.iterrows(), starts, ends):
+        if r["employee_id"] not in ids:
+            t.problem(idx, "employee_id", f"unknown employee {r['employee_id']!r} (not in employees.csv)")
+        if a and b and b < a:
+            t.problem(idx, "end_date", f"end_date {b} is before start_date {a}")
+        if a and b:
+            out.append(TimeOff(r["employee_id"], a, b, r["reason"]))
+    by_emp: dict[str, list[tuple[int, TimeOff]]] = {}
+    for idx, item in zip(t.frame.index, out):
+        for jdx, other in by_emp.get(item.employee_id, []):
+            if item.start <= other.end and other.start <= item.end:
+                t.problem(idx, "start_date", f"overlaps the time off on row {t.row(jdx)} for {item.employee_id}")
+        by_emp.setdefault(item.employee_id, []).append((idx, item))
+    t.raise_if_problems()
+    return out
+
+
+def read_preferences(path: str | Path, employee_ids: Iterable[str], centre: Centre, horizon: Horizon,
+                     label: str | None = None) -> list[Preference]:
+    """Weekday wishes are expanded to every such day of the horizon."""
+    t = read_table(path, ["employee_id", "day", "kind"], ["shift", "weight"], label)
+    ids = set(employee_ids)
+    weights = t.numbers("weight", minimum=0, allow_empty=True, expect="a weight >= 0")
+    valid_shifts = {"early", "day", "late", "night"} | {s.id for s in centre.shifts} | {s.family for s in centre.shifts}
+    out = []
+    for idx, r in t.frame.iterrows():
+        if r["employee_id"] not in ids:
+            t.problem(idx, "employee_id", f"unknown employee {r['employee_id']!r} (not in employees.csv)")
+        kind = r["kind"].lower()
+        if kind not in ("day_off", "shift_on", "shift_off"):
+            t.problem(idx, "kind", f"expected day_off, shift_on or shift_off, got {r['kind']!r}")
+        if kind in ("shift_on", "shift_off") and r["shift"] not in valid_shifts:
+            t.problem(idx, "shift", f"expected a shift kind (early/day/late/night) or template id, got {r['shift']!r}")
+        day_text = r["day"].strip().lower()
+        days: list[date] = []
+        if day_text[:3] in WEEKDAYS and not day_text[:1].isdigit():
+            wd = WEEKDAYS.index(day_text[:3])
+            days = [horizon.day(d) for d in range(horizon.days) if horizon.day(d).weekday() == wd]
+        else:
+            try:
+                days = [date.fromisoformat(day_text)]
+            except ValueError:
+                t.problem(idx, "day", f"expected a date YYYY-MM-DD or a weekday mon..sun, got {r['day']!r}")
+        w = 1.0 if math.isnan(weights[idx]) else float(weights[idx])
+        for d in days:
+            out.append(Preference(r["employee_id"], d, kind, r["shift"], w))
+    t.raise_if_problems()
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Centre folder
+# --------------------------------------------------------------------------------------------
+def load_staff(data_dir: str | Path, centre: Centre, horizon: Horizon) -> Staff:
+    data_dir = Path(data_dir)
+    employees = read_employees(data_dir / "employees.csv", centre)
+    ids = [e.id for e in employees]
+    time_off = read_time_off(data_dir / "time_off.csv", ids) if (data_dir / "time_off.csv").exists() else []
+    prefs = (read_preferences(data_dir / "preferences.csv", ids, centre, horizon)
+             if (data_dir / "preferences.csv").exists() else [])
+    return Staff(tuple(employees), tuple(time_off), tuple(prefs))
+
+
+def load_centre_dir(data_dir: str | Path) -> Centre:
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise InputError(InputProblem(str(data_dir), "not a folder; expected a centre folder with centre.toml, history.csv and employees.csv"))
+    return load_centre(data_dir / "centre.toml")
+
+
+# --------------------------------------------------------------------------------------------
+# Rosters
+# --------------------------------------------------------------------------------------------
+ROSTER_COLUMNS = ["employee_id", "name", "date", "shift", "start", "end", "paid_hours", "break_start", "break_end", "main_queue"]
+
+
+def _fmt(moment: datetime | None) -> str:
+    return "" if moment is None else moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def roster_frames(roster: Roster, staff: Staff) -> tuple[pd.DataFrame, pd.DataFrame]:
+    names = {e.id: e.name for e in staff.employees}
+    served: dict[tuple[str, date], dict[str, int]] = {}
+    day_of: dict[tuple[str, datetime], date] = {}
+    for s in roster.shifts:
+        t = s.start
+        while t < s.end:
+            day_of[(s.employee_id, t)] = s.day
+            t += timedelta(minutes=roster.horizon.interval_minutes)
+    for a in roster.queue_assignments:
+        d = day_of.get((a.employee_id, a.start))
+        if d is not None:
+            counts = served.setdefault((a.employee_id, d), {})
+            counts[a.queue] = counts.get(a.queue, 0) + 1
+    rows = []
+    for s in sorted(roster.shifts, key=lambda s: (s.employee_id, s.start)):
+        counts = served.get((s.employee_id, s.day), {})
+        main = max(sorted(counts), key=counts.get) if counts else ""
+        rows.append({"employee_id": s.employee_id, "name": names.get(s.employee_id, ""), "date": s.day.isoformat(),
+                     "shift": s.shift_id, "start": _fmt(s.start), "end": _fmt(s.end),
+                     "paid_hours": round(s.paid_hours, 2), "break_start": _fmt(s.break_start),
+                     "break_end": _fmt(s.break_end), "main_queue": main})
+    roster_df = pd.DataFrame(rows, columns=ROSTER_COLUMNS)
+    assign_df = pd.DataFrame(
+        [{"employee_id": a.employee_id, "timestamp": _fmt(a.start), "queue": a.queue}
+         for a in sorted(roster.queue_assignments, key=lambda a: (a.employee_id, a.start))],
+        columns=["employee_id", "timestamp", "queue"])
+    return roster_df, assign_df
+
+
+def read_roster(path: str | Path, label: str | None = None) -> list[ShiftAssignment]:
+    """Read an HR roster (roster.csv). Structural checks only; rules are the validator's job."""
+    t = read_table(path, ["employee_id", "date", "start", "end"], ["shift", "break_start", "break_end", "name", "paid_hours", "main_queue"], label)
+    days = t.dates("date")
+    starts, ends = t.timestamps("start"), t.timestamps("end")
+    out = []
+    for (idx, r), d in zip(t.frame.iterrows(), days):
+        bs = be = None
+        if r["break_start"] or r["break_end"]:
+            bs, be = pd.to_datetime(r["break_start"], errors="coerce"), pd.to_datetime(r["break_end"], errors="coerce")
+            if pd.isna(bs) or pd.isna(be):
+                t.problem(idx, "break_start", "expected break_start and break_end as date-times (or both empty)")
+                continue
+            bs, be = bs.to_pydatetime(), be.to_pydatetime()
+        if d is None or pd.isna(starts[idx]) or pd.isna(ends[idx]):
+            continue
+        s, e = starts[idx].to_pydatetime(), ends[idx].to_pydatetime()
+        if e <= s:
+            t.problem(idx, "end", f"the shift ends ({r['end']}) before it starts ({r['start']})")
+            continue
+        if not r["employee_id"]:
+            t.problem(idx, "employee_id", "expected an employee id")
+            continue
+        out.append(ShiftAssignment(r["employee_id"], d, r["shift"], s, e, bs, be))
+    t.raise_if_problems()
+    return out
+
+
+def read_assignments(path: str | Path, label: str | None = None) -> list[QueueAssignment]:
+    t = read_table(path, ["employee_id", "timestamp", "queue"], [], label)
+    ts = t.timestamps("timestamp")
+    t.raise_if_problems()
+    return [QueueAssignment(e, m.to_pydatetime(), q) for e, m, q in zip(t.frame["employee_id"], ts, t.frame["queue"])]
+
+
+# --------------------------------------------------------------------------------------------
+# Atomic writing
+# --------------------------------------------------------------------------------------------
+def _publishable(path: Path) -> None:
+    """mkstemp creates 0600 files; outputs are for people, so give them the usual umask mode."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path next to `path`; rename it onto `path` only if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        _publishable(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False, float_format="%.6g", date_format="%Y-%m-%d %H:%M")
+
+
+def write_json(obj, path: str | Path) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(obj, indent=2, default=str) + "\n")
+
+
+def write_outputs(files: dict[str, Callable[[Path], None]], out_dir: str | Path) -> None:
+    """Write several files so that either all appear or none is replaced.
+
+    Each writer gets a temporary path; only when every writer has succeeded are all renamed.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for name, writer in files.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+            os.close(fd)
+            temps.append((Path(tmp), out_dir / name))
+            writer(Path(tmp))
+        for tmp, final in temps:
+            _publishable(tmp)
+            os.replace(tmp, final)
+    finally:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)

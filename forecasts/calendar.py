@@ -1,0 +1,74 @@
+"""Public holidays (the ``holidays`` package) and user-listed closures, as day flags for the models."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import numpy as np
+
+from scheduler.errors import InputError
+
+
+class Calendar:
+    def __init__(self, country: str | None = None, subdivision: str | None = None,
+                 closures=(), source: str = "centre.toml"):
+        self.country = country or None
+        self.subdivision = subdivision or None
+        self.closures = frozenset(_as_date(d) for d in (closures or ()))
+        self._cache: dict[int, dict] = {}
+        if self.country:
+            self._years(2000)  # validate the country/subdivision now
+
+    def _years(self, year: int) -> dict:
+        if year not in self._cache:
+            if not self.country:
+                self._cache[year] = {}
+            else:
+                import holidays
+                try:
+                    h = holidays.country_holidays(self.country, subdiv=self.subdivision, years=year)
+                except (NotImplementedError, KeyError) as e:
+                    raise InputError(f"unknown holiday country/subdivision "
+                                     f"{self.country!r}/{self.subdivision!r} for the holidays package ({e})",
+                                     file="centre.toml") from None
+                self._cache[year] = dict(h)
+        return self._cache[year]
+
+    def is_holiday(self, d: date) -> bool:
+        return d in self._years(d.year)
+
+    def holiday_name(self, d: date) -> str | None:
+        return self._years(d.year).get(d)
+
+    def is_closure(self, d: date) -> bool:
+        return d in self.closures
+
+    def special(self, d: date) -> bool:
+        return self.is_closure(d) or self.is_holiday(d)
+
+    def flags(self, days, open_weekdays: np.ndarray) -> dict[str, np.ndarray]:
+        """hol: public holiday; eve: the day before a holiday/closure; post: the first open day after
+        a holiday/closure (catch-up); clo: user closure."""
+        days = [d if isinstance(d, date) else d.date() for d in days]
+        n = len(days)
+        hol = np.array([self.is_holiday(d) and not self.is_closure(d) for d in days], float)
+        clo = np.array([self.is_closure(d) for d in days], float)
+        eve = np.array([(not self.special(d)) and self.special(d + timedelta(1)) for d in days], float)
+        post = np.zeros(n)
+        for i, d in enumerate(days):
+            if self.special(d) or not open_weekdays[d.weekday()]:
+                continue
+            p = d - timedelta(1)
+            k = 0
+            while k < 7 and not self.special(p) and not open_weekdays[p.weekday()]:
+                p -= timedelta(1)
+                k += 1
+            post[i] = float(self.special(p))
+        return {"hol": hol, "eve": eve, "post": post, "clo": clo}
+
+
+def _as_date(d) -> date:
+    if isinstance(d, datetime):
+        return d.date()
+    if isinstance(d, date):
+        return d
+    return date.fromisoformat(str(d)[:10])

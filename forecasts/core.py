@@ -1,0 +1,320 @@
+"""forecast_history: clean the history, pick a model per queue by rolling-origin backtest, calibrate
+prediction intervals, forecast contacts and handle time per interval. Fitted forecasters are cached
+(keyed on a hash of the history and the options) so an app can call again cheaply."""
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from scheduler.errors import InputError
+
+from . import intervals as iv
+from .calendar import Calendar
+from .data import ANOMALY, CLOSED, MISSING, PARTIAL, Prepared, QueueData, prepare, validate
+from .models import DailyProfile, MeanOfWeeks, ModelError, SeasonalNaive, aht_profile
+
+BACKTEST_ORIGINS = 6
+BACKTEST_HORIZON = 7
+MIN_TRAIN_DAYS = 35
+COLUMNS = ["timestamp", "queue", "contacts", "contacts_lo80", "contacts_hi80", "contacts_lo95",
+           "contacts_hi95", "aht_seconds"]
+
+Progress = Callable[[int, int, str], None] | None
+
+
+def candidate_models() -> list:
+    """The models compared per queue; the baselines are always among them."""
+    return [SeasonalNaive(), MeanOfWeeks(4), DailyProfile((0, 1, 1)), DailyProfile((1, 0, 0), trend="c")]
+
+
+DEFAULT_MODEL = "sarimax_011"
+
+
+@dataclass
+class ForecastResult:
+    table: pd.DataFrame
+    report: dict
+
+
+@dataclass
+class QueueFit:
+    queue: str
+    model: str
+    results: object            # fitted model results (has .predict(steps))
+    calibration: iv.Calibration
+    aht: np.ndarray            # (7, slots)
+    aht_mean: float
+    report: dict = field(default_factory=dict)
+
+
+class Forecaster:
+    """Fitted models for every queue of one history; ``predict`` is cheap and can be called often."""
+
+    def __init__(self, prepared: Prepared, calendar: Calendar, fits: dict[str, QueueFit], report: dict):
+        self.prepared, self.calendar, self.fits, self.report = prepared, calendar, fits, report
+
+    def predict(self, start: date, days: int) -> ForecastResult:
+        start = _to_date(start)
+        if days < 1:
+            raise InputError(f"the number of days to forecast must be >= 1 (got {days})", file="forecast")
+        p = self.prepared
+        if start <= p.last_day:
+            raise InputError(f"forecast start {start} is not after the last history day {p.last_day}", file="forecast")
+        frames = []
+        for q, fit in self.fits.items():
+            qd = p.queues[q]
+            gap = (start - qd.days[-1].date()).days          # 1 = the day after the history
+            steps = gap - 1 + days
+            pred = fit.results.predict(steps)
+            sel = slice(gap - 1, gap - 1 + days)
+            mean = pred.mean[sel]
+            fdays = pred.days[sel]
+            h = np.arange(gap, gap + days)
+            wd = fdays.day_of_week.to_numpy()
+            mask = qd.open_mask[wd]
+            d_idx, s_idx = np.nonzero(mask)
+            mu = mean[d_idx, s_idx]
+            hh = h[d_idx]
+            lo80, hi80 = iv.bounds(mu, hh, fit.calibration, 0.80)
+            lo95, hi95 = iv.bounds(mu, hh, fit.calibration, 0.95)
+            ts = (fdays[d_idx] + pd.to_timedelta(p.offset + s_idx * p.interval, unit="min"))
+            frames.append(pd.DataFrame({
+                "timestamp": ts, "queue": q, "contacts": mu,
+                "contacts_lo80": np.minimum(lo80, mu), "contacts_hi80": np.maximum(hi80, mu),
+                "contacts_lo95": np.minimum(lo95, mu), "contacts_hi95": np.maximum(hi95, mu),
+                "aht_seconds": fit.aht[wd[d_idx], s_idx]}))
+        table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+        table = table.sort_values(["timestamp", "queue"], kind="stable").reset_index(drop=True)
+        for c in COLUMNS[2:]:
+            table[c] = table[c].astype(float).round(3)
+        report = dict(self.report)
+        report["forecast"] = {"start": start.isoformat(), "days": int(days),
+                              "holidays": {d.isoformat(): self.calendar.holiday_name(d)
+                                           for d in (start + timedelta(i) for i in range(days))
+                                           if self.calendar.is_holiday(d)},
+                              "closures": sorted(d.isoformat() for d in self.calendar.closures
+                                                 if start <= d < start + timedelta(days))}
+        return ForecastResult(table[COLUMNS], report)
+
+
+def _to_date(d) -> date:
+    if isinstance(d, datetime):
+        return d.date()
+    if isinstance(d, date):
+        return d
+    return date.fromisoformat(str(d)[:10])
+
+
+def _score(records: list[iv.Record]) -> dict:
+    if not records:
+        return {}
+    f = np.concatenate([r.mean for r in records])
+    y = np.concatenate([r.actual for r in records])
+    F = np.array([r.mean.sum() for r in records])
+    Y = np.array([r.actual.sum() for r in records])
+    tot = max(y.sum(), 1e-9)
+    return {"wape": float(np.abs(f - y).sum() / tot),
+            "daily_wape": float(np.abs(F - Y).sum() / max(Y.sum(), 1e-9)),
+            "bias": float((f - y).sum() / tot)}
+
+
+def _scored_days(qd: QueueData, lo: int, hi: int) -> np.ndarray:
+    return ~np.isin(qd.status[lo:hi], (MISSING, PARTIAL, ANOMALY))
+
+
+def fit_queue(qd: QueueData, cal: Calendar, *, backtest: bool, tick) -> QueueFit:
+    n_end = len(qd.days)
+    specs = candidate_models()
+    names = [s.name for s in specs]
+    rep: dict = {"data": qd.issues}
+    full: dict = {}
+    errors: dict = {}
+    t_fit: dict = {}
+    for s in specs:
+        t0 = time.perf_counter()
+        try:
+            full[s.name] = s.fit(qd, n_end, cal)
+        except ModelError as e:
+            errors[s.name] = str(e)
+        t_fit[s.name] = time.perf_counter() - t0
+    origins = [n_end - BACKTEST_HORIZON * i for i in range(BACKTEST_ORIGINS, 0, -1)]
+    origins = [o for o in origins if o >= MIN_TRAIN_DAYS and _scored_days(qd, o, o + BACKTEST_HORIZON).any()]
+    records: dict[str, list[iv.Record]] = {n: [] for n in names}
+    secs = {n: 0.0 for n in names}
+    if backtest and origins:
+        for k, o in enumerate(origins):
+            scored = _scored_days(qd, o, o + BACKTEST_HORIZON)
+            actual = np.nan_to_num(qd.y[o:o + BACKTEST_HORIZON])
+            for s in specs:
+                tick(f"{qd.name}: backtest origin {k + 1}/{len(origins)} ({s.name})")
+                if s.name in errors:
+                    continue
+                t0 = time.perf_counter()
+                try:
+                    kw = {}
+                    if isinstance(s, DailyProfile):
+                        kw["params"] = full[s.name].res.params
+                    pred = s.fit(qd, o, cal, **kw).predict(BACKTEST_HORIZON)
+                except ModelError as e:
+                    errors[s.name] = f"backtest origin {qd.days[o].date()}: {e}"
+                    records[s.name] = []
+                    continue
+                secs[s.name] += time.perf_counter() - t0
+                for j in np.flatnonzero(scored):
+                    records[s.name].append(iv.Record(o, j + 1, pred.mean[j], actual[j]))
+    else:
+        for _ in range(len(origins) * len(specs)):
+            tick(f"{qd.name}: backtest skipped")
+    scores = {}
+    for n in names:
+        if n in errors or not records[n]:
+            continue
+        sc = _score(records[n])
+        sc.update(iv.loo_coverage(records[n]))
+        sc["seconds"] = secs[n]
+        scores[n] = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in sc.items()}
+    if scores:
+        chosen = min(scores, key=lambda n: scores[n]["wape"])
+        why = "lowest backtest WAPE"
+    else:
+        chosen = next((n for n in (DEFAULT_MODEL, "mean_last_4_weeks", "seasonal_naive") if n in full), None)
+        why = ("default model (backtest=False)" if not backtest
+               else "default model (history too short for a backtest)")
+        if chosen is None:
+            raise InputError(f"queue '{qd.name}': history too short to forecast ({qd.issues.get('usable_days', 0)} "
+                             "usable days)", file="history.csv")
+    res = full[chosen]
+    if records.get(chosen):
+        calib = iv.calibrate(records[chosen])
+    else:
+        calib = _default_calibration(qd, res)
+    aht, aht_mean = aht_profile(qd, n_end)
+    rep.update({
+        "model": chosen, "why": why,
+        "backtest": {"origins": [qd.days[o].date().isoformat() for o in origins] if backtest else [],
+                     "horizon_days": BACKTEST_HORIZON, "scores": scores},
+        "model_errors": errors,
+        "intervals": calib.as_dict(),
+        "aht_mean_seconds": None if np.isnan(aht_mean) else round(aht_mean, 1),
+    })
+    if hasattr(res, "res"):
+        rep["daily_model_params"] = _daily_params(res)
+        rep["holidays_predicted_closed"] = bool(res.holidays_closed)
+    return QueueFit(qd.name, chosen, res, calib, aht, aht_mean, rep)
+
+
+def _daily_params(res) -> dict:
+    """ARMA parameters and the (state-space) regression coefficients at the end of the history;
+    regressors are multiplicative effects on log(1 + daily total)."""
+    out = {str(k): round(float(v), 4) for k, v in zip(res.res.model.param_names, res.res.params)}
+    names = [f"wd_{['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'][w]}" if k == "wd" else k for k, w in res.cols]
+    if names:
+        beta = res.res.filtered_state[-len(names):, -1]
+        out.update({n: round(float(b), 4) for n, b in zip(names, beta)})
+    return out
+
+
+def _default_calibration(qd: QueueData, res) -> iv.Calibration:
+    """Without a backtest: daily error from the model's one-step residuals, intraday dispersion from
+    the last four weeks against the weekday profile."""
+    c = iv.Calibration()
+    sd = getattr(res, "resid_sd", None)
+    if sd:
+        c.a = max(sd * sd * 1.5, 1e-3)
+        c.b = 0.1 * c.a
+    profiles = getattr(res, "profiles", None)
+    if profiles:
+        n = len(qd.days)
+        rows = [i for i in range(max(0, n - 28), n) if np.isfinite(qd.total[i]) and qd.total[i] > 0]
+        if rows:
+            y = np.nan_to_num(qd.y[rows]).ravel()
+            mu = np.concatenate([profiles[qd.days[i].day_of_week] * qd.total[i] for i in rows])
+            c.phi, c.tau2 = iv.dispersion(y, mu)
+    return c
+
+
+# --------------------------------------------------------------------------- caching & public entry
+
+_CACHE: "OrderedDict[tuple, Forecaster]" = OrderedDict()
+CACHE_SIZE = 8
+
+
+def clear_cache() -> None:
+    _CACHE.clear()
+
+
+def _history_key(df: pd.DataFrame) -> str:
+    h = pd.util.hash_pandas_object(df[["timestamp", "queue", "contacts", "aht_seconds"]], index=False)
+    return hashlib.sha1(h.to_numpy().tobytes()).hexdigest()
+
+
+def fit_forecaster(history: pd.DataFrame, *, before: date | None = None, holiday_country: str | None = None,
+                   holiday_subdivision: str | None = None, closures=(), backtest: bool = True,
+                   progress: Progress = None, source: str = "history.csv", use_cache: bool = True) -> Forecaster:
+    """Clean the history (rows at/after ``before`` are ignored), select and fit a model per queue."""
+    df = validate(history, source)
+    if before is not None:
+        before = _to_date(before)
+        df = df[df["timestamp"] < pd.Timestamp(before)]
+        if len(df) == 0:
+            raise InputError(f"no history before the forecast start {before}", file=source)
+    cal = Calendar(holiday_country, holiday_subdivision, closures)
+    key = (_history_key(df), cal.country, cal.subdivision, tuple(sorted(cal.closures)), bool(backtest))
+    if use_cache and key in _CACHE:
+        _CACHE.move_to_end(key)
+        fc = _CACHE[key]
+        if progress:
+            progress(1, 1, "models reused from cache")
+        return fc
+    t0 = time.perf_counter()
+    prep = prepare(df, cal, source=source)
+    n_models = len(candidate_models())
+    total = len(prep.queues) * (n_models * BACKTEST_ORIGINS if backtest else 0) + len(prep.queues)
+    done = [0]
+
+    def tick(msg):
+        done[0] += 1
+        if progress:
+            progress(min(done[0], total), total, msg)
+
+    fits = {}
+    for q in sorted(prep.queues):
+        fits[q] = fit_queue(prep.queues[q], cal, backtest=backtest, tick=tick)
+        done[0] = max(done[0], 0)
+        tick(f"{q}: fitted ({fits[q].model})")
+    if progress and done[0] < total:
+        progress(total, total, "done")
+    report = {
+        "interval_minutes": prep.interval,
+        "source": source,
+        "history": {"first_day": prep.first_day.isoformat(), "last_day": prep.last_day.isoformat(),
+                    "rows": int(prep.rows), "queues": sorted(prep.queues)},
+        "holiday_country": cal.country, "holiday_subdivision": cal.subdivision,
+        "issues": prep.issues,
+        "queues": {q: f.report for q, f in fits.items()},
+        "fit_seconds": round(time.perf_counter() - t0, 2),
+    }
+    fc = Forecaster(prep, cal, fits, report)
+    if use_cache:
+        _CACHE[key] = fc
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return fc
+
+
+def forecast_history(history: pd.DataFrame, start: date, days: int, *, holiday_country: str | None = None,
+                     holiday_subdivision: str | None = None, closures=(), backtest: bool = True,
+                     progress: Progress = None, source: str = "history.csv") -> ForecastResult:
+    """Forecast contacts (with 80%/95% intervals) and AHT per interval and queue for ``days`` days
+    from ``start``. History at or after ``start`` is ignored. See docs/forecasting.md."""
+    fc = fit_forecaster(history, before=start, holiday_country=holiday_country,
+                        holiday_subdivision=holiday_subdivision, closures=closures, backtest=backtest,
+                        progress=progress, source=source)
+    return fc.predict(start, days)

@@ -1,0 +1,193 @@
+"""Prediction intervals: daily-total error (log scale, growing with the horizon) combined with
+overdispersed intraday noise, turned into gamma quantiles, then scaled so the rolling-origin backtest
+errors are covered at the nominal rate (split-conformal scaling)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy import stats
+from scipy.optimize import nnls
+
+LEVELS = (0.80, 0.95)
+_GRID = np.geomspace(0.25, 6.0, 60)
+
+
+@dataclass
+class Calibration:
+    a: float = 0.04        # variance of log daily total one day ahead
+    b: float = 0.004       # added per extra day of horizon
+    phi: float = 1.0       # intraday dispersion (1 = Poisson)
+    tau2: float = 0.01     # intraday shape (profile) relative variance
+    s80: float = 1.0       # conformal scale of the sd for the 80% interval
+    s95: float = 1.0
+
+    def as_dict(self) -> dict:
+        return {k: round(float(v), 5) for k, v in asdict(self).items()}
+
+
+@dataclass
+class Record:
+    """One backtest day: forecast and actual per interval, horizon in days (1 = next day)."""
+    origin: int
+    h: int
+    mean: np.ndarray
+    actual: np.ndarray
+
+
+def variance(mean: np.ndarray, h, c: Calibration) -> np.ndarray:
+    h = np.asarray(h, float)
+    dv = c.a + c.b * np.maximum(h - 1, 0)
+    if mean.ndim == 2 and np.ndim(h) == 1:
+        dv = dv[:, None]
+    return c.phi * mean + (c.tau2 + dv) * mean ** 2
+
+
+def bounds(mean: np.ndarray, h, c: Calibration, level: float) -> tuple[np.ndarray, np.ndarray]:
+    s = c.s80 if level < 0.9 else c.s95
+    return _gamma_bounds(mean, variance(mean, h, c) * s * s, level)
+
+
+def hit(actual, mean, h, c: Calibration, level: float) -> np.ndarray:
+    """Is each actual count inside the calibrated ``level`` interval?"""
+    s = c.s80 if level < 0.9 else c.s95
+    return _hits(np.asarray(actual, float), np.asarray(mean, float), variance(np.asarray(mean, float), h, c) * s * s, level)
+
+
+def _gamma_bounds(mean, var, level):
+    """Central interval of a count distribution with this mean and variance: negative binomial
+    (Poisson when not overdispersed). Bounds are counts, so a 0 actual can be covered."""
+    mean = np.asarray(mean, float)
+    var = np.asarray(var, float)
+    lo = np.zeros_like(mean)
+    hi = np.zeros_like(mean)
+    q = (1 - level) / 2
+    pos = mean > 1e-9
+    nb = pos & (var > mean * 1.0001)
+    po = pos & ~nb
+    if nb.any():
+        m, v = mean[nb], var[nb]
+        r, p = m * m / (v - m), m / v
+        lo[nb] = stats.nbinom.ppf(q, r, p)
+        hi[nb] = stats.nbinom.ppf(1 - q, r, p)
+    if po.any():
+        lo[po] = stats.poisson.ppf(q, mean[po])
+        hi[po] = stats.poisson.ppf(1 - q, mean[po])
+    return lo, hi
+
+
+def _cdf(k, mean, var):
+    """P(Y <= k) for the count distribution of ``_gamma_bounds`` (vectorised, fast)."""
+    from scipy.special import betainc, gammaincc
+    k = np.floor(np.asarray(k, float))
+    out = np.zeros_like(mean)
+    ok = k >= 0
+    nb = ok & (var > mean * 1.0001)
+    po = ok & ~nb
+    if nb.any():
+        m, v = mean[nb], var[nb]
+        out[nb] = betainc(m * m / (v - m), k[nb] + 1, m / v)
+    if po.any():
+        out[po] = gammaincc(k[po] + 1, mean[po])
+    return out
+
+
+def _hits(actual, mean, var, level) -> np.ndarray:
+    """actual inside the central ``level`` interval (same bounds as ``_gamma_bounds``)."""
+    q = (1 - level) / 2
+    return (_cdf(actual, mean, var) >= q - 1e-12) & (_cdf(actual - 1, mean, var) < 1 - q)
+
+
+def dispersion(actual: np.ndarray, mu_adj: np.ndarray) -> tuple[float, float]:
+    """Fit (y - mu)^2 ~ phi*mu + tau2*mu^2 by non-negative least squares."""
+    m = mu_adj > 0
+    if m.sum() < 10:
+        return 1.0, 0.01
+    x, r2 = mu_adj[m], (actual[m] - mu_adj[m]) ** 2
+    A = np.column_stack([x, x * x])
+    w = 1.0 / np.maximum(x, 1.0)  # tame the largest intervals
+    coef, _ = nnls(A * w[:, None], r2 * w)
+    return max(float(coef[0]), 1.0), float(min(coef[1], 1.0))
+
+
+def calibrate(records: list[Record], base: Calibration | None = None, conformal: bool = True) -> Calibration:
+    if not records:
+        return base or Calibration()
+    D_hat = np.array([r.mean.sum() for r in records])
+    D = np.array([r.actual.sum() for r in records])
+    h = np.array([r.h for r in records], float)
+    open_d = D_hat > 0
+    c = Calibration()
+    if open_d.sum() >= 5:
+        e2 = np.log((D[open_d] + 1) / (D_hat[open_d] + 1)) ** 2
+        hh = h[open_d] - 1
+        X = np.column_stack([np.ones_like(hh), hh])
+        coef, *_ = np.linalg.lstsq(X, e2, rcond=None)
+        m2 = max(float(np.mean(e2)), 1e-4)
+        c.b = float(np.clip(coef[1], 0.02 * m2, 0.3 * m2))
+        c.a = max(m2 - c.b * float(np.mean(hh)), 0.3 * m2)
+        mu = np.concatenate([r.mean * (r.actual.sum() + 1) / (r.mean.sum() + 1) for r, o in zip(records, open_d) if o])
+        y = np.concatenate([r.actual for r, o in zip(records, open_d) if o])
+        c.phi, c.tau2 = dispersion(y, mu)
+    elif base is not None:
+        c = Calibration(**asdict(base))
+    if conformal:
+        mean = np.concatenate([r.mean for r in records])
+        act = np.concatenate([r.actual for r in records])
+        hh = np.concatenate([np.full(len(r.mean), r.h) for r in records])
+        m = mean > 0
+        if m.sum() >= 20:
+            mean, act, hh = mean[m], act[m], hh[m]
+            v = variance(mean, hh, c)
+            for level in LEVELS:
+                lo_s, hi_s = np.log(_GRID[0]), np.log(_GRID[-1])
+                if np.mean(_hits(act, mean, v * _GRID[-1] ** 2, level)) < level:
+                    s = _GRID[-1]
+                else:
+                    for _ in range(12):           # smallest scale with coverage >= level
+                        mid = 0.5 * (lo_s + hi_s)
+                        if np.mean(_hits(act, mean, v * np.exp(2 * mid), level)) >= level:
+                            hi_s = mid
+                        else:
+                            lo_s = mid
+                    s = float(np.exp(hi_s))
+                if level < 0.9:
+                    c.s80 = float(s)
+                else:
+                    c.s95 = float(s)
+    return c
+
+
+def coverage(records: list[Record], c: Calibration) -> dict:
+    """Share of open-interval actuals inside the 80% / 95% bounds."""
+    out = {}
+    mean = np.concatenate([r.mean for r in records]) if records else np.array([])
+    act = np.concatenate([r.actual for r in records]) if records else np.array([])
+    hh = np.concatenate([np.full(len(r.mean), r.h) for r in records]) if records else np.array([])
+    m = mean > 0
+    for level in LEVELS:
+        if m.sum() == 0:
+            out[f"coverage{int(level * 100)}"] = None
+            continue
+        out[f"coverage{int(level * 100)}"] = float(np.mean(hit(act[m], mean[m], hh[m], c, level)))
+    return out
+
+
+def loo_coverage(records: list[Record]) -> dict:
+    """Honest coverage: calibrate on all origins but one, measure on the one left out."""
+    origins = sorted({r.origin for r in records})
+    if len(origins) < 3:
+        return coverage(records, calibrate(records))
+    hits = {lv: [0, 0] for lv in LEVELS}
+    for o in origins:
+        train = [r for r in records if r.origin != o]
+        test = [r for r in records if r.origin == o]
+        c = calibrate(train)
+        mean = np.concatenate([r.mean for r in test])
+        act = np.concatenate([r.actual for r in test])
+        hh = np.concatenate([np.full(len(r.mean), r.h) for r in test])
+        m = mean > 0
+        for lv in LEVELS:
+            hits[lv][0] += int(hit(act[m], mean[m], hh[m], c, lv).sum())
+            hits[lv][1] += int(m.sum())
+    return {f"coverage{int(lv * 100)}": (hits[lv][0] / hits[lv][1] if hits[lv][1] else None) for lv in LEVELS}

@@ -1,0 +1,258 @@
+"""Forecast models. Each model is a small specification object; ``spec.fit(data, n, calendar)``
+learns from the first ``n`` days of a queue's history and returns a results object whose
+``predict(steps)`` forecasts the ``steps`` days that follow (contacts per interval).
+
+* ``SeasonalNaive``  - same interval, same weekday, last week (baseline)
+* ``MeanOfWeeks``    - mean of the last k same weekdays (baseline)
+* ``DailyProfile``   - daily totals with a statsmodels SARIMAX (log scale; weekday, holiday, eve and
+  post-holiday regressors; ARIMA errors), times an intraday profile per weekday from recent weeks.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .calendar import Calendar
+from .data import ANOMALY, HOLIDAY, HOLIDAY_CLOSED, MISSING, OK, PARTIAL, QueueData, weekday_profile
+
+
+class ModelError(Exception):
+    """A model cannot be fitted on this history (too short, numerical failure)."""
+
+
+@dataclass
+class Prediction:
+    days: pd.DatetimeIndex
+    mean: np.ndarray            # (steps, slots) expected contacts per interval
+    daily: np.ndarray           # (steps,) expected daily totals
+    daily_log_sd: np.ndarray | None = None   # model-based sd of log daily total (if the model has one)
+
+
+def future_days(qd: QueueData, n: int, steps: int) -> pd.DatetimeIndex:
+    return pd.date_range(qd.days[n - 1] + pd.Timedelta(days=1), periods=steps, freq="D")
+
+
+def _finish(qd: QueueData, cal: Calendar, days: pd.DatetimeIndex, mean: np.ndarray,
+            closed_days: np.ndarray | None = None) -> np.ndarray:
+    """Zero the closed intervals, user closures and (optionally) days predicted closed."""
+    wd = days.day_of_week.to_numpy()
+    mean = np.where(qd.open_mask[wd], np.nan_to_num(mean), 0.0)
+    clo = np.array([cal.is_closure(d.date()) for d in days])
+    if closed_days is not None:
+        clo = clo | closed_days
+    mean[clo] = 0.0
+    return np.maximum(mean, 0.0)
+
+
+def _observed_days(qd: QueueData) -> np.ndarray:
+    return ~np.isin(qd.status, (MISSING, PARTIAL)) & qd.present.any(axis=1)
+
+
+class SeasonalNaive:
+    """Same interval of the same weekday one week earlier (further back for longer horizons or when
+    that day is missing)."""
+    name = "seasonal_naive"
+
+    def fit(self, qd: QueueData, n: int, cal: Calendar) -> "_NaiveResults":
+        return _NaiveResults(self, qd, n, cal, k=1)
+
+
+class MeanOfWeeks:
+    """Mean of the last ``k`` observed same weekdays, per interval."""
+
+    def __init__(self, k: int = 4):
+        self.k = k
+        self.name = f"mean_last_{k}_weeks"
+
+    def fit(self, qd: QueueData, n: int, cal: Calendar) -> "_NaiveResults":
+        return _NaiveResults(self, qd, n, cal, k=self.k)
+
+
+class _NaiveResults:
+    def __init__(self, spec, qd, n, cal, k):
+        self.spec, self.qd, self.n, self.cal, self.k = spec, qd, n, cal, k
+        obs = _observed_days(qd)[:n]
+        wd = qd.weekday[:n]
+        self.rows = {w: np.flatnonzero(obs & (wd == w)) for w in range(7)}
+        if not any(len(r) for r in self.rows.values()):
+            raise ModelError("no observed days")
+
+    def predict(self, steps: int) -> Prediction:
+        qd, n = self.qd, self.n
+        days = future_days(qd, n, steps)
+        mean = np.zeros((steps, qd.y.shape[1]))
+        for j, d in enumerate(days):
+            rows = self.rows[d.day_of_week]
+            if self.k == 1:
+                # the same weekday ceil((j+1)/7) weeks back, or the latest observed before it
+                target = n + j - 7 * ((j // 7) + 1)
+                rows = rows[rows <= target][-1:]
+            else:
+                rows = rows[-self.k:]
+            if len(rows):
+                mean[j] = np.nanmean(np.nan_to_num(qd.y[rows]), axis=0)
+        mean = _finish(qd, self.cal, days, mean)
+        return Prediction(days, mean, mean.sum(axis=1))
+
+
+class DailyProfile:
+    """Daily totals: SARIMAX on log(1 + total) with weekday dummies and holiday / eve / post-holiday
+    regressors (regression with ARIMA errors); intraday: weekday profile from the recent weeks."""
+
+    def __init__(self, order=(0, 1, 1), trend=None, window: int = 371, profile_weeks: int = 6, name=None):
+        self.order, self.trend, self.window, self.profile_weeks = tuple(order), trend, window, profile_weeks
+        self.name = name or "sarimax_" + "".join(str(o) for o in self.order) + (f"_{trend}" if trend else "")
+
+    def fit(self, qd: QueueData, n: int, cal: Calendar, params=None) -> "DailyProfileResults":
+        """Estimate by maximum likelihood, or - given ``params`` of an earlier fit with the same
+        columns (rolling-origin backtests) - only run the Kalman filter on the first ``n`` days. The
+        regression coefficients live in the state vector, so they are always re-estimated from the
+        data up to ``n``; only the ARMA coefficients are reused."""
+        from statsmodels.tsa.statespace.sarimax import SARIMAX
+        lo = max(0, n - self.window)
+        days = qd.days[lo:n]
+        ow = qd.open_weekdays()
+        wd = days.day_of_week.to_numpy()
+        y = np.log1p(qd.total[lo:n])
+        y[~ow[wd]] = np.nan
+        if np.isfinite(y).sum() < 21:
+            raise ModelError(f"only {int(np.isfinite(y).sum())} usable days (need 21)")
+        cols = self._columns(qd, cal, days, ow, y)
+        X = self._exog(cal, days, ow, cols)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mod = SARIMAX(y, exog=X, order=self.order, trend=self.trend, mle_regression=False,
+                          concentrate_scale=True)
+            try:
+                if params is not None and len(params) == len(mod.param_names):
+                    res = mod.filter(params)
+                else:
+                    res = mod.fit(disp=False, maxiter=50)
+            except Exception as e:  # numerical trouble: let the selection skip this model
+                raise ModelError(f"SARIMAX failed: {e}") from None
+        if not np.all(np.isfinite(res.params)):
+            raise ModelError("SARIMAX fit gave non-finite parameters")
+        return DailyProfileResults(self, qd, n, cal, res, cols)
+
+    @staticmethod
+    def _columns(qd, cal, days, ow, y) -> list:
+        ok = np.isfinite(y)
+        wd = days.day_of_week.to_numpy()
+        open_w = [w for w in range(7) if ow[w] and (ok & (wd == w)).any()]
+        cols = [("wd", w) for w in open_w[1:]]
+        fl = cal.flags(days, ow)
+        for k in ("hol", "eve", "post"):
+            if ((fl[k] > 0) & ok).sum() >= 1:
+                cols.append((k, None))
+        return cols
+
+    @staticmethod
+    def _exog(cal, days, ow, cols):
+        if not cols:
+            return None
+        fl = cal.flags(days, ow)
+        wd = days.day_of_week.to_numpy()
+        return np.column_stack([(wd == w).astype(float) if k == "wd" else fl[k] for k, w in cols])
+
+
+class DailyProfileResults:
+    def __init__(self, spec: DailyProfile, qd: QueueData, n: int, cal: Calendar, res, cols):
+        self.spec, self.qd, self.n, self.cal, self.res, self.cols = spec, qd, n, cal, res, cols
+        st = qd.status[:n]
+        on_open = qd.open_weekdays()[qd.weekday[:n]]
+        n_hol = int((np.isin(st, (HOLIDAY, HOLIDAY_CLOSED)) & on_open).sum())
+        n_closed = int(((st == HOLIDAY_CLOSED) & on_open).sum())
+        self.holidays_closed = n_hol > 0 and n_closed / n_hol >= 0.5
+        self.profiles = self._profiles()
+        r = res.resid[np.isfinite(res.resid)] if res.resid is not None else np.array([])
+        self.resid_sd = float(np.std(r[len(r) // 10:])) if len(r) > 10 else 0.2
+
+    def _profiles(self) -> dict:
+        qd, n, cal, k = self.qd, self.n, self.cal, self.spec.profile_weeks
+        wd = qd.weekday[:n]
+        st = qd.status[:n]
+        ow = qd.open_weekdays()
+        fl = cal.flags(qd.days[:n], ow)
+        plain = (st == OK) & (fl["eve"] == 0) & (fl["post"] == 0)
+        prof = {}
+        pooled_rows = np.flatnonzero(plain)[-7 * k:]
+        for w in range(7):
+            rows = np.flatnonzero(plain & (wd == w))[-k:]
+            p = weekday_profile(qd.y, rows, qd.open_mask[w])
+            if p is None or len(rows) < 2:
+                pp = weekday_profile(qd.y, pooled_rows, qd.open_mask[w])
+                p = p if pp is None else (pp if p is None else 0.5 * (p + pp))
+            if p is None and qd.open_mask[w].any():
+                p = qd.open_mask[w] / qd.open_mask[w].sum()
+            prof[w] = p if p is not None else np.zeros(qd.y.shape[1])
+        # eves (e.g. Christmas Eve, erev chag) and open holidays often have their own shape
+        for key, mask in (("eve", (fl["eve"] > 0) & (st == OK)), ("hol", st == HOLIDAY)):
+            rows = np.flatnonzero(mask)[-6:]
+            if len(rows) >= 2:
+                union = qd.open_mask.any(axis=0)
+                prof[key] = weekday_profile(qd.y, rows, union)
+        return prof
+
+    def predict(self, steps: int) -> Prediction:
+        qd, n, cal = self.qd, self.n, self.cal
+        days = future_days(qd, n, steps)
+        ow = qd.open_weekdays()
+        X = DailyProfile._exog(cal, days, ow, self.cols)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fc = self.res.get_forecast(steps, exog=X)
+        m = np.asarray(fc.predicted_mean, float)
+        v = np.maximum(np.asarray(fc.var_pred_mean, float), 0.0)
+        m = np.clip(m, -20, 20)
+        daily = np.expm1(m + v / 2)
+        wd = days.day_of_week.to_numpy()
+        fl = cal.flags(days, ow)
+        closed = ~ow[wd] | ((fl["hol"] > 0) & self.holidays_closed)
+        mean = np.zeros((steps, qd.y.shape[1]))
+        for j in range(steps):
+            p = self.profiles[wd[j]]
+            if fl["eve"][j] and "eve" in self.profiles:
+                p = self._blend(self.profiles["eve"], wd[j])
+            elif fl["hol"][j] and "hol" in self.profiles:
+                p = self._blend(self.profiles["hol"], wd[j])
+            mean[j] = daily[j] * p
+        mean = _finish(qd, cal, days, mean, closed)
+        return Prediction(days, mean, mean.sum(axis=1), np.sqrt(v))
+
+    def _blend(self, p_special, w):
+        """Special-day shape restricted to the weekday's open intervals, half-way to the weekday's."""
+        p = np.where(self.qd.open_mask[w], p_special, 0.0)
+        if p.sum() <= 0:
+            return self.profiles[w]
+        return 0.5 * p / p.sum() + 0.5 * self.profiles[w]
+
+
+def aht_profile(qd: QueueData, n: int, weeks: int = 8, shrink: float = 30.0) -> tuple[np.ndarray, float]:
+    """AHT per weekday x interval: contact-weighted over the recent weeks, shrunk toward the interval's
+    all-weekday value and that toward the queue mean (``shrink`` = pseudo-contacts)."""
+    lo = max(0, n - 7 * weeks)
+    c = np.nan_to_num(qd.y[lo:n])
+    a = qd.aht[lo:n]
+    ok = np.isfinite(a) & (c > 0) & np.isin(qd.status[lo:n], (OK, HOLIDAY, ANOMALY))[:, None]
+    w = np.where(ok, c, 0.0)
+    wa = np.where(ok, c * np.nan_to_num(a), 0.0)
+    if w.sum() <= 0:
+        # fall back to all history
+        c, a = np.nan_to_num(qd.y[:n]), qd.aht[:n]
+        ok = np.isfinite(a) & (c > 0)
+        w, wa = np.where(ok, c, 0.0), np.where(ok, c * np.nan_to_num(a), 0.0)
+        lo = 0
+        if w.sum() <= 0:
+            return np.full((7, qd.y.shape[1]), np.nan), float("nan")
+    qmean = wa.sum() / w.sum()
+    slot_w, slot_wa = w.sum(axis=0), wa.sum(axis=0)
+    slot = (slot_wa + shrink * qmean) / (slot_w + shrink)
+    wd = qd.weekday[lo:n]
+    out = np.empty((7, qd.y.shape[1]))
+    for d in range(7):
+        m = wd == d
+        out[d] = (wa[m].sum(axis=0) + shrink * slot) / (w[m].sum(axis=0) + shrink)
+    return out, float(qmean)

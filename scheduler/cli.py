@@ -1,0 +1,233 @@
+"""`python -m scheduler <command>`: a thin shell over scheduler.pipeline.
+
+Exit codes: 0 success; 1 validation found rule violations (validate) or an internal error;
+2 bad input (file, row, column and what was expected are printed; nothing is written);
+3 no roster satisfies the hard rules; 130 interrupted (earlier outputs left intact).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from .errors import InfeasibleError, InputError, InputProblem
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _positive(kind):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+        return value
+    return parse
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr (only redrawn on a terminal; logged otherwise)."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.tty = sys.stderr.isatty()
+        self.last = -1
+
+    def __call__(self, done: int, total: int, message: str = "") -> None:
+        pct = int(100 * done / total) if total else 100
+        if self.tty:
+            bar = "#" * (pct // 4) + "-" * (25 - pct // 4)
+            sys.stderr.write(f"\r{self.label} [{bar}] {pct:3d}% {message[:40]:<40}")
+            if done >= total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+        elif pct // 10 != self.last // 10 or done >= total:
+            print(f"{self.label}: {pct}% {message}", file=sys.stderr, flush=True)
+        self.last = pct
+
+
+def solver_progress(seconds: float, objective: float, bound: float) -> None:
+    gap = 0.0 if abs(objective) < 1e-9 else max(0.0, (objective - bound) / abs(objective))
+    print(f"  solver {seconds:7.1f}s  objective {objective:12.1f}  bound {bound:12.1f}  gap {100 * gap:5.1f}%",
+          file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------------------------------------
+def cmd_forecast(args) -> int:
+    from .config import load_centre
+    from .io import read_history, write_csv, write_json
+    from .pipeline import make_forecast
+    from forecasts import forecast_history
+    centre = load_centre(args.config) if args.config else None
+    history = read_history(args.history, centre.queue_ids if centre else None)
+    if centre is not None:
+        table, report = make_forecast(history, centre, args.start, args.days, backtest=not args.no_backtest,
+                                      progress=ProgressBar("backtest"))
+    else:
+        result = forecast_history(history, args.start, args.days, holiday_country=args.holidays,
+                                  backtest=not args.no_backtest, progress=ProgressBar("backtest"))
+        table, report = result.table, result.report
+    write_csv(table, args.out)
+    if args.report:
+        write_json(report, args.report)
+    print(f"wrote {args.out}: {len(table)} rows, {table['queue'].nunique() if len(table) else 0} queues")
+    for q, r in (report.get("queues") or {}).items():
+        if isinstance(r, dict):
+            chosen = r.get("chosen") or r.get("model") or r.get("chosen_model")
+            print(f"  {q}: model {chosen}")
+    return 0
+
+
+def cmd_requirements(args) -> int:
+    from dataclasses import replace
+    from .config import load_centre
+    from .domain import ServiceTarget
+    from .io import read_forecast, write_csv
+    from .staffing import requirements_table
+    centre = load_centre(args.config) if args.config else None
+    forecast = read_forecast(args.forecast, centre.queue_ids if centre else None)
+    overrides = {k: getattr(args, k) for k in ("service_level", "target_seconds", "max_occupancy", "patience_seconds")
+                 if getattr(args, k) is not None}
+    if centre is None:
+        missing = [f"--{k.replace('_', '-')}" for k in ("service_level", "target_seconds", "shrinkage")
+                   if getattr(args, k) is None]
+        if missing:
+            raise InputError(InputProblem("command line", "without --config, give every target: missing " + ", ".join(missing)))
+        targets = {q: ServiceTarget(**{"max_occupancy": 1.0, **overrides}) for q in forecast["queue"].unique()}
+        defaults = {}
+    else:
+        targets = {q.id: replace(q.target, **overrides) for q in centre.queues}
+        defaults = {q.id: q.default_aht_seconds for q in centre.queues}
+    if forecast["aht_seconds"].isna().any():
+        if args.aht_seconds:
+            forecast["aht_seconds"] = forecast["aht_seconds"].fillna(args.aht_seconds)
+        elif defaults:
+            forecast["aht_seconds"] = forecast["aht_seconds"].fillna(forecast["queue"].map(defaults))
+        if forecast["aht_seconds"].isna().any() and (forecast.loc[forecast["aht_seconds"].isna(), "contacts"] > 0).any():
+            raise InputError(InputProblem(str(args.forecast), "handle time missing: give an aht_seconds column, --aht-seconds or --config", column="aht_seconds"))
+        forecast["aht_seconds"] = forecast["aht_seconds"].fillna(0)
+    shrinkage = args.shrinkage if args.shrinkage is not None else centre.shrinkage
+    model = args.model or (centre.staffing_model if centre else "erlang-c")
+    table = requirements_table(forecast, targets, shrinkage=shrinkage, model=model)
+    write_csv(table, args.out)
+    print(f"wrote {args.out}: {len(table)} rows; peak staff per queue: "
+          + ", ".join(f"{q} {int(v)}" for q, v in table.groupby("queue")["staff"].max().items()))
+    return 0
+
+
+def cmd_plan(args) -> int:
+    from .pipeline import plan_week, summary_lines, write_plan
+    started = time.monotonic()
+    print(f"planning {args.data} for the week of {args.week} ...", file=sys.stderr)
+    plan = plan_week(args.data, args.week, weeks=args.weeks, time_limit=args.time_limit, workers=args.workers,
+                     seed=args.seed, backtest=not args.no_backtest, progress=ProgressBar("forecast"),
+                     solver_progress=solver_progress)
+    written = write_plan(plan, args.out)
+    # Trust, but verify: the independent validator re-reads what was just written.
+    from .validate import validate_files
+    violations = validate_files(args.data, written["roster.csv"], written["assignments.csv"], week=args.week, days=7 * args.weeks)
+    for line in summary_lines(plan):
+        print(line)
+    print(f"wrote {', '.join(sorted(p.name for p in written.values()))} to {args.out} in {time.monotonic() - started:.0f} s")
+    if violations:
+        print(f"VALIDATION FAILED: {len(violations)} violation(s)", file=sys.stderr)
+        for v in violations[:50]:
+            print(f"  {v}", file=sys.stderr)
+        return 1
+    print("validated: every hard rule holds")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from .validate import validate_files
+    violations = validate_files(args.data, args.roster, args.assignments, week=args.week, days=args.days)
+    if not violations:
+        print(f"{args.roster}: every hard rule holds")
+        return 0
+    print(f"{args.roster}: {len(violations)} violation(s)")
+    for v in violations:
+        print(f"  {v}")
+    return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="scheduler", description="Forecast, staff and roster a contact centre.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    f = sub.add_parser("forecast", help="forecast contacts and handle time per interval and queue")
+    f.add_argument("--history", required=True, type=Path)
+    f.add_argument("--start", required=True, type=_date)
+    f.add_argument("--days", type=_positive(int), default=7)
+    f.add_argument("--out", required=True, type=Path)
+    f.add_argument("--config", type=Path, help="centre.toml: queue ids, opening hours, holidays")
+    f.add_argument("--holidays", help="holiday country code when no --config is given (e.g. GB)")
+    f.add_argument("--report", type=Path, help="write the model-selection report (JSON) here")
+    f.add_argument("--no-backtest", action="store_true", help="skip model selection (faster)")
+    f.set_defaults(run=cmd_forecast)
+
+    r = sub.add_parser("requirements", help="agents needed per interval and queue (Erlang C/A)")
+    r.add_argument("--forecast", required=True, type=Path)
+    r.add_argument("--config", type=Path)
+    r.add_argument("--out", required=True, type=Path)
+    r.add_argument("--service-level", type=float)
+    r.add_argument("--target-seconds", type=float)
+    r.add_argument("--max-occupancy", type=float)
+    r.add_argument("--shrinkage", type=float)
+    r.add_argument("--patience-seconds", type=float)
+    r.add_argument("--aht-seconds", type=float, help="handle time where the forecast has none")
+    r.add_argument("--model", choices=["erlang-c", "erlang-a"])
+    r.set_defaults(run=cmd_requirements)
+
+    pl = sub.add_parser("plan", help="forecast -> requirements -> roster for a centre folder")
+    pl.add_argument("--data", required=True, type=Path)
+    pl.add_argument("--week", required=True, type=_date, help="first day of the plan (usually a Monday)")
+    pl.add_argument("--weeks", type=_positive(int), default=1)
+    pl.add_argument("--out", required=True, type=Path)
+    pl.add_argument("--time-limit", type=_positive(float), default=60.0, help="solver seconds (default 60)")
+    pl.add_argument("--workers", type=_positive(int), default=2)
+    pl.add_argument("--seed", type=int, default=0)
+    pl.add_argument("--no-backtest", action="store_true", help="skip forecast model selection (faster)")
+    pl.set_defaults(run=cmd_plan)
+
+    v = sub.add_parser("validate", help="check an exported roster against every hard rule")
+    v.add_argument("--data", required=True, type=Path)
+    v.add_argument("--roster", required=True, type=Path)
+    v.add_argument("--assignments", type=Path)
+    v.add_argument("--week", type=_date, help="first day of the horizon (default: the roster's first day)")
+    v.add_argument("--days", type=_positive(int))
+    v.set_defaults(run=cmd_validate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except InfeasibleError as exc:
+        print(f"no roster possible: {exc}", file=sys.stderr)
+        for line in exc.explanation:
+            print(f"  {line}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print("interrupted: earlier outputs were left as they were", file=sys.stderr)
+        return 130
+    except Exception as exc:  # never a traceback for users; SCHEDULER_DEBUG=1 shows it
+        if os.environ.get("SCHEDULER_DEBUG"):
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc} (set SCHEDULER_DEBUG=1 for details)", file=sys.stderr)
+        return 1

@@ -1,0 +1,143 @@
+"""Plan KPIs, computed from the roster as exported (assignments), not from solver internals."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+
+from .domain import Centre, Requirement, Roster, Staff
+
+
+def coverage_table(roster: Roster, requirement: Requirement) -> pd.DataFrame:
+    """Required vs scheduled agents per interval and queue (scheduled = agents assigned to it)."""
+    h = requirement.horizon
+    served = defaultdict(int)
+    for a in roster.queue_assignments:
+        t = h.index(a.start)
+        if 0 <= t < h.n_intervals:
+            served[a.queue, t] += 1
+    rows = []
+    for qi, q in enumerate(requirement.queues):
+        for t in range(h.n_intervals):
+            need = requirement.staff[qi][t]
+            have = served.get((q, t), 0)
+            if need or have:
+                rows.append((h.moment(t), q, need, have, have - need))
+    return pd.DataFrame(rows, columns=["timestamp", "queue", "required", "scheduled", "gap"])
+
+
+def plan_kpis(roster: Roster, requirement: Requirement, centre: Centre, staff: Staff,
+              forecast: pd.DataFrame | None = None) -> dict:
+    h = requirement.horizon
+    hours_per_interval = h.interval_minutes / 60
+    cov = coverage_table(roster, requirement)
+    queues = {}
+    for q in requirement.queues:
+        c = cov[cov["queue"] == q]
+        need = c["required"] > 0
+        queues[q] = {
+            "required_staff_hours": round(float(c["required"].sum() * hours_per_interval), 1),
+            "scheduled_staff_hours": round(float(c["scheduled"].sum() * hours_per_interval), 1),
+            "under_staffed_hours": round(float((-c["gap"]).clip(lower=0).sum() * hours_per_interval), 1),
+            "over_staffed_hours": round(float(c["gap"].clip(lower=0).sum() * hours_per_interval), 1),
+            "intervals_meeting_requirement": round(float((c.loc[need, "gap"] >= 0).mean()) if need.any() else 1.0, 4),
+        }
+    if forecast is not None and len(forecast):
+        for q, sl in expected_service_level(cov, forecast, centre).items():
+            queues.setdefault(q, {})["expected_service_level"] = sl
+    # People
+    paid = defaultdict(float)
+    nights = defaultdict(int)
+    weekends = defaultdict(set)
+    days = defaultdict(int)
+    kinds = {s.id: s.kind for s in centre.shifts}
+    for s in roster.shifts:
+        paid[s.employee_id] += s.paid_hours
+        days[s.employee_id] += 1
+        if kinds.get(s.shift_id) == "night":
+            nights[s.employee_id] += 1
+        if s.day.weekday() >= 5:
+            weekends[s.employee_id].add(s.day - timedelta(days=s.day.weekday() - 5))
+    weeks = h.days / 7
+    people = []
+    for e in staff.employees:
+        people.append({"employee_id": e.id, "name": e.name, "paid_hours": round(paid[e.id], 2),
+                       "min_hours": e.min_hours * weeks, "max_hours": e.max_hours * weeks,
+                       "days_worked": days[e.id], "nights": nights[e.id], "weekends": len(weekends[e.id])})
+    night_ok = [p for p, e in zip(people, staff.employees) if e.nights]
+    prefs = _preference_satisfaction(roster, staff, centre)
+    cost = sum(paid[e.id] * e.hourly_cost for e in staff.employees)
+    return {
+        "horizon": {"start": h.start.isoformat(), "days": h.days, "interval_minutes": h.interval_minutes},
+        "queues": queues,
+        "totals": {
+            "required_staff_hours": round(sum(v["required_staff_hours"] for v in queues.values()), 1),
+            "scheduled_staff_hours": round(sum(v["scheduled_staff_hours"] for v in queues.values()), 1),
+            "under_staffed_hours": round(sum(v["under_staffed_hours"] for v in queues.values()), 1),
+            "over_staffed_hours": round(sum(v["over_staffed_hours"] for v in queues.values()), 1),
+            "paid_hours": round(sum(paid.values()), 1),
+            "cost": round(cost, 2),
+            "shifts": len(roster.shifts),
+            "employees_working": len(paid),
+        },
+        "preferences": prefs,
+        "fairness": {
+            "nights_max_minus_min": (max(p["nights"] for p in night_ok) - min(p["nights"] for p in night_ok)) if night_ok else 0,
+            "weekends_max_minus_min": (max(p["weekends"] for p in people) - min(p["weekends"] for p in people)) if people else 0,
+            "below_contract_minimum": sum(1 for p in people if p["paid_hours"] + 1e-6 < p["min_hours"] and p["days_worked"] > 0),
+        },
+        "employees": people,
+    }
+
+
+def _preference_satisfaction(roster: Roster, staff: Staff, centre: Centre) -> dict:
+    worked = {(s.employee_id, s.day): s for s in roster.shifts}
+    kinds = {s.id: (s.kind, s.family) for s in centre.shifts}
+    granted = total = 0
+    for p in staff.preferences:
+        if not roster.horizon.start <= p.day < roster.horizon.day(roster.horizon.days):
+            continue
+        total += 1
+        s = worked.get((p.employee_id, p.day))
+        match = s is not None and p.shift in (s.shift_id, *kinds.get(s.shift_id, ("", "")))
+        if p.kind == "day_off":
+            granted += s is None
+        elif p.kind == "shift_on":
+            granted += match
+        else:
+            granted += not match
+    return {"wishes": total, "granted": granted, "share_granted": round(granted / total, 4) if total else 1.0}
+
+
+def expected_service_level(cov: pd.DataFrame, forecast: pd.DataFrame, centre: Centre) -> dict[str, float]:
+    """Contact-weighted expected service level per queue with the agents actually scheduled
+    (scheduled staff less shrinkage), from the same Erlang model as the requirement."""
+    from .staffing import erlang_a, erlang_c
+    f = forecast.copy()
+    f["timestamp"] = pd.to_datetime(f["timestamp"])
+    step = centre.interval_minutes
+    f["slot"] = f["timestamp"].dt.floor(f"{step}min")
+    merged = f.merge(cov.rename(columns={"timestamp": "slot"}), on=["slot", "queue"], how="left")
+    merged["scheduled"] = merged["scheduled"].fillna(0)
+    out = {}
+    if merged.empty:
+        return out
+    ts = merged["timestamp"].sort_values().drop_duplicates()
+    fine = ts.diff().dropna().min()
+    interval_s = fine.total_seconds() if pd.notna(fine) and fine.total_seconds() > 0 else step * 60
+    for q, g in merged.groupby("queue"):
+        queue = centre.queue(q)
+        contacts = g["contacts"].to_numpy(float)
+        if contacts.sum() <= 0:
+            continue
+        aht = g["aht_seconds"].fillna(queue.default_aht_seconds).to_numpy(float)
+        agents = np.floor(g["scheduled"].to_numpy(float) * (1 - centre.shrinkage) + 1e-9).astype(int)
+        if centre.staffing_model == "erlang-a" and queue.target.patience_seconds:
+            sl = erlang_a(agents, contacts, aht, interval_s, queue.target.target_seconds, queue.target.patience_seconds).service_level
+        else:
+            sl = erlang_c(agents, contacts, aht, interval_s, queue.target.target_seconds).service_level
+        sl = np.nan_to_num(np.asarray(sl, float), nan=0.0)
+        out[q] = round(float((sl * contacts).sum() / contacts.sum()), 4)
+    return out

@@ -1,0 +1,218 @@
+"""The weekly planning job: forecast -> requirements -> roster -> validated outputs.
+
+The CLI and the app call these functions; they hold no logic of their own.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .domain import Centre, Horizon, Requirement, Roster, Staff
+from .errors import InputError, InputProblem
+from .io import (load_centre_dir, load_staff, read_history, read_roster, roster_frames, write_csv,
+                 write_json, write_outputs)
+from .kpis import coverage_table, plan_kpis
+from .problem import Pin, RosterProblem, requirement_from_table
+from .roster import SolveOptions, solve
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class Plan:
+    centre: Centre
+    staff: Staff
+    forecast: pd.DataFrame
+    requirements: pd.DataFrame
+    requirement: Requirement
+    roster: Roster
+    kpis: dict
+    forecast_report: dict = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------------------------------------
+# Forecast
+# ------------------------------------------------------------------------------------------------
+def make_forecast(history: pd.DataFrame, centre: Centre, start: date, days: int, *, backtest: bool = True,
+                  progress: Progress | None = None):
+    """Forecast per interval and queue; closed hours (per centre.toml) are dropped, missing handle
+    times are filled from the queue's default."""
+    from forecasts import forecast_history
+    result = forecast_history(history, start, days, holiday_country=centre.holiday_country,
+                              holiday_subdivision=centre.holiday_subdivision, closures=list(centre.closures),
+                              backtest=backtest, progress=progress)
+    table = apply_opening_hours(result.table, centre)
+    return table, result.report
+
+
+def apply_opening_hours(table: pd.DataFrame, centre: Centre) -> pd.DataFrame:
+    if table.empty:
+        return table
+    ts = pd.to_datetime(table["timestamp"])
+    keep = np.ones(len(table), dtype=bool)
+    known = set(centre.queue_ids)
+    for i, (moment, q) in enumerate(zip(ts, table["queue"])):
+        keep[i] = q in known and centre.queue(q).is_open(moment.to_pydatetime()) and moment.date() not in centre.closures
+    out = table.loc[keep].copy()
+    if "aht_seconds" not in out.columns:
+        out["aht_seconds"] = np.nan
+    default = out["queue"].map({q.id: q.default_aht_seconds for q in centre.queues})
+    out["aht_seconds"] = out["aht_seconds"].where(out["aht_seconds"].notna() & (out["aht_seconds"] > 0), default)
+    return out.reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------------------
+# Requirements
+# ------------------------------------------------------------------------------------------------
+def make_requirements(forecast: pd.DataFrame, centre: Centre, *, model: str | None = None,
+                      shrinkage: float | None = None, targets=None) -> pd.DataFrame:
+    from .staffing import requirements_table
+    targets = targets or {q.id: q.target for q in centre.queues}
+    f = forecast.copy()
+    if "aht_seconds" not in f.columns:
+        f["aht_seconds"] = np.nan
+    default = f["queue"].map({q.id: q.default_aht_seconds for q in centre.queues})
+    f["aht_seconds"] = f["aht_seconds"].where(f["aht_seconds"].notna() & (f["aht_seconds"] > 0), default)
+    return requirements_table(f, targets, shrinkage=centre.shrinkage if shrinkage is None else shrinkage,
+                              model=model or centre.staffing_model)
+
+
+def requirement_with_values(requirements: pd.DataFrame, centre: Centre, horizon: Horizon,
+                            shrinkage: float | None = None) -> Requirement:
+    """The roster's demand, with a service-level value curve per interval so the engine can value
+    each rostered agent by the contacts it answers within target (concave in headcount)."""
+    from .staffing import service_curve
+    req = requirement_from_table(requirements, centre, horizon)
+    if requirements.empty:
+        return req
+    shrink = centre.shrinkage if shrinkage is None else shrinkage
+    step = horizon.interval_minutes
+    start = datetime.combine(horizon.start, time())
+    ts = pd.to_datetime(requirements["timestamp"])
+    idx = ((ts - start).dt.total_seconds() // 60 // step).astype(int).to_numpy()
+    interval_s = _interval_seconds(ts, step)
+    values = []
+    for qi, q in enumerate(req.queues):
+        queue = centre.queue(q)
+        mask = (requirements["queue"] == q).to_numpy() & (idx >= 0) & (idx < horizon.n_intervals)
+        curves = [(0.0,)] * horizon.n_intervals
+        if mask.any():
+            sub = requirements.loc[mask]
+            n_staff = max(req.staff[qi]) + 2
+            n_agents = int(math.ceil(n_staff * (1 - shrink))) + 1
+            patience = queue.target.patience_seconds if centre.staffing_model == "erlang-a" else None
+            model = "erlang-a" if patience else "erlang-c"
+            raw = service_curve(sub["contacts"].to_numpy(float), sub["aht_seconds"].to_numpy(float), interval_s,
+                                queue.target.target_seconds, n_agents, model=model, patience_seconds=patience)
+            # Staff k puts k*(1-shrinkage) agents on the phones on average: interpolate the
+            # (concave) agent curve there, which keeps it concave in staff.
+            k = np.arange(n_staff + 1) * (1 - shrink)
+            per_slot: dict[int, np.ndarray] = {}
+            for row, t in zip(raw, idx[mask]):
+                v = np.interp(k, np.arange(len(row)), row)
+                per_slot[t] = v if t not in per_slot else per_slot[t] + v
+            for t, v in per_slot.items():
+                curves[t] = tuple(float(x) for x in v)
+        values.append(tuple(curves))
+    return Requirement(horizon=req.horizon, queues=req.queues, staff=req.staff, agents=req.agents, value=tuple(values))
+
+
+def _interval_seconds(ts: pd.Series, default_minutes: int) -> float:
+    u = ts.drop_duplicates().sort_values()
+    d = u.diff().dropna()
+    d = d[d > pd.Timedelta(0)]
+    return d.min().total_seconds() if len(d) else default_minutes * 60.0
+
+
+# ------------------------------------------------------------------------------------------------
+# The whole job
+# ------------------------------------------------------------------------------------------------
+def load_previous(data_dir: Path) -> list:
+    path = data_dir / "previous_roster.csv"
+    return read_roster(path) if path.exists() else []
+
+
+def plan_week(data_dir: str | Path, week: date, *, weeks: int = 1, time_limit: float = 60.0, workers: int = 2,
+              seed: int = 0, backtest: bool = True, progress: Progress | None = None,
+              solver_progress: Callable[[float, float, float], None] | None = None,
+              pins: list[Pin] | None = None, forecast: pd.DataFrame | None = None) -> Plan:
+    data_dir = Path(data_dir)
+    centre = load_centre_dir(data_dir)
+    horizon = Horizon(week, 7 * weeks, centre.interval_minutes)
+    staff = load_staff(data_dir, centre, horizon)
+    previous = load_previous(data_dir)
+    report: dict = {}
+    if forecast is None:
+        history_path = data_dir / "history.csv"
+        history = read_history(history_path, centre.queue_ids)
+        last = history["timestamp"].max()
+        if last.date() >= week:
+            raise InputError(InputProblem(
+                "history.csv", f"the history runs to {last:%Y-%m-%d}, into the week to plan ({week}); "
+                f"plan a week after the history (e.g. --week {(last.date() + timedelta(days=7 - last.weekday())).isoformat()})",
+                column="timestamp"))
+        forecast, report = make_forecast(history, centre, week, horizon.days, backtest=backtest, progress=progress)
+    requirements = make_requirements(forecast, centre)
+    requirement = requirement_with_values(requirements, centre, horizon)
+    problem = RosterProblem(centre, staff, requirement, previous=previous, pins=pins or [])
+    roster = solve(problem, SolveOptions(time_limit=time_limit, workers=workers, seed=seed, progress=solver_progress))
+    kpis = plan_kpis(roster, requirement, centre, staff, forecast)
+    kpis["penalty_by_rule"] = roster.kpis.get("penalty_by_rule", {})
+    kpis["penalty_by_queue"] = roster.kpis.get("penalty_by_queue", {})
+    kpis["penalty_by_employee"] = dict(list(roster.kpis.get("penalty_by_employee", {}).items())[:20])
+    kpis["solver"] = roster.kpis.get("solver", {})
+    if report:
+        kpis["forecast"] = {q: {k: v for k, v in r.items() if k in ("model", "chosen", "chosen_model", "scores", "backtest")}
+                            for q, r in report.get("queues", {}).items()} if isinstance(report.get("queues"), dict) else {}
+    roster.kpis = kpis
+    return Plan(centre, staff, forecast, requirements, requirement, roster, kpis, report)
+
+
+def write_plan(plan: Plan, out_dir: str | Path) -> dict[str, Path]:
+    """Write the plan's files all-or-nothing (a failure leaves earlier outputs untouched)."""
+    roster_df, assign_df = roster_frames(plan.roster, plan.staff)
+    coverage = coverage_table(plan.roster, plan.requirement)
+    coverage["timestamp"] = coverage["timestamp"].map(lambda m: m.strftime("%Y-%m-%dT%H:%M"))
+    fc = plan.forecast.copy()
+    rq = plan.requirements.copy()
+    files = {
+        "roster.csv": lambda p: roster_df.to_csv(p, index=False),
+        "assignments.csv": lambda p: assign_df.to_csv(p, index=False),
+        "coverage.csv": lambda p: coverage.to_csv(p, index=False),
+        "kpis.json": lambda p: _dump_json(plan.kpis, p),
+        "forecast.csv": lambda p: fc.to_csv(p, index=False, float_format="%.4g", date_format="%Y-%m-%d %H:%M"),
+        "requirements.csv": lambda p: rq.to_csv(p, index=False, float_format="%.4g", date_format="%Y-%m-%d %H:%M"),
+    }
+    write_outputs(files, out_dir)
+    return {name: Path(out_dir) / name for name in files}
+
+
+def _dump_json(obj, path: Path) -> None:
+    import json
+    path.write_text(json.dumps(obj, indent=2, default=str) + "\n")
+
+
+def summary_lines(plan: Plan) -> list[str]:
+    k = plan.kpis
+    s = k.get("solver", {})
+    lines = [f"Roster {k['horizon']['start']} (+{k['horizon']['days']} days): {k['totals']['shifts']} shifts, "
+             f"{k['totals']['employees_working']} employees, {k['totals']['paid_hours']} paid hours",
+             f"Solver: {s.get('status')} objective {s.get('objective')} bound {s.get('bound')} "
+             f"gap {100 * (s.get('gap') or 0):.1f}% in {s.get('solve_seconds')} s",
+             f"{'queue':<14}{'required h':>11}{'scheduled h':>12}{'under h':>9}{'over h':>8}{'met %':>7}{'exp. SL':>8}"]
+    for q, v in k["queues"].items():
+        sl = v.get("expected_service_level")
+        lines.append(f"{q:<14}{v['required_staff_hours']:>11}{v['scheduled_staff_hours']:>12}{v['under_staffed_hours']:>9}"
+                     f"{v['over_staffed_hours']:>8}{100 * v['intervals_meeting_requirement']:>7.1f}"
+                     f"{'' if sl is None else f'{sl:.3f}':>8}")
+    lines.append("Penalty by rule: " + ", ".join(f"{r} {v:g}" for r, v in k.get("penalty_by_rule", {}).items()))
+    p = k["preferences"]
+    lines.append(f"Preferences granted: {p['granted']}/{p['wishes']}; fairness: nights max-min "
+                 f"{k['fairness']['nights_max_minus_min']}, weekends max-min {k['fairness']['weekends_max_minus_min']}")
+    return lines

@@ -1,0 +1,107 @@
+"""A rostering problem: everything the engine needs, pre-digested into day/template options.
+
+This is where the domain's calendar facts (time off, fixed days off, availability windows, skills,
+night eligibility, carry-over from the previous roster) are turned into "which templates may
+employee e work on day d". Both the CP-SAT model and the greedy start read it; the independent
+validator does not (it re-derives everything from the files).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import pandas as pd
+
+from .domain import Centre, Employee, Horizon, Requirement, ShiftAssignment, ShiftTemplate, Staff
+
+
+@dataclass(frozen=True)
+class Pin:
+    """A locked decision: employee works `shift_id` on `day`, or is off that day (shift_id None)."""
+
+    employee_id: str
+    day: date
+    shift_id: str | None
+
+
+@dataclass
+class RosterProblem:
+    centre: Centre
+    staff: Staff
+    requirement: Requirement
+    previous: list[ShiftAssignment] = field(default_factory=list)   # carry-over (before the horizon)
+    pins: list[Pin] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.horizon: Horizon = self.requirement.horizon
+        self.employees: list[Employee] = list(self.staff.employees)
+        self.templates: list[ShiftTemplate] = list(self.centre.shifts)
+        self._time_off = {(t.employee_id, t.start + timedelta(days=i))
+                          for t in self.staff.time_off for i in range((t.end - t.start).days + 1)}
+
+    # ---- calendar ------------------------------------------------------------------------
+    def on_leave(self, employee_id: str, day: date) -> bool:
+        return (employee_id, day) in self._time_off
+
+    def allowed(self, e: Employee, d: int, s: ShiftTemplate) -> bool:
+        """May employee `e` work template `s` on horizon day `d` (before rest/sequence rules)?"""
+        day = self.horizon.day(d)
+        if day.weekday() in e.fixed_days_off or self.on_leave(e.id, day) or day in self.centre.closures:
+            return False
+        if s.kind == "night" and not e.nights:
+            return False
+        if e.max_shifts.get(s.id, None) == 0:
+            return False
+        if e.earliest_start is not None and s.start_minute < e.earliest_start:
+            return False
+        if e.latest_end is not None and s.end_minute > e.latest_end:
+            return False
+        if s.paid_hours > e.max_hours + 1e-9 and e.max_total_minutes is None:
+            return False
+        if e.max_total_minutes is not None and s.paid_minutes > e.max_total_minutes:
+            return False
+        if not any(q in e.skills for q in self.requirement.queues):
+            return False
+        return True
+
+    def options(self, e: Employee, d: int) -> list[int]:
+        return [i for i, s in enumerate(self.templates) if self.allowed(e, d, s)]
+
+    # ---- carry-over -----------------------------------------------------------------------
+    def previous_by_employee(self) -> dict[str, list[ShiftAssignment]]:
+        out: dict[str, list[ShiftAssignment]] = {}
+        for s in self.previous:
+            if s.day < self.horizon.start:
+                out.setdefault(s.employee_id, []).append(s)
+        for v in out.values():
+            v.sort(key=lambda s: s.start)
+        return out
+
+    def horizon_start(self) -> datetime:
+        return datetime.combine(self.horizon.start, time())
+
+
+def requirement_from_table(table: pd.DataFrame, centre: Centre, horizon: Horizon, column: str = "staff") -> Requirement:
+    """Requirement on the centre's grid from a requirements table (timestamp, queue, staff|agents).
+
+    A finer table is brought to the grid by the maximum within each grid interval (a roster that
+    covers the peak quarter-hour covers the half-hour); intervals absent from the table need nobody.
+    """
+    if column not in table.columns:
+        column = "agents"
+    start = datetime.combine(horizon.start, time())
+    minutes = (pd.to_datetime(table["timestamp"]) - start).dt.total_seconds() // 60
+    idx = (minutes // horizon.interval_minutes).astype(int)
+    inside = (idx >= 0) & (idx < horizon.n_intervals)
+    staff = []
+    agents = []
+    for q in centre.queue_ids:
+        mask = inside & (table["queue"] == q)
+        arr = [0] * horizon.n_intervals
+        arr_a = [0] * horizon.n_intervals
+        for t, v, a in zip(idx[mask], table.loc[mask, column], table.loc[mask, "agents"] if "agents" in table else table.loc[mask, column]):
+            arr[t] = max(arr[t], int(round(float(v))))
+            arr_a[t] = max(arr_a[t], int(round(float(a))))
+        staff.append(tuple(arr))
+        agents.append(tuple(arr_a))
+    return Requirement(horizon=horizon, queues=centre.queue_ids, staff=tuple(staff), agents=tuple(agents))

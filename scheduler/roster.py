@@ -1,0 +1,822 @@
+"""The roster engine: an OR-Tools CP-SAT model of who works which shift, when they take their break,
+and which queue each on-duty agent serves.
+
+Structure (after OR-Tools' shift_scheduling_sat.py): each family of rules is one small function
+named after the rule; soft goals are collected as named penalty terms (rule, variable, weight, tags)
+so the objective can be explained term by term - by rule, by queue and by employee.
+
+Decisions
+- ``x[e, d, s]``: employee e works template s on day d (only where the calendar allows it).
+- ``brk[g, d, s, k]``: how many agents of skill group g on (d, s) take their unpaid break at the k-th
+  allowed offset. Agents with the same skill set are interchangeable for coverage, so breaks are
+  decided per group and handed to individuals afterwards - exact, and far smaller than per person.
+- ``flow[g, q, t]``: how many on-duty agents of group g serve queue q in interval t. The flows of a
+  group add up to at most its on-duty agents, so a multi-skilled agent counts once, never twice.
+"""
+from __future__ import annotations
+
+import math
+import time as _time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable
+
+from ortools.sat.python import cp_model
+
+from .domain import Employee, QueueAssignment, Roster, ShiftAssignment, ShiftTemplate
+from .problem import RosterProblem
+
+SCALE = 100  # CP-SAT needs integer coefficients: weights are kept to 1/100
+
+
+@dataclass
+class SolveOptions:
+    time_limit: float = 30.0
+    workers: int = 2
+    seed: int = 0
+    hint: list[ShiftAssignment] | None = None     # e.g. the previous version of this roster
+    progress: Callable[[float, float, float], None] | None = None   # (seconds, objective, bound)
+    log: bool = False
+
+
+@dataclass
+class Penalty:
+    rule: str
+    expr: object          # a CP-SAT linear expression or variable
+    weight: float         # per unit of expr
+    queue: str = ""
+    employee: str = ""
+
+
+@dataclass
+class RosterModel:
+    problem: RosterProblem
+    model: cp_model.CpModel
+    x: dict[tuple[int, int, int], cp_model.IntVar] = field(default_factory=dict)
+    work: dict[tuple[int, int], object] = field(default_factory=dict)
+    brk: dict[tuple[int, int, int, int], cp_model.IntVar] = field(default_factory=dict)
+    flow: dict[tuple[int, int, int], cp_model.IntVar] = field(default_factory=dict)
+    under: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    groups: list[frozenset[str]] = field(default_factory=list)
+    group_of: list[int] = field(default_factory=list)
+    penalties: list[Penalty] = field(default_factory=list)
+
+    def penalize(self, rule: str, expr, weight: float, queue: str = "", employee: str = "") -> None:
+        if weight > 0:
+            self.penalties.append(Penalty(rule, expr, weight, queue, employee))
+
+
+# ----------------------------------------------------------------------------------------------
+# Helpers on templates and time
+# ----------------------------------------------------------------------------------------------
+def break_offsets(problem: RosterProblem, s: ShiftTemplate) -> list[int]:
+    """Allowed break starts (minutes after shift start) on the interval grid."""
+    if s.break_minutes == 0:
+        return []
+    step = problem.horizon.interval_minutes
+    rules = problem.centre.rules
+    lo = max(rules.break_earliest_minutes, step)
+    hi = min(rules.break_latest_minutes, s.length_minutes - s.break_minutes - step)
+    offsets = [m for m in range(0, s.length_minutes, step) if lo <= m <= hi]
+    if not offsets:  # a short shift: put the break in the middle rather than nowhere
+        mid = (s.length_minutes - s.break_minutes) // 2 // step * step
+        offsets = [max(mid, 0)]
+    return offsets
+
+
+def matches(s: ShiftTemplate, label: str) -> bool:
+    """A rule or wish names a template by id, family or kind."""
+    return label in (s.id, s.family, s.kind)
+
+
+def _week_of(d: int) -> int:
+    return d // 7
+
+
+# ----------------------------------------------------------------------------------------------
+# Model building: one function per rule
+# ----------------------------------------------------------------------------------------------
+def build_model(problem: RosterProblem) -> RosterModel:
+    rm = RosterModel(problem, cp_model.CpModel())
+    add_shift_variables(rm)
+    add_one_shift_per_day(rm)
+    add_pins(rm)
+    add_rest_and_forbidden_successions(rm)
+    add_max_consecutive_days(rm)
+    add_min_consecutive_blocks(rm)
+    add_max_days_and_hours(rm)
+    add_nights(rm)
+    add_weekends(rm)
+    add_shift_caps(rm)
+    add_coverage(rm)
+    add_preferences(rm)
+    add_fairness(rm)
+    add_hours_deviation(rm)
+    add_stable_starts(rm)
+    add_cost(rm)
+    rm.model.Minimize(sum(int(round(p.weight * SCALE)) * p.expr for p in rm.penalties))
+    return rm
+
+
+def add_shift_variables(rm: RosterModel) -> None:
+    """Create x[e,d,s] only where skills, calendar, availability and contract allow (hard rules:
+    skills, time off, fixed days off, availability window, night eligibility, zero caps)."""
+    p = rm.problem
+    for e, emp in enumerate(p.employees):
+        for d in range(p.horizon.days):
+            for s in p.options(emp, d):
+                rm.x[e, d, s] = rm.model.NewBoolVar(f"x_{emp.id}_{d}_{p.templates[s].id}")
+
+
+def add_one_shift_per_day(rm: RosterModel) -> None:
+    """At most one shift per employee and day; work[e,d] is 1 when a shift is worked."""
+    p = rm.problem
+    by_ed: dict[tuple[int, int], dict] = defaultdict(dict)
+    for (e, d, s), v in rm.x.items():
+        by_ed[e, d][(e, d, s)] = v
+    rm._by_ed = by_ed  # type: ignore[attr-defined]
+    for e in range(len(p.employees)):
+        for d in range(p.horizon.days):
+            vs = list(by_ed.get((e, d), {}).values())
+            if not vs:
+                rm.work[e, d] = 0
+                continue
+            w = rm.model.NewBoolVar(f"work_{e}_{d}")
+            rm.model.Add(sum(vs) == w)
+            rm.work[e, d] = w
+
+
+def add_pins(rm: RosterModel) -> None:
+    """Pinned (locked) assignments: a pinned shift must be worked, a pinned day off kept."""
+    p = rm.problem
+    index = {emp.id: i for i, emp in enumerate(p.employees)}
+    tindex = {s.id: i for i, s in enumerate(p.templates)}
+    for pin in p.pins:
+        e = index.get(pin.employee_id)
+        if e is None:
+            continue
+        d = (pin.day - p.horizon.start).days
+        if not 0 <= d < p.horizon.days:
+            continue
+        if pin.shift_id is None:
+            if not isinstance(rm.work[e, d], int):
+                rm.model.Add(rm.work[e, d] == 0)
+        else:
+            s = tindex.get(pin.shift_id)
+            v = rm.x.get((e, d, s)) if s is not None else None
+            if v is None:  # pinned to something the rules forbid: make the conflict explicit
+                rm.model.AddBoolOr([]).WithName(f"pin {pin.employee_id} {pin.day} {pin.shift_id} is not allowed")
+            else:
+                rm.model.Add(v == 1)
+
+
+def _carry(rm: RosterModel):
+    """Previous-roster facts per employee: worked/night flags for days before the horizon, and the
+    latest end among previous shifts (minutes relative to horizon start)."""
+    p = rm.problem
+    prev = p.previous_by_employee()
+    start = p.horizon_start()
+    facts = {}
+    for e, emp in enumerate(p.employees):
+        worked: dict[int, bool] = {}
+        night: dict[int, bool] = {}
+        ends: list[tuple[int, str]] = []
+        for sa in prev.get(emp.id, []):
+            d = (sa.day - p.horizon.start).days  # negative
+            worked[d] = True
+            tmpl = next((t for t in p.templates if t.id == sa.shift_id), None)
+            kind = tmpl.kind if tmpl else _kind_of_times(rm, sa)
+            night[d] = night.get(d, False) or kind == "night"
+            ends.append((int((sa.end - start).total_seconds() // 60), sa.shift_id, d, kind))
+        facts[e] = (worked, night, ends)
+    return facts
+
+
+def _kind_of_times(rm: RosterModel, sa: ShiftAssignment) -> str:
+    from .config import shift_kind
+    start_min = sa.start.hour * 60 + sa.start.minute
+    length = int((sa.end - sa.start).total_seconds() // 60)
+    return shift_kind(start_min, start_min + length, rm.problem.centre.rules)
+
+
+def add_rest_and_forbidden_successions(rm: RosterModel) -> None:
+    """Minimum rest between the end of one shift and the start of the next, and forbidden
+    successions (e.g. night -> early), within the horizon and from the previous roster."""
+    p = rm.problem
+    rest = p.centre.rules.min_rest_minutes
+    forbidden = p.centre.rules.forbidden_successions
+    T = p.templates
+
+    def conflict(s1: ShiftTemplate, d1: int, s2: ShiftTemplate, d2: int) -> bool:
+        gap = (d2 * 1440 + s2.start_minute) - (d1 * 1440 + s1.end_minute)
+        if gap < rest:
+            return True
+        return d2 == d1 + 1 and any(matches(s1, a) and matches(s2, b) for a, b in forbidden)
+
+    max_len = max((s.end_minute for s in T), default=0)
+    reach = 1 + (max_len + rest) // 1440  # how many days ahead a shift can conflict
+    for (e, d, s), v in rm.x.items():
+        for dd in range(d + 1, min(p.horizon.days, d + reach + 1)):
+            later = [v2 for (s2, v2) in ((s2, rm.x.get((e, dd, s2))) for s2 in range(len(T)))
+                     if v2 is not None and conflict(T[s], d, T[s2], dd)]
+            if later:
+                # x + sum(later) <= 1: if s is worked on d, none of the conflicting later shifts is.
+                rm.model.Add(v + sum(later) <= 1)
+    # Carry-over: shifts of the previous roster constrain the first days.
+    for e, (worked, night, ends) in _carry(rm).items():
+        for end_min, sid, d_prev, kind in ends:
+            for (ee, d, s), v in ((k, rm.x.get(k)) for k in [(e, d, s) for d in range(min(reach + 1, p.horizon.days)) for s in range(len(T))]):
+                if v is None:
+                    continue
+                gap = d * 1440 + T[s].start_minute - end_min
+                succ = d == d_prev + 1 and any(a in (sid, kind) and matches(T[s], b) for a, b in forbidden)
+                if gap < rest or succ:
+                    rm.model.Add(v == 0)
+
+
+def add_max_consecutive_days(rm: RosterModel) -> None:
+    """No more than max_consecutive_days worked in a row (previous roster included)."""
+    p = rm.problem
+    carry = _carry(rm)
+    for e, emp in enumerate(p.employees):
+        k = emp.max_consecutive_days or p.centre.rules.max_consecutive_days
+        worked = carry[e][0]
+        seq = {d: (1 if worked.get(d) else 0) for d in range(-k, 0)}
+        seq.update({d: rm.work[e, d] for d in range(p.horizon.days)})
+        for start in range(-k, p.horizon.days - k):
+            window = [seq[d] for d in range(start, start + k + 1)]
+            if any(not isinstance(w, int) for w in window):
+                rm.model.Add(sum(window) <= k)
+
+
+def _forbid_short_blocks(rm: RosterModel, seq: dict, days: int, m: int, on: bool, name: str) -> None:
+    """Forbid a block of 1..m-1 days of `on` (work if on=True, off if False) enclosed by the
+    opposite on both sides (blocks touching the horizon's end are not constrained)."""
+    def lit(d, want_on):  # literal "day d is on" (or off), or a constant
+        v = seq.get(d)
+        if v is None:
+            return None
+        if isinstance(v, int):
+            return bool(v) == want_on
+        return v if want_on else v.Not()
+    for length in range(1, m):
+        for first in range(min(seq) + 1, days - length):
+            before, after = first - 1, first + length
+            if before not in seq or after not in seq or after >= days:
+                continue
+            # clause: not(before is opposite AND block is `on` AND after is opposite)
+            lits = []
+            trivially_true = False
+            for d, want in [(before, not on), *[(d, on) for d in range(first, after)], (after, not on)]:
+                l = lit(d, want)
+                if l is True:
+                    continue           # that part of the pattern holds for sure
+                if l is False:
+                    trivially_true = True  # pattern impossible: nothing to forbid
+                    break
+                lits.append(l.Not())
+            if trivially_true:
+                continue
+            if not lits:
+                continue  # the carried-over past already broke it; nothing we can change
+            rm.model.AddBoolOr(lits)
+
+
+def add_min_consecutive_blocks(rm: RosterModel) -> None:
+    """Minimum consecutive days off (and minimum consecutive working days), across the boundary."""
+    p = rm.problem
+    carry = _carry(rm)
+    for e, emp in enumerate(p.employees):
+        worked = carry[e][0]
+        m_off = emp.min_consecutive_days_off or p.centre.rules.min_consecutive_days_off
+        m_on = emp.min_consecutive_days or p.centre.rules.min_consecutive_days
+        back = max(m_off, m_on) + 1
+        has_prev = bool(p.previous)
+        seq = {d: (1 if worked.get(d) else 0) for d in range(-back, 0)} if has_prev else {}
+        seq.update({d: rm.work[e, d] for d in range(p.horizon.days)})
+        if m_off > 1:
+            _forbid_short_blocks(rm, seq, p.horizon.days, m_off, on=False, name="days_off")
+        if m_on > 1:
+            _forbid_short_blocks(rm, seq, p.horizon.days, m_on, on=True, name="days_on")
+
+
+def add_max_days_and_hours(rm: RosterModel) -> None:
+    """Per week: at most max_days worked, paid hours within [min_hours, max_hours]; leave days
+    count towards the minimum at min_hours / max_days each. Horizon totals where a contract sets them."""
+    p = rm.problem
+    T = p.templates
+    weeks = math.ceil(p.horizon.days / 7)
+    for e, emp in enumerate(p.employees):
+        for w in range(weeks):
+            days = range(w * 7, min(p.horizon.days, w * 7 + 7))
+            work = [rm.work[e, d] for d in days if not isinstance(rm.work[e, d], int)]
+            minutes = [T[s].paid_minutes * rm.x[e, d, s] for d in days for s in range(len(T)) if (e, d, s) in rm.x]
+            if work:
+                rm.model.Add(sum(work) <= emp.max_days)
+            if minutes:
+                rm.model.Add(sum(minutes) <= int(emp.max_hours * 60 + 1e-6))
+            need = weekly_minimum_minutes(p, emp, list(days))
+            if need > 0:
+                rm.model.Add(sum(minutes) >= need)
+        all_minutes = [T[s].paid_minutes * v for (ee, d, s), v in rm.x.items() if ee == e]
+        if emp.max_total_minutes is not None:
+            rm.model.Add(sum(all_minutes) <= emp.max_total_minutes)
+        if emp.min_total_minutes is not None and emp.min_total_minutes > 0:
+            rm.model.Add(sum(all_minutes) >= emp.min_total_minutes)
+
+
+def weekly_minimum_minutes(problem: RosterProblem, emp: Employee, days: list[int]) -> int:
+    """Contracted minimum for these days: scaled for a partial week; approved leave is credited."""
+    if emp.min_hours <= 0:
+        return 0
+    per_day = emp.min_hours * 60 / max(emp.max_days, 1)
+    leave = sum(1 for d in days if problem.on_leave(emp.id, problem.horizon.day(d)))
+    closures = sum(1 for d in days if problem.horizon.day(d) in problem.centre.closures)
+    need = emp.min_hours * 60 * len(days) / 7 - per_day * (leave + closures)
+    return max(0, int(math.floor(need + 1e-6)))
+
+
+def add_nights(rm: RosterModel) -> None:
+    """At most max_nights_per_week night shifts per week and max_consecutive_nights in a row."""
+    p = rm.problem
+    T = p.templates
+    rules = p.centre.rules
+    carry = _carry(rm)
+    for e, emp in enumerate(p.employees):
+        night = {d: [rm.x[e, d, s] for s in range(len(T)) if (e, d, s) in rm.x and T[s].kind == "night"]
+                 for d in range(p.horizon.days)}
+        if not any(night.values()):
+            continue
+        for w in range(math.ceil(p.horizon.days / 7)):
+            vs = [v for d in range(w * 7, min(p.horizon.days, w * 7 + 7)) for v in night[d]]
+            if vs:
+                rm.model.Add(sum(vs) <= rules.max_nights_per_week)
+        k = rules.max_consecutive_nights
+        prev_n = carry[e][1]
+        seq = {d: (1 if prev_n.get(d) else 0) for d in range(-k, 0)}
+        for d in range(p.horizon.days):
+            seq[d] = sum(night[d]) if night[d] else 0
+        for start in range(-k, p.horizon.days - k):
+            window = [seq[d] for d in range(start, start + k + 1)]
+            if any(not isinstance(w, int) for w in window):
+                rm.model.Add(sum(window) <= k)
+
+
+def _weekends(rm: RosterModel) -> list[tuple[int, ...]]:
+    """Weekends of the horizon as tuples of day indices (Saturday, Sunday; partial at the edges)."""
+    p = rm.problem
+    out: dict[int, list[int]] = defaultdict(list)
+    for d in range(p.horizon.days):
+        wd = p.horizon.day(d).weekday()
+        if wd >= 5:
+            out[(d - (wd - 5))].append(d)
+    return [tuple(v) for _, v in sorted(out.items())]
+
+
+def add_weekends(rm: RosterModel) -> None:
+    """A weekend is worked if either day is; at most max_weekends worked weekends in the horizon."""
+    p = rm.problem
+    rm.weekend_worked = {}  # type: ignore[attr-defined]
+    for e, emp in enumerate(p.employees):
+        limit = emp.max_weekends if emp.max_weekends is not None else p.centre.rules.max_weekends
+        flags = []
+        for wk in _weekends(rm):
+            days = [rm.work[e, d] for d in wk if not isinstance(rm.work[e, d], int)]
+            if not days:
+                continue
+            f = rm.model.NewBoolVar(f"weekend_{e}_{wk[0]}")
+            rm.model.AddMaxEquality(f, days)
+            rm.weekend_worked[e, wk[0]] = f
+            flags.append(f)
+        if limit is not None and flags and len(flags) > limit:
+            rm.model.Add(sum(flags) <= limit)
+
+
+def add_shift_caps(rm: RosterModel) -> None:
+    """Per-employee maximum number of shifts of each template over the horizon."""
+    p = rm.problem
+    for e, emp in enumerate(p.employees):
+        for sid, cap in emp.max_shifts.items():
+            vs = [v for (ee, d, s), v in rm.x.items() if ee == e and p.templates[s].id == sid]
+            if vs and cap < len(vs):
+                rm.model.Add(sum(vs) <= cap)
+
+
+def coverage_terms(problem: RosterProblem):
+    """For every (template, day, offset-interval) the interval index it covers in the horizon.
+
+    Returns {(d, s): [t, ...]} of covered interval indices (only those inside the horizon).
+    """
+    step = problem.horizon.interval_minutes
+    n = problem.horizon.n_intervals
+    out = {}
+    for d in range(problem.horizon.days):
+        for s, tmpl in enumerate(problem.templates):
+            first = (d * 1440 + tmpl.start_minute) // step
+            out[d, s] = [t for t in range(first, first + tmpl.length_minutes // step) if 0 <= t < n]
+    return out
+
+
+def add_coverage(rm: RosterModel) -> None:
+    """Agents on duty (minus breaks) per skill group flow to the queues they are trained for;
+    under-staffing is penalised (valued by the service-level curve where given), surplus too."""
+    p = rm.problem
+    m = rm.model
+    step = p.horizon.interval_minutes
+    n = p.horizon.n_intervals
+    Q = list(p.requirement.queues)
+    req = p.requirement.staff
+    T = p.templates
+    # Skill groups (only skills that are queues of this requirement count).
+    groups: dict[frozenset[str], int] = {}
+    for emp in p.employees:
+        key = frozenset(q for q in emp.skills if q in Q)
+        groups.setdefault(key, len(groups))
+        rm.group_of.append(groups[key])
+    rm.groups = list(groups)
+    covers = coverage_terms(p)
+    on_duty: dict[tuple[int, int], list] = defaultdict(list)   # (g, t) -> terms
+    on_break: dict[tuple[int, int], list] = defaultdict(list)
+    count: dict[tuple[int, int, int], list] = defaultdict(list)
+    for (e, d, s), v in rm.x.items():
+        count[rm.group_of[e], d, s].append(v)
+    for (g, d, s), vs in count.items():
+        n_gds = sum(vs)
+        for t in covers[d, s]:
+            on_duty[g, t].append(n_gds)
+        offsets = break_offsets(p, T[s])
+        if not offsets:
+            continue
+        bvars = []
+        for k, off in enumerate(offsets):
+            b = m.NewIntVar(0, len(vs), f"brk_{g}_{d}_{s}_{k}")
+            rm.brk[g, d, s, k] = b
+            bvars.append(b)
+            first = (d * 1440 + T[s].start_minute + off) // step
+            for t in range(first, first + T[s].break_minutes // step):
+                if 0 <= t < n:
+                    on_break[g, t].append(b)
+        m.Add(sum(bvars) == n_gds)
+    # Carry-over: previous shifts running into the horizon (e.g. Sunday night) count as constants.
+    start = p.horizon_start()
+    constant: dict[tuple[int, int], int] = defaultdict(int)
+    index = {emp.id: i for i, emp in enumerate(p.employees)}
+    for sa in p.previous:
+        if sa.end <= start or sa.employee_id not in index:
+            continue
+        g = rm.group_of[index[sa.employee_id]]
+        t0 = max(0, int((sa.start - start).total_seconds() // 60) // step)
+        t1 = min(n, int((sa.end - start).total_seconds() // 60) // step)
+        for t in range(t0, t1):
+            moment = start + timedelta(minutes=t * step)
+            if sa.break_start and sa.break_start <= moment < sa.break_end:
+                continue
+            constant[g, t] += 1
+    weights = p.centre.weights
+    for t in range(n):
+        served = {q: [] for q in range(len(Q))}
+        supply_total = []
+        for g, skills in enumerate(rm.groups):
+            duty = on_duty.get((g, t), [])
+            const = constant.get((g, t), 0)
+            if not duty and not const:
+                continue
+            supply = sum(duty) - sum(on_break.get((g, t), [])) + const
+            supply_total.append(supply)
+            flows = []
+            for qi, q in enumerate(Q):
+                if q in skills and req[qi][t] > 0:
+                    f = m.NewIntVar(0, max(1, len(p.employees)), f"flow_{g}_{q}_{t}")
+                    rm.flow[g, qi, t] = f
+                    served[qi].append(f)
+                    flows.append(f)
+            if flows:
+                m.Add(sum(flows) <= supply)
+        served_total = []
+        for qi, q in enumerate(Q):
+            r = req[qi][t]
+            if r <= 0:
+                continue
+            u = m.NewIntVar(0, r, f"under_{q}_{t}")
+            m.Add(sum(served[qi]) + u >= r)
+            rm.under[qi, t] = u
+            slices = under_slices(p, qi, t, r)
+            if len(slices) == 1:
+                rm.penalize("under_staffing", u, weights.under_staffing * slices[0][2], queue=q)
+            else:
+                # u = sum of slices; unit weights rise slice by slice, so (convexity) the
+                # cheaper slices fill first and each slice costs what its agents are worth.
+                parts = []
+                for lo, hi, w in slices:
+                    part = m.NewIntVar(0, hi - lo, f"under_{q}_{t}_{lo}")
+                    parts.append(part)
+                    rm.penalize("under_staffing", part, weights.under_staffing * w, queue=q)
+                m.Add(u == sum(parts))
+            served_total.append(r - u)
+        if supply_total:
+            # Surplus: agents on duty beyond what the queues need (idle or over-staffed).
+            surplus = sum(supply_total) - sum(served_total)
+            rm.penalize("over_staffing", surplus, weights.over_staffing)
+
+
+def under_slices(problem: RosterProblem, qi: int, t: int, r: int) -> list[tuple[int, int, float]]:
+    """Split a shortfall of up to r agents into slices of increasing unit weight.
+
+    With a service-level value curve V(k) (answered-within-target contacts with k agents), losing
+    the i-th agent from r costs V(r-i+1) - V(r-i): a convex penalty in the shortfall, which makes
+    the engine spread shortages rather than dump them on one interval. Without a curve every
+    missing agent costs the same (weight 1).
+    """
+    value = problem.requirement.value
+    if value is None or r <= 1:
+        return [(0, r, 1.0)]
+    curve = value[qi][t]
+    if len(curve) <= r:
+        return [(0, r, 1.0)]
+    marg = [max(curve[k] - curve[k - 1], 0.0) for k in range(1, r + 1)]   # marginal of k-th agent
+    mean = sum(marg) / len(marg) or 1.0
+    # Three slices: the shortfall's first agents cost the marginal of the last agents of r, etc.
+    cuts = sorted({0, max(1, r // 4), max(1, r // 2), r})
+    out = []
+    for lo, hi in zip(cuts, cuts[1:]):
+        # shortfall in (lo, hi] removes agents r-hi+1 .. r-lo
+        seg = marg[r - hi:r - lo]
+        out.append((lo, hi, (sum(seg) / len(seg)) / mean if seg else 1.0))
+    # Convexity (weights non-decreasing) is what makes the slicing exact; enforce it.
+    for i in range(1, len(out)):
+        if out[i][2] < out[i - 1][2]:
+            out[i] = (out[i][0], out[i][1], out[i - 1][2])
+    return out
+
+
+def add_preferences(rm: RosterModel) -> None:
+    """Shift-on, shift-off and day-off wishes; each ungranted wish costs its weight."""
+    p = rm.problem
+    index = {emp.id: i for i, emp in enumerate(p.employees)}
+    W = p.centre.weights.preference
+    for pref in p.staff.preferences:
+        e = index.get(pref.employee_id)
+        d = (pref.day - p.horizon.start).days
+        if e is None or not 0 <= d < p.horizon.days:
+            continue
+        if pref.kind == "day_off":
+            if not isinstance(rm.work[e, d], int):
+                rm.penalize("preferences", rm.work[e, d], W * pref.weight, employee=pref.employee_id)
+            continue
+        vs = [v for (ee, dd, s), v in rm.x.items() if ee == e and dd == d and matches(p.templates[s], pref.shift)]
+        if pref.kind == "shift_off" and vs:
+            rm.penalize("preferences", sum(vs), W * pref.weight, employee=pref.employee_id)
+        elif pref.kind == "shift_on":
+            granted = sum(vs) if vs else 0
+            rm.penalize("preferences", 1 - granted, W * pref.weight, employee=pref.employee_id)
+
+
+def add_fairness(rm: RosterModel) -> None:
+    """Share weekends and nights: minimise the most any comparable employee works of them
+    (comparable = may work them at all), so the unpopular shifts go round."""
+    p = rm.problem
+    W = p.centre.weights
+    T = p.templates
+    # Nights
+    counts = []
+    for e, emp in enumerate(p.employees):
+        vs = [v for (ee, d, s), v in rm.x.items() if ee == e and T[s].kind == "night"]
+        if vs:
+            counts.append(sum(vs))
+    if len(counts) > 1 and W.fairness_nights > 0:
+        top = rm.model.NewIntVar(0, p.horizon.days, "max_nights")
+        for c in counts:
+            rm.model.Add(top >= c)
+        rm.penalize("fairness_nights", top, W.fairness_nights)
+    # Weekends
+    per_emp = defaultdict(list)
+    for (e, _), f in getattr(rm, "weekend_worked", {}).items():
+        per_emp[e].append(f)
+    if len(per_emp) > 1 and W.fairness_weekends > 0:
+        top = rm.model.NewIntVar(0, len(_weekends(rm)), "max_weekends")
+        for fs in per_emp.values():
+            rm.model.Add(top >= sum(fs))
+        rm.penalize("fairness_weekends", top, W.fairness_weekends)
+
+
+def add_hours_deviation(rm: RosterModel) -> None:
+    """Hours above the contracted minimum cost a little, so extra hours go where they help most."""
+    p = rm.problem
+    W = p.centre.weights.hours_deviation
+    if W <= 0:
+        return
+    T = p.templates
+    by_e = defaultdict(list)
+    for (e, d, s), v in rm.x.items():
+        by_e[e].append(T[s].paid_minutes * v)
+    for e, terms in by_e.items():
+        emp = p.employees[e]
+        weeks = p.horizon.days / 7
+        extra = rm.model.NewIntVar(0, 7 * 1440 * math.ceil(weeks), f"extra_{e}")
+        rm.model.Add(extra >= sum(terms) - int(emp.min_hours * 60 * weeks))
+        rm.penalize("hours_deviation", extra, W / 60.0, employee=emp.id)
+
+
+def add_stable_starts(rm: RosterModel) -> None:
+    """Each distinct start time an employee has in the horizon beyond the first costs a little."""
+    p = rm.problem
+    W = p.centre.weights.stable_starts
+    if W <= 0:
+        return
+    T = p.templates
+    by_e_start = defaultdict(list)
+    for (e, d, s), v in rm.x.items():
+        by_e_start[e, T[s].start_minute].append(v)
+    per_e = defaultdict(list)
+    for (e, start), vs in by_e_start.items():
+        used = rm.model.NewBoolVar(f"start_{e}_{start}")
+        for v in vs:
+            rm.model.AddImplication(v, used)
+        per_e[e].append(used)
+    for e, used in per_e.items():
+        if len(used) > 1:
+            rm.penalize("stable_starts", sum(used), W, employee=p.employees[e].id)
+
+
+def add_cost(rm: RosterModel) -> None:
+    p = rm.problem
+    W = p.centre.weights.cost
+    if W <= 0:
+        return
+    for (e, d, s), v in rm.x.items():
+        emp = p.employees[e]
+        rm.penalize("cost", v, W * emp.hourly_cost * p.templates[s].paid_hours, employee=emp.id)
+
+
+# ----------------------------------------------------------------------------------------------
+# Solving
+# ----------------------------------------------------------------------------------------------
+class _Progress(cp_model.CpSolverSolutionCallback):
+    def __init__(self, callback, t0):
+        super().__init__()
+        self.callback = callback
+        self.t0 = t0
+        self.trace: list[tuple[float, float, float]] = []
+
+    def on_solution_callback(self) -> None:
+        point = (_time.monotonic() - self.t0, self.ObjectiveValue() / SCALE, self.BestObjectiveBound() / SCALE)
+        self.trace.append(point)
+        if self.callback:
+            self.callback(*point)
+
+
+def add_hint(rm: RosterModel, hint: list[ShiftAssignment]) -> None:
+    p = rm.problem
+    index = {emp.id: i for i, emp in enumerate(p.employees)}
+    tindex = {s.id: i for i, s in enumerate(p.templates)}
+    chosen = {(index.get(h.employee_id), (h.day - p.horizon.start).days, tindex.get(h.shift_id)) for h in hint}
+    for key, v in rm.x.items():
+        rm.model.AddHint(v, 1 if key in chosen else 0)
+
+
+def find_feasible(rm: RosterModel, options: SolveOptions, budget: float) -> dict | None:
+    """A first roster satisfying every hard rule, ignoring the objective; None if none was found."""
+    feasibility = rm.model.clone()   # same variable indices, so values map back one to one
+    feasibility.clear_objective()
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = budget
+    solver.parameters.num_workers = int(options.workers)
+    solver.parameters.random_seed = int(options.seed)
+    status = solver.Solve(feasibility)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    # Hint every variable (not only the decisions): a complete feasible hint is taken as the
+    # first solution at once, where a partial one may need a long repair.
+    n = len(feasibility.proto.variables)
+    return {i: solver.value(feasibility.get_int_var_from_proto_index(i)) for i in range(n)}
+
+
+def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster:
+    from .explain import explain  # local: explain imports this module
+    options = options or SolveOptions()
+    t0 = _time.monotonic()
+    rm = build_model(problem)
+    build_seconds = _time.monotonic() - t0
+    if options.hint:
+        add_hint(rm, options.hint)
+    else:
+        # CP-SAT with few workers can spend a long time looking for a first roster when the
+        # objective pulls it around; a pure feasibility search finds one in seconds, and then
+        # serves as the hint from which the optimising search (and its LNS) starts.
+        first = find_feasible(rm, options, budget=max(1.0, 0.4 * options.time_limit))
+        if first is not None:
+            for i, val in first.items():
+                rm.model.add_hint(rm.model.get_int_var_from_proto_index(i), val)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(1.0, float(options.time_limit) - (_time.monotonic() - t0))
+    solver.parameters.num_workers = int(options.workers)
+    solver.parameters.random_seed = int(options.seed)
+    solver.parameters.log_search_progress = bool(options.log)
+    cb = _Progress(options.progress, t0)
+    status = solver.Solve(rm.model, cb)
+    status_name = solver.StatusName(status)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        from .errors import InfeasibleError
+        raise InfeasibleError(
+            f"no roster satisfies every hard rule (solver status {status_name} after {solver.WallTime():.1f}s)")
+    roster = extract_roster(rm, solver)
+    roster.status = status_name
+    roster.objective = solver.ObjectiveValue() / SCALE
+    roster.bound = solver.BestObjectiveBound() / SCALE
+    explain(rm, solver, roster)
+    roster.kpis["solver"] = {
+        "status": status_name, "objective": roster.objective, "bound": roster.bound,
+        "gap": _gap(roster.objective, roster.bound), "build_seconds": round(build_seconds, 2),
+        "solve_seconds": round(solver.WallTime(), 2), "workers": options.workers, "seed": options.seed,
+        "time_limit": options.time_limit, "trace": [[round(a, 2), b, c] for a, b, c in cb.trace],
+    }
+    return roster
+
+
+def _gap(objective: float, bound: float) -> float | None:
+    if objective is None or bound is None:
+        return None
+    if abs(objective) < 1e-9:
+        return 0.0
+    return max(0.0, (objective - bound) / abs(objective))
+
+
+# ----------------------------------------------------------------------------------------------
+# From solver values to a roster people can read
+# ----------------------------------------------------------------------------------------------
+def extract_roster(rm: RosterModel, solver: cp_model.CpSolver) -> Roster:
+    p = rm.problem
+    T = p.templates
+    step = p.horizon.interval_minutes
+    start = p.horizon_start()
+    worked = sorted((e, d, s) for (e, d, s), v in rm.x.items() if solver.Value(v))
+    # Hand the group-level break counts to individuals.
+    breaks: dict[tuple[int, int, int], list[int]] = defaultdict(list)   # (g, d, s) -> offsets
+    for (g, d, s, k), b in rm.brk.items():
+        breaks[g, d, s].extend([break_offsets(p, T[s])[k]] * solver.Value(b))
+    shifts: list[ShiftAssignment] = []
+    duty: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)  # e -> (t0, t1, b0, b1)
+    for e, d, s in worked:
+        tmpl = T[s]
+        g = rm.group_of[e]
+        s_start = start + timedelta(days=d, minutes=tmpl.start_minute)
+        s_end = s_start + timedelta(minutes=tmpl.length_minutes)
+        b0 = b1 = None
+        if tmpl.break_minutes:
+            off = breaks[g, d, s].pop() if breaks[g, d, s] else break_offsets(p, tmpl)[0]
+            b0 = s_start + timedelta(minutes=off)
+            b1 = b0 + timedelta(minutes=tmpl.break_minutes)
+        emp = p.employees[e]
+        shifts.append(ShiftAssignment(emp.id, p.horizon.day(d), tmpl.id, s_start, s_end, b0, b1))
+        t0 = (d * 1440 + tmpl.start_minute) // step
+        t1 = t0 + tmpl.length_minutes // step
+        bt0 = (int((b0 - start).total_seconds()) // 60 // step) if b0 else -1
+        bt1 = bt0 + tmpl.break_minutes // step if b0 else -1
+        duty[e].append((t0, t1, bt0, bt1))
+    assignments = assign_queues(rm, solver, duty)
+    return Roster(horizon=p.horizon, shifts=shifts, queue_assignments=assignments)
+
+
+def assign_queues(rm: RosterModel, solver: cp_model.CpSolver, duty) -> list[QueueAssignment]:
+    """Split each group's flow among its on-duty agents, keeping agents on the queue they served
+    in the previous interval where possible (fewer switches for the agent)."""
+    p = rm.problem
+    Q = list(p.requirement.queues)
+    n = p.horizon.n_intervals
+    req = p.requirement.staff
+    out = []
+    current: dict[int, int] = {}
+    members: dict[int, list[int]] = defaultdict(list)
+    for e in range(len(p.employees)):
+        members[rm.group_of[e]].append(e)
+    for t in range(n):
+        moment = p.horizon.moment(t)
+        for g, skills in enumerate(rm.groups):
+            present = [e for e in members[g] if any(a <= t < b and not (c <= t < dd) for a, b, c, dd in duty.get(e, []))]
+            if not present:
+                continue
+            quota = {qi: solver.Value(rm.flow[g, qi, t]) for qi in range(len(Q)) if (g, qi, t) in rm.flow}
+            chosen: dict[int, int] = {}
+            for e in present:                       # stay where you were if still needed
+                qi = current.get(e)
+                if qi is not None and quota.get(qi, 0) > 0:
+                    chosen[e] = qi
+                    quota[qi] -= 1
+            for e in present:
+                if e in chosen:
+                    continue
+                qi = next((q for q, left in sorted(quota.items()) if left > 0), None)
+                if qi is None:                      # surplus agent: the busiest open queue they know
+                    open_q = [qi for qi, q in enumerate(Q) if q in skills and req[qi][t] > 0]
+                    qi = (max(open_q, key=lambda k: req[k][t]) if open_q
+                          else current.get(e, next(qi for qi, q in enumerate(Q) if q in skills) if skills else None))
+                    if qi is None:
+                        continue
+                else:
+                    quota[qi] -= 1
+                chosen[e] = qi
+            for e, qi in chosen.items():
+                current[e] = qi
+                out.append(QueueAssignment(p.employees[e].id, moment, Q[qi]))
+    return out

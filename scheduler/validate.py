@@ -1,0 +1,306 @@
+"""The independent validator: re-reads exported roster files and checks every hard rule from scratch.
+
+It deliberately shares no code with the CP-SAT model (`roster.py`, `problem.py`): it works on
+date-times as written in the files, so a modelling mistake in the engine cannot hide itself here.
+It reuses only the file readers and the config parser, which define what the files mean.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from .domain import Centre, Employee, QueueAssignment, ShiftAssignment, Staff
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    employee_id: str
+    day: date | None
+    message: str
+
+    def __str__(self) -> str:
+        day = f" {self.day}" if self.day else ""
+        return f"[{self.rule}] {self.employee_id}{day}: {self.message}"
+
+
+def _kind(centre: Centre, shift: ShiftAssignment) -> str:
+    tmpl = next((s for s in centre.shifts if s.id == shift.shift_id), None)
+    if tmpl is not None:
+        return tmpl.kind
+    # Unknown template (e.g. an edited file): classify by the night window directly.
+    r = centre.rules
+    day0 = datetime.combine(shift.day, datetime.min.time())
+    for base in (day0 - timedelta(days=1), day0, day0 + timedelta(days=1)):
+        a = base + timedelta(minutes=r.night_start_minute)
+        b = base + timedelta(minutes=r.night_end_minute + (1440 if r.night_end_minute <= r.night_start_minute else 0))
+        if shift.start < b and shift.end > a:
+            return "night"
+    return "day"
+
+
+def _label_matches(centre: Centre, shift: ShiftAssignment, label: str) -> bool:
+    tmpl = next((s for s in centre.shifts if s.id == shift.shift_id), None)
+    names = {shift.shift_id, _kind(centre, shift)}
+    if tmpl is not None:
+        names.add(tmpl.family)
+    return label in names
+
+
+def validate_roster(centre: Centre, staff: Staff, shifts: list[ShiftAssignment],
+                    assignments: list[QueueAssignment] | None = None, *,
+                    horizon_start: date | None = None, horizon_days: int | None = None,
+                    previous: list[ShiftAssignment] = ()) -> list[Violation]:
+    v: list[Violation] = []
+    emps = {e.id: e for e in staff.employees}
+    rules = centre.rules
+    if not shifts:
+        return v
+    start = horizon_start or min(s.day for s in shifts)
+    days = horizon_days or (max(s.day for s in shifts) - start).days + 1
+    days = max(days, 1)
+    leave = {(t.employee_id, t.start + timedelta(days=i)) for t in staff.time_off for i in range((t.end - t.start).days + 1)}
+
+    by_emp: dict[str, list[ShiftAssignment]] = defaultdict(list)
+    for s in shifts:
+        if s.employee_id not in emps:
+            v.append(Violation("unknown_employee", s.employee_id, s.day, "not in employees.csv"))
+            continue
+        by_emp[s.employee_id].append(s)
+    prev_by_emp: dict[str, list[ShiftAssignment]] = defaultdict(list)
+    for s in previous:
+        if s.day < start:
+            prev_by_emp[s.employee_id].append(s)
+
+    for eid, own in by_emp.items():
+        e = emps[eid]
+        own.sort(key=lambda s: s.start)
+        for s in own:
+            _check_shift_shape(centre, e, s, v)
+            _check_calendar(centre, e, s, leave, start, days, v)
+        _check_one_per_day_and_overlap(own, v)
+        seq = sorted(prev_by_emp.get(eid, []), key=lambda s: s.start) + own
+        _check_rest_and_successions(centre, e, seq, v)
+        _check_consecutive(centre, e, seq, start, days, v)
+        _check_weekly(centre, e, own, start, days, leave, v)
+        _check_weekends(centre, e, own, v)
+    for eid, e in emps.items():
+        if eid not in by_emp:
+            _check_weekly(centre, e, [], start, days, leave, v)
+    if assignments is not None:
+        _check_assignments(centre, emps, shifts, assignments, v)
+    return v
+
+
+def _check_shift_shape(centre: Centre, e: Employee, s: ShiftAssignment, v: list[Violation]) -> None:
+    tmpl = next((t for t in centre.shifts if t.id == s.shift_id), None)
+    if tmpl is None:
+        v.append(Violation("shift_template", e.id, s.day, f"shift {s.shift_id!r} is not a template of centre.toml"))
+        return
+    day0 = datetime.combine(s.day, datetime.min.time())
+    if s.start != day0 + timedelta(minutes=tmpl.start_minute) or s.end != s.start + timedelta(minutes=tmpl.length_minutes):
+        v.append(Violation("shift_template", e.id, s.day,
+                           f"{s.start:%H:%M}-{s.end:%H:%M} does not match template {tmpl.id}"))
+    if tmpl.break_minutes:
+        if s.break_start is None:
+            v.append(Violation("break", e.id, s.day, f"{tmpl.id} needs a {tmpl.break_minutes}-minute unpaid break"))
+            return
+        off = (s.break_start - s.start).total_seconds() / 60
+        length = (s.break_end - s.break_start).total_seconds() / 60
+        step = centre.interval_minutes
+        lo = max(centre.rules.break_earliest_minutes, step)
+        hi = min(centre.rules.break_latest_minutes, tmpl.length_minutes - tmpl.break_minutes - step)
+        inside = 0 < off and off + length < tmpl.length_minutes
+        if length != tmpl.break_minutes:
+            v.append(Violation("break", e.id, s.day, f"break lasts {length:.0f} min, template says {tmpl.break_minutes}"))
+        if (lo <= hi and not lo <= off <= hi) or not inside:
+            v.append(Violation("break", e.id, s.day,
+                               f"break starts {off / 60:.1f} h after the shift start; allowed {lo / 60:.1f}-{hi / 60:.1f} h"))
+    elif s.break_start is not None:
+        v.append(Violation("break", e.id, s.day, f"{tmpl.id} has no break but the roster gives one"))
+
+
+def _check_calendar(centre, e: Employee, s: ShiftAssignment, leave, start: date, days: int, v) -> None:
+    if (e.id, s.day) in leave:
+        v.append(Violation("time_off", e.id, s.day, "works on approved time off"))
+    if s.day.weekday() in e.fixed_days_off:
+        v.append(Violation("fixed_days_off", e.id, s.day, f"works on a fixed day off ({s.day:%a})"))
+    if s.day in centre.closures:
+        v.append(Violation("closure", e.id, s.day, "works on a day the centre is closed"))
+    day0 = datetime.combine(s.day, datetime.min.time())
+    if e.earliest_start is not None and s.start < day0 + timedelta(minutes=e.earliest_start):
+        v.append(Violation("availability", e.id, s.day, f"starts {s.start:%H:%M}, before the employee's earliest start"))
+    if e.latest_end is not None and s.end > day0 + timedelta(minutes=e.latest_end):
+        v.append(Violation("availability", e.id, s.day, f"ends {s.end:%H:%M}, after the employee's latest end"))
+    if not e.nights and _kind(centre, s) == "night":
+        v.append(Violation("nights", e.id, s.day, "works a night shift but may not work nights"))
+    if e.max_shifts.get(s.shift_id) == 0:
+        v.append(Violation("shift_caps", e.id, s.day, f"not qualified for shift {s.shift_id}"))
+    if not start <= s.day < start + timedelta(days=days):
+        v.append(Violation("horizon", e.id, s.day, "shift outside the planning horizon"))
+
+
+def _check_one_per_day_and_overlap(own: list[ShiftAssignment], v) -> None:
+    per_day = defaultdict(int)
+    for s in own:
+        per_day[s.day] += 1
+    for d, n in per_day.items():
+        if n > 1:
+            v.append(Violation("one_shift_per_day", own[0].employee_id, d, f"{n} shifts on one day"))
+    for a, b in zip(own, own[1:]):
+        if b.start < a.end:
+            v.append(Violation("overlap", a.employee_id, b.day, f"shift at {b.start:%H:%M} overlaps the previous one"))
+
+
+def _check_rest_and_successions(centre: Centre, e: Employee, seq: list[ShiftAssignment], v) -> None:
+    rest = timedelta(minutes=centre.rules.min_rest_minutes)
+    for a, b in zip(seq, seq[1:]):
+        if a.day == b.day:
+            continue
+        if b.start - a.end < rest:
+            hours = (b.start - a.end).total_seconds() / 3600
+            v.append(Violation("min_rest", e.id, b.day,
+                               f"only {hours:.1f} h rest after the shift ending {a.end:%Y-%m-%d %H:%M} "
+                               f"(minimum {centre.rules.min_rest_minutes / 60:g} h)"))
+        if (b.day - a.day).days == 1:
+            for first, nxt in centre.rules.forbidden_successions:
+                if _label_matches(centre, a, first) and _label_matches(centre, b, nxt):
+                    v.append(Violation("forbidden_succession", e.id, b.day, f"{nxt} after {first} ({a.shift_id} -> {b.shift_id})"))
+
+
+def _check_consecutive(centre: Centre, e: Employee, seq: list[ShiftAssignment], start: date, days: int, v) -> None:
+    rules = centre.rules
+    worked = {s.day for s in seq}
+    nights = {s.day for s in seq if _kind(centre, s) == "night"}
+    first = min([start] + [s.day for s in seq])
+    last = start + timedelta(days=days - 1)
+    k = e.max_consecutive_days or rules.max_consecutive_days
+    kn = rules.max_consecutive_nights
+    run = run_n = 0
+    d = first
+    while d <= last:
+        run = run + 1 if d in worked else 0
+        run_n = run_n + 1 if d in nights else 0
+        if run > k and d >= start:
+            v.append(Violation("max_consecutive_days", e.id, d, f"{run} days in a row (maximum {k})"))
+        if run_n > kn and d >= start:
+            v.append(Violation("max_consecutive_nights", e.id, d, f"{run_n} nights in a row (maximum {kn})"))
+        d += timedelta(days=1)
+    # Blocks: a run of days off (or on) enclosed on both sides must be long enough.
+    m_off = e.min_consecutive_days_off or rules.min_consecutive_days_off
+    m_on = e.min_consecutive_days or rules.min_consecutive_days
+    flags = []
+    d = first
+    while d <= last:
+        flags.append((d, d in worked))
+        d += timedelta(days=1)
+    i = 0
+    while i < len(flags):
+        j = i
+        while j < len(flags) and flags[j][1] == flags[i][1]:
+            j += 1
+        enclosed = i > 0 and j < len(flags)
+        length = j - i
+        if enclosed and flags[j - 1][0] >= start:
+            if not flags[i][1] and length < m_off:
+                v.append(Violation("min_consecutive_days_off", e.id, flags[i][0], f"{length} day(s) off between working days (minimum {m_off})"))
+            if flags[i][1] and length < m_on:
+                v.append(Violation("min_consecutive_days", e.id, flags[i][0], f"{length} working day(s) in a block (minimum {m_on})"))
+        i = j
+
+
+def _check_weekly(centre: Centre, e: Employee, own: list[ShiftAssignment], start: date, days: int, leave, v) -> None:
+    rules = centre.rules
+    for w in range(math.ceil(days / 7)):
+        w0 = start + timedelta(days=7 * w)
+        wdays = [w0 + timedelta(days=i) for i in range(min(7, days - 7 * w))]
+        week = [s for s in own if w0 <= s.day < w0 + timedelta(days=7)]
+        hours = sum(s.paid_hours for s in week)
+        if len({s.day for s in week}) > e.max_days:
+            v.append(Violation("max_days", e.id, w0, f"{len(week)} working days in the week (maximum {e.max_days})"))
+        if hours > e.max_hours + 1e-6:
+            v.append(Violation("max_hours", e.id, w0, f"{hours:g} paid hours in the week (maximum {e.max_hours:g})"))
+        if e.min_hours > 0:
+            credit_days = sum(1 for d in wdays if (e.id, d) in leave or d in centre.closures)
+            need = e.min_hours * len(wdays) / 7 - e.min_hours / max(e.max_days, 1) * credit_days
+            need = math.floor(need * 60 + 1e-6) / 60
+            if hours + 1e-6 < need:
+                v.append(Violation("min_hours", e.id, w0, f"{hours:g} paid hours in the week (contract minimum {need:g})"))
+        n_nights = sum(1 for s in week if _kind(centre, s) == "night")
+        if n_nights > rules.max_nights_per_week:
+            v.append(Violation("max_nights_per_week", e.id, w0, f"{n_nights} nights in the week (maximum {rules.max_nights_per_week})"))
+    total = sum(s.paid_hours for s in own) * 60
+    if e.max_total_minutes is not None and total > e.max_total_minutes + 1e-6:
+        v.append(Violation("max_total_minutes", e.id, None, f"{total:g} minutes (maximum {e.max_total_minutes})"))
+    if e.min_total_minutes is not None and total + 1e-6 < e.min_total_minutes:
+        v.append(Violation("min_total_minutes", e.id, None, f"{total:g} minutes (minimum {e.min_total_minutes})"))
+    counts = defaultdict(int)
+    for s in own:
+        counts[s.shift_id] += 1
+    for sid, cap in e.max_shifts.items():
+        if counts.get(sid, 0) > cap:
+            v.append(Violation("shift_caps", e.id, None, f"{counts[sid]} shifts {sid} (maximum {cap})"))
+
+
+def _check_weekends(centre: Centre, e: Employee, own: list[ShiftAssignment], v) -> None:
+    limit = e.max_weekends if e.max_weekends is not None else centre.rules.max_weekends
+    if limit is None:
+        return
+    weekends = {s.day - timedelta(days=s.day.weekday() - 5) for s in own if s.day.weekday() >= 5}
+    if len(weekends) > limit:
+        v.append(Violation("max_weekends", e.id, None, f"{len(weekends)} weekends worked (maximum {limit})"))
+
+
+def _check_assignments(centre: Centre, emps: dict[str, Employee], shifts, assignments, v) -> None:
+    step = timedelta(minutes=centre.interval_minutes)
+    queues = set(centre.queue_ids)
+    on_duty: dict[tuple[str, datetime], bool] = {}
+    for s in shifts:
+        t = s.start
+        while t < s.end:
+            on_break = s.break_start is not None and s.break_start <= t < s.break_end
+            on_duty[s.employee_id, t] = not on_break
+            t += step
+    seen: dict[tuple[str, datetime], str] = {}
+    for a in assignments:
+        key = (a.employee_id, a.start)
+        e = emps.get(a.employee_id)
+        if e is None:
+            v.append(Violation("unknown_employee", a.employee_id, a.start.date(), "assignment for an unknown employee"))
+            continue
+        if key in seen:
+            v.append(Violation("double_counting", a.employee_id, a.start.date(),
+                               f"serves {seen[key]} and {a.queue} at {a.start:%H:%M}: an agent counts once"))
+            continue
+        seen[key] = a.queue
+        if a.queue not in queues:
+            v.append(Violation("skills", a.employee_id, a.start.date(), f"unknown queue {a.queue!r}"))
+        elif a.queue not in e.skills:
+            v.append(Violation("skills", a.employee_id, a.start.date(), f"serves {a.queue} at {a.start:%H:%M} without the skill"))
+        state = on_duty.get(key)
+        if state is None:
+            v.append(Violation("assignment_off_duty", a.employee_id, a.start.date(), f"assigned at {a.start:%H:%M} but not on shift"))
+        elif state is False:
+            v.append(Violation("assignment_on_break", a.employee_id, a.start.date(), f"assigned at {a.start:%H:%M} during the break"))
+
+
+def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_path: str | Path | None = None,
+                   week: date | None = None, days: int | None = None) -> list[Violation]:
+    """Read the centre folder and the exported files, and check every hard rule."""
+    from .domain import Horizon
+    from .io import load_centre_dir, load_staff, read_assignments, read_roster
+    data_dir = Path(data_dir)
+    centre = load_centre_dir(data_dir)
+    shifts = read_roster(roster_path)
+    start = week or (min(s.day for s in shifts) if shifts else date.today())
+    n_days = days or max(7, ((max((s.day for s in shifts), default=start) - start).days // 7 + 1) * 7)
+    staff = load_staff(data_dir, centre, Horizon(start, n_days, centre.interval_minutes))
+    if assignments_path is None:
+        candidate = Path(roster_path).with_name("assignments.csv")
+        assignments_path = candidate if candidate.exists() else None
+    assignments = read_assignments(assignments_path) if assignments_path else None
+    previous = read_roster(data_dir / "previous_roster.csv") if (data_dir / "previous_roster.csv").exists() else []
+    return validate_roster(centre, staff, shifts, assignments, horizon_start=start, horizon_days=n_days, previous=previous)

@@ -1,0 +1,90 @@
+"""The foundation's acceptance: `plan` on the sample centre writes the four outputs, they validate,
+and `validate` fails (exit 1, readable list) on a roster edited to break a rule."""
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+
+from conftest import SAMPLE
+from scheduler.cli import main
+
+WEEK = "2026-11-30"
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory):
+    out = tmp_path_factory.mktemp("plan")
+    code = main(["plan", "--data", str(SAMPLE), "--week", WEEK, "--out", str(out),
+                 "--time-limit", "25", "--no-backtest"])
+    assert code == 0
+    return out
+
+
+def test_plan_writes_the_four_outputs(planned):
+    for name in ("roster.csv", "assignments.csv", "coverage.csv", "kpis.json"):
+        assert (planned / name).stat().st_size > 0, name
+    roster = pd.read_csv(planned / "roster.csv")
+    assert list(roster.columns)[:8] == ["employee_id", "name", "date", "start", "end", "paid_hours", "break_start", "break_end"] or \
+        {"employee_id", "name", "date", "start", "end", "paid_hours", "break_start", "break_end"} <= set(roster.columns)
+    assert len(roster) > 300                      # ~110 people, most working 4-5 days
+    kpis = json.loads((planned / "kpis.json").read_text())
+    assert set(kpis["queues"]) == {"deposits", "cards", "wealth", "crossborder", "complaints"}
+    assert kpis["penalty_by_rule"]                # the objective is explained by rule
+    cov = pd.read_csv(planned / "coverage.csv")
+    assert {"timestamp", "queue", "required", "scheduled", "gap"} <= set(cov.columns)
+    # Night shifts exist (cards is 24/7) and end on the next day.
+    night = roster[roster["shift"].str.startswith("N8")]
+    assert len(night) > 0
+    assert (pd.to_datetime(night["end"]).dt.date > pd.to_datetime(night["start"]).dt.date).all()
+
+
+def test_no_agent_is_counted_twice(planned):
+    a = pd.read_csv(planned / "assignments.csv")
+    assert not a.duplicated(["employee_id", "timestamp"]).any()
+    cov = pd.read_csv(planned / "coverage.csv")
+    per_q = a.groupby(["timestamp", "queue"]).size()
+    merged = cov.set_index(["timestamp", "queue"])["scheduled"]
+    assert (per_q.reindex(merged.index, fill_value=0) == merged).all()
+
+
+def test_validate_passes_on_the_plan(planned, capsys):
+    assert main(["validate", "--data", str(SAMPLE), "--roster", str(planned / "roster.csv"), "--week", WEEK]) == 0
+
+
+def test_validate_fails_on_an_edited_roster(planned, tmp_path, capsys):
+    roster = pd.read_csv(planned / "roster.csv", dtype=str)
+    # Break the rest rule: move someone's next-day shift to start 2 hours after their shift ends.
+    roster = roster.sort_values(["employee_id", "date"])
+    emp, first = None, None
+    for eid, rows in roster.groupby("employee_id"):
+        days = pd.to_datetime(rows["date"]).dt.date.tolist()
+        for i in range(len(days) - 1):
+            if days[i + 1] == days[i] + timedelta(days=1):
+                emp, first = eid, rows.iloc[i]
+                break
+        if emp:
+            break
+    assert emp is not None
+    idx = roster.index[(roster["employee_id"] == emp) & (roster["date"] == str(pd.to_datetime(first["date"]).date() + timedelta(days=1)))][0]
+    end = pd.to_datetime(first["end"])
+    new_start = end + timedelta(hours=2)
+    roster.loc[idx, ["start", "end", "break_start", "break_end"]] = [
+        new_start.strftime("%Y-%m-%dT%H:%M"), (new_start + timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M"), "", ""]
+    # And a second one: work on approved time off.
+    off = pd.read_csv(SAMPLE / "time_off.csv")
+    leave = off.iloc[0]
+    roster = pd.concat([roster, pd.DataFrame([{
+        "employee_id": leave["employee_id"], "name": "x", "date": WEEK if leave["start_date"] <= WEEK <= leave["end_date"] else leave["start_date"],
+        "shift": "F8-0900", "start": f"{leave['start_date']}T09:00", "end": f"{leave['start_date']}T17:30",
+        "paid_hours": "8", "break_start": f"{leave['start_date']}T12:00", "break_end": f"{leave['start_date']}T12:30"}])])
+    broken = tmp_path / "roster.csv"
+    roster.to_csv(broken, index=False)
+    capsys.readouterr()
+    code = main(["validate", "--data", str(SAMPLE), "--roster", str(broken), "--week", WEEK])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "[min_rest]" in out and emp in out
+    assert "[time_off]" in out

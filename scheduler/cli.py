@@ -206,6 +206,12 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--week", type=_date, help="first day of the horizon (default: the roster's first day)")
     v.add_argument("--days", type=_positive(int))
     v.set_defaults(run=cmd_validate)
+
+    # What-if, re-plan and export commands live with their feature module.
+    import importlib.util
+    if importlib.util.find_spec("scheduler.cli_whatif") is not None:
+        from . import cli_whatif
+        cli_whatif.register(sub)
     return p
 
 

@@ -253,6 +253,18 @@ class Requirement:
     value: tuple[tuple[tuple[float, ...], ...], ...] | None = None
 
 
+@dataclass(frozen=True)
+class ShiftCover:
+    """Demand stated per shift rather than per interval: `requirement` people on `shift` (a
+    template id, family or kind) on `day`; each missing or surplus person costs its weight."""
+
+    day: date
+    shift: str
+    requirement: int
+    under_weight: float = 1.0
+    over_weight: float = 0.0
+
+
 # --------------------------------------------------------------------------------------------
 # Roster
 # --------------------------------------------------------------------------------------------

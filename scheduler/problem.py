@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
-from .domain import Centre, Employee, Horizon, Requirement, ShiftAssignment, ShiftTemplate, Staff
+from .domain import Centre, Employee, Horizon, Requirement, ShiftAssignment, ShiftCover, ShiftTemplate, Staff
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,10 @@ class RosterProblem:
     requirement: Requirement
     previous: list[ShiftAssignment] = field(default_factory=list)   # carry-over (before the horizon)
     pins: list[Pin] = field(default_factory=list)
+    shift_cover: list[ShiftCover] = field(default_factory=list)     # cover by shift type per day
+    # Re-planning: a reference roster to stay close to; each changed employee-day costs change_weight.
+    reference: list[ShiftAssignment] = field(default_factory=list)
+    change_weight: float = 0.0
 
     def __post_init__(self) -> None:
         self.horizon: Horizon = self.requirement.horizon
@@ -60,7 +64,7 @@ class RosterProblem:
             return False
         if e.max_total_minutes is not None and s.paid_minutes > e.max_total_minutes:
             return False
-        if not any(q in e.skills for q in self.requirement.queues):
+        if self.requirement.queues and not any(q in e.skills for q in self.requirement.queues):
             return False
         return True
 

@@ -110,11 +110,13 @@ def build_model(problem: RosterProblem) -> RosterModel:
     add_weekends(rm)
     add_shift_caps(rm)
     add_coverage(rm)
+    add_shift_cover(rm)
     add_preferences(rm)
     add_fairness(rm)
     add_hours_deviation(rm)
     add_stable_starts(rm)
     add_cost(rm)
+    add_changes_from_reference(rm)
     rm.model.Minimize(sum(int(round(p.weight * SCALE)) * p.expr for p in rm.penalties))
     return rm
 
@@ -136,6 +138,11 @@ def add_one_shift_per_day(rm: RosterModel) -> None:
     for (e, d, s), v in rm.x.items():
         by_ed[e, d][(e, d, s)] = v
     rm._by_ed = by_ed  # type: ignore[attr-defined]
+    rm.by_e = defaultdict(list)  # type: ignore[attr-defined]
+    rm._day_vars = defaultdict(list)  # type: ignore[attr-defined]
+    for (e, d, s), v in rm.x.items():
+        rm.by_e[e].append((d, s, v))
+        rm._day_vars[d].append(((e, d, s), v))
     for e in range(len(p.employees)):
         for d in range(p.horizon.days):
             vs = list(by_ed.get((e, d), {}).values())
@@ -216,13 +223,17 @@ def add_rest_and_forbidden_successions(rm: RosterModel) -> None:
 
     max_len = max((s.end_minute for s in T), default=0)
     reach = 1 + (max_len + rest) // 1440  # how many days ahead a shift can conflict
+    # Conflicts depend only on (template, template, day distance): compute them once.
+    later_of = {(s1, dd, ): [s2 for s2 in range(len(T)) if conflict(T[s1], 0, T[s2], dd)]
+                for s1 in range(len(T)) for dd in range(1, reach + 1)}
     for (e, d, s), v in rm.x.items():
-        for dd in range(d + 1, min(p.horizon.days, d + reach + 1)):
-            later = [v2 for (s2, v2) in ((s2, rm.x.get((e, dd, s2))) for s2 in range(len(T)))
-                     if v2 is not None and conflict(T[s], d, T[s2], dd)]
-            if later:
-                # x + sum(later) <= 1: if s is worked on d, none of the conflicting later shifts is.
-                rm.model.Add(v + sum(later) <= 1)
+        later = []
+        for dd in range(1, min(reach, p.horizon.days - 1 - d) + 1):
+            day = rm._by_ed.get((e, d + dd), {})
+            later.extend(day[(e, d + dd, s2)] for s2 in later_of[s, dd] if (e, d + dd, s2) in day)
+        if later:
+            # x + sum(later) <= 1: if s is worked on d, none of the conflicting later shifts is.
+            rm.model.Add(v + sum(later) <= 1)
     # Carry-over: shifts of the previous roster constrain the first days.
     for e, (worked, night, ends) in _carry(rm).items():
         for end_min, sid, d_prev, kind in ends:
@@ -319,7 +330,7 @@ def add_max_days_and_hours(rm: RosterModel) -> None:
             need = weekly_minimum_minutes(p, emp, list(days))
             if need > 0:
                 rm.model.Add(sum(minutes) >= need)
-        all_minutes = [T[s].paid_minutes * v for (ee, d, s), v in rm.x.items() if ee == e]
+        all_minutes = [T[s].paid_minutes * v for d, s, v in rm.by_e[e]]
         if emp.max_total_minutes is not None:
             rm.model.Add(sum(all_minutes) <= emp.max_total_minutes)
         if emp.min_total_minutes is not None and emp.min_total_minutes > 0:
@@ -398,7 +409,7 @@ def add_shift_caps(rm: RosterModel) -> None:
     p = rm.problem
     for e, emp in enumerate(p.employees):
         for sid, cap in emp.max_shifts.items():
-            vs = [v for (ee, d, s), v in rm.x.items() if ee == e and p.templates[s].id == sid]
+            vs = [v for d, s, v in rm.by_e[e] if p.templates[s].id == sid]
             if vs and cap < len(vs):
                 rm.model.Add(sum(vs) <= cap)
 
@@ -520,6 +531,25 @@ def add_coverage(rm: RosterModel) -> None:
             rm.penalize("over_staffing", surplus, weights.over_staffing)
 
 
+def add_shift_cover(rm: RosterModel) -> None:
+    """Cover by shift: at least `requirement` people on shift X on day d ("two on nights"),
+    with its own under/over weights per row. Complements interval coverage per queue."""
+    p = rm.problem
+    for i, cover in enumerate(p.shift_cover):
+        d = (cover.day - p.horizon.start).days
+        if not 0 <= d < p.horizon.days:
+            continue
+        n = sum(v for (e, dd, s), v in rm._day_vars[d] if matches(p.templates[s], cover.shift))
+        if cover.under_weight > 0 and cover.requirement > 0:
+            u = rm.model.NewIntVar(0, cover.requirement, f"cover_under_{i}")
+            rm.model.Add(n + u >= cover.requirement)
+            rm.penalize("shift_cover_under", u, cover.under_weight, queue=cover.shift)
+        if cover.over_weight > 0:
+            o = rm.model.NewIntVar(0, len(p.employees), f"cover_over_{i}")
+            rm.model.Add(n - o <= cover.requirement)
+            rm.penalize("shift_cover_over", o, cover.over_weight, queue=cover.shift)
+
+
 def under_slices(problem: RosterProblem, qi: int, t: int, r: int) -> list[tuple[int, int, float]]:
     """Split a shortfall of up to r agents into slices of increasing unit weight.
 
@@ -564,7 +594,7 @@ def add_preferences(rm: RosterModel) -> None:
             if not isinstance(rm.work[e, d], int):
                 rm.penalize("preferences", rm.work[e, d], W * pref.weight, employee=pref.employee_id)
             continue
-        vs = [v for (ee, dd, s), v in rm.x.items() if ee == e and dd == d and matches(p.templates[s], pref.shift)]
+        vs = [v for (_, _, s), v in rm._by_ed.get((e, d), {}).items() if matches(p.templates[s], pref.shift)]
         if pref.kind == "shift_off" and vs:
             rm.penalize("preferences", sum(vs), W * pref.weight, employee=pref.employee_id)
         elif pref.kind == "shift_on":
@@ -581,7 +611,7 @@ def add_fairness(rm: RosterModel) -> None:
     # Nights
     counts = []
     for e, emp in enumerate(p.employees):
-        vs = [v for (ee, d, s), v in rm.x.items() if ee == e and T[s].kind == "night"]
+        vs = [v for d, s, v in rm.by_e[e] if T[s].kind == "night"]
         if vs:
             counts.append(sum(vs))
     if len(counts) > 1 and W.fairness_nights > 0:
@@ -647,6 +677,30 @@ def add_cost(rm: RosterModel) -> None:
     for (e, d, s), v in rm.x.items():
         emp = p.employees[e]
         rm.penalize("cost", v, W * emp.hourly_cost * p.templates[s].paid_hours, employee=emp.id)
+
+
+def add_changes_from_reference(rm: RosterModel) -> None:
+    """Re-planning: every employee-day that differs from the reference roster (a different shift,
+    a new shift or a dropped one) costs change_weight, so the new plan changes only what it must."""
+    p = rm.problem
+    if not p.reference or p.change_weight <= 0:
+        return
+    index = {emp.id: i for i, emp in enumerate(p.employees)}
+    tindex = {s.id: i for i, s in enumerate(p.templates)}
+    ref = {}
+    for sa in p.reference:
+        e = index.get(sa.employee_id)
+        d = (sa.day - p.horizon.start).days
+        if e is not None and 0 <= d < p.horizon.days:
+            ref[e, d] = tindex.get(sa.shift_id)
+    for e in range(len(p.employees)):
+        for d in range(p.horizon.days):
+            work = rm.work[e, d]
+            if (e, d) in ref:
+                v = rm.x.get((e, d, ref[e, d])) if ref[e, d] is not None else None
+                rm.penalize("changes", 1 - v if v is not None else 1, p.change_weight, employee=p.employees[e].id)
+            elif not isinstance(work, int):
+                rm.penalize("changes", work, p.change_weight, employee=p.employees[e].id)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -48,25 +48,13 @@ class RosterProblem:
         return (employee_id, day) in self._time_off
 
     def allowed(self, e: Employee, d: int, s: ShiftTemplate) -> bool:
-        """May employee `e` work template `s` on horizon day `d` (before rest/sequence rules)?"""
+        """May employee `e` work template `s` on horizon day `d` (before rest/sequence rules)?
+
+        Each calendar rule is a named predicate in CALENDAR_RULES, so a rule can be named in an
+        explanation and switched off in tests that prove the validator would catch its absence.
+        """
         day = self.horizon.day(d)
-        if day.weekday() in e.fixed_days_off or self.on_leave(e.id, day) or day in self.centre.closures:
-            return False
-        if s.kind == "night" and not e.nights:
-            return False
-        if e.max_shifts.get(s.id, None) == 0:
-            return False
-        if e.earliest_start is not None and s.start_minute < e.earliest_start:
-            return False
-        if e.latest_end is not None and s.end_minute > e.latest_end:
-            return False
-        if s.paid_hours > e.max_hours + 1e-9 and e.max_total_minutes is None:
-            return False
-        if e.max_total_minutes is not None and s.paid_minutes > e.max_total_minutes:
-            return False
-        if self.requirement.queues and not any(q in e.skills for q in self.requirement.queues):
-            return False
-        return True
+        return all(rule(self, e, day, s) for rule in CALENDAR_RULES.values())
 
     def options(self, e: Employee, d: int) -> list[int]:
         return [i for i, s in enumerate(self.templates) if self.allowed(e, d, s)]
@@ -83,6 +71,54 @@ class RosterProblem:
 
     def horizon_start(self) -> datetime:
         return datetime.combine(self.horizon.start, time())
+
+
+def _time_off(p: RosterProblem, e: Employee, day: date, s: ShiftTemplate) -> bool:
+    return not p.on_leave(e.id, day)
+
+
+def _fixed_days_off(p: RosterProblem, e: Employee, day: date, s: ShiftTemplate) -> bool:
+    return day.weekday() not in e.fixed_days_off
+
+
+def _closures(p: RosterProblem, e: Employee, day: date, s: ShiftTemplate) -> bool:
+    return day not in p.centre.closures
+
+
+def _night_eligibility(p: RosterProblem, e: Employee, day: date, s: ShiftTemplate) -> bool:
+    return s.kind != "night" or e.nights
+
+
+def _qualified_for_shift(p: RosterProblem, e: Employee, day: date, s: ShiftTemplate) -> bool:
+    return e.max_shifts.get(s.id, None) != 0
+
+
+def _availability_window(p: RosterProblem, e: Employee, day: date, s: ShiftTemplate) -> bool:
+    if e.earliest_start is not None and s.start_minute < e.earliest_start:
+        return False
+    return e.latest_end is None or s.end_minute <= e.latest_end
+
+
+def _fits_contract(p: RosterProblem, e: Employee, day: date, s: ShiftTemplate) -> bool:
+    if e.max_total_minutes is not None:
+        return s.paid_minutes <= e.max_total_minutes
+    return s.paid_hours <= e.max_hours + 1e-9
+
+
+def _has_a_skill_in_demand(p: RosterProblem, e: Employee, day: date, s: ShiftTemplate) -> bool:
+    return not p.requirement.queues or any(q in e.skills for q in p.requirement.queues)
+
+
+CALENDAR_RULES = {
+    "time_off": _time_off,
+    "fixed_days_off": _fixed_days_off,
+    "closure": _closures,
+    "nights": _night_eligibility,
+    "shift_caps": _qualified_for_shift,
+    "availability": _availability_window,
+    "max_hours": _fits_contract,
+    "skills": _has_a_skill_in_demand,
+}
 
 
 def requirement_from_table(table: pd.DataFrame, centre: Centre, horizon: Horizon, column: str = "staff") -> Requirement:

@@ -38,6 +38,9 @@ class SolveOptions:
     hint: list[ShiftAssignment] | None = None     # e.g. the previous version of this roster
     progress: Callable[[float, float, float], None] | None = None   # (seconds, objective, bound)
     log: bool = False
+    # Reproducible runs: limit by CP-SAT's deterministic time (≈ seconds on a typical machine) and
+    # interleave the workers, so the same inputs, seed and settings give the same roster.
+    deterministic: bool = False
 
 
 @dataclass
@@ -729,14 +732,22 @@ def add_hint(rm: RosterModel, hint: list[ShiftAssignment]) -> None:
         rm.model.AddHint(v, 1 if key in chosen else 0)
 
 
+def _configure(solver: cp_model.CpSolver, options: SolveOptions, seconds: float) -> None:
+    solver.parameters.num_workers = int(options.workers)
+    solver.parameters.random_seed = int(options.seed)
+    if options.deterministic:
+        solver.parameters.max_deterministic_time = seconds
+        solver.parameters.interleave_search = True
+    else:
+        solver.parameters.max_time_in_seconds = seconds
+
+
 def find_feasible(rm: RosterModel, options: SolveOptions, budget: float) -> dict | None:
     """A first roster satisfying every hard rule, ignoring the objective; None if none was found."""
     feasibility = rm.model.clone()   # same variable indices, so values map back one to one
     feasibility.clear_objective()
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = budget
-    solver.parameters.num_workers = int(options.workers)
-    solver.parameters.random_seed = int(options.seed)
+    _configure(solver, options, budget)
     status = solver.Solve(feasibility)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
@@ -763,9 +774,8 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
             for i, val in first.items():
                 rm.model.add_hint(rm.model.get_int_var_from_proto_index(i), val)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(1.0, float(options.time_limit) - (_time.monotonic() - t0))
-    solver.parameters.num_workers = int(options.workers)
-    solver.parameters.random_seed = int(options.seed)
+    remaining = float(options.time_limit) if options.deterministic else float(options.time_limit) - (_time.monotonic() - t0)
+    _configure(solver, options, max(1.0, remaining))
     solver.parameters.log_search_progress = bool(options.log)
     cb = _Progress(options.progress, t0)
     status = solver.Solve(rm.model, cb)

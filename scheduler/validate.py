@@ -57,8 +57,8 @@ def validate_roster(centre: Centre, staff: Staff, shifts: list[ShiftAssignment],
     v: list[Violation] = []
     emps = {e.id: e for e in staff.employees}
     rules = centre.rules
-    if not shifts:
-        return v
+    if not shifts and horizon_start is None:
+        return v          # nothing to check against: no horizon known
     start = horizon_start or min(s.day for s in shifts)
     days = horizon_days or (max(s.day for s in shifts) - start).days + 1
     days = max(days, 1)

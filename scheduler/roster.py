@@ -41,6 +41,8 @@ class SolveOptions:
     # Reproducible runs: limit by CP-SAT's deterministic time (≈ seconds on a typical machine) and
     # interleave the workers, so the same inputs, seed and settings give the same roster.
     deterministic: bool = False
+    # Compute the aggregated-LP lower bound (scheduler.bounds) to report an honest gap.
+    lp_bound: bool = True
 
 
 @dataclass
@@ -757,22 +759,77 @@ def find_feasible(rm: RosterModel, options: SolveOptions, budget: float) -> dict
     return {i: solver.value(feasibility.get_int_var_from_proto_index(i)) for i in range(n)}
 
 
+def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
+    """Find a good first roster for the optimising search; returns the LP bound (or None).
+
+    1. The aggregated LP (scheduler.bounds) says how many agents of each skill set should work
+       each shift, ignoring who is who; its optimum is also our lower bound.
+    2. A CP-SAT model with every hard rule finds individuals whose shifts match those counts as
+       closely as possible (a far easier objective than coverage itself).
+    3. With those shifts fixed, breaks and queue flows are optimised.
+    The result, hinted in full, is the starting point of the real search. Without interval
+    demand (e.g. shift-type cover only), or if a step fails, a plain feasible roster is used.
+    """
+    from .bounds import lower_bound
+    budget = float(options.time_limit)
+    bound = None
+    first = None
+    p = rm.problem
+    if p.requirement.queues and options.lp_bound:
+        bound = lower_bound(p, time_limit=max(1.0, 0.2 * budget))
+        if bound.status == "OPTIMAL" and bound.targets is not None:
+            first = _match_targets(rm, options, bound.targets, 0.35 * budget)
+    if first is None:
+        values = find_feasible(rm, options, budget=max(1.0, 0.4 * budget))
+        if values is None:
+            return bound
+        first = values
+    for i, val in first.items():
+        rm.model.add_hint(rm.model.get_int_var_from_proto_index(i), val)
+    return bound
+
+
+def _match_targets(rm: RosterModel, options: SolveOptions, targets: dict, budget: float) -> dict | None:
+    model = rm.model.clone()
+    model.clear_objective()
+    count = defaultdict(list)
+    for (e, d, s), v in rm.x.items():
+        count[rm.groups[rm.group_of[e]], d, s].append(v)
+    deviation = []
+    for key, vs in count.items():
+        target = int(round(targets.get(key, 0.0)))
+        dev = model.NewIntVar(0, len(vs) + target, "")
+        model.Add(sum(vs) - target <= dev)
+        model.Add(target - sum(vs) <= dev)
+        deviation.append(dev)
+    model.Minimize(sum(deviation))
+    solver = cp_model.CpSolver()
+    _configure(solver, options, max(1.0, budget * 4 / 7))
+    if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    # Shifts fixed; now the best breaks and flows for them under the real objective.
+    fixed = rm.model.clone()
+    for v in rm.x.values():
+        fixed.Add(fixed.get_int_var_from_proto_index(v.Index()) == solver.value(model.get_int_var_from_proto_index(v.Index())))
+    second = cp_model.CpSolver()
+    _configure(second, options, max(1.0, budget * 3 / 7))
+    if second.Solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    n = len(rm.model.proto.variables)
+    return {i: second.value(fixed.get_int_var_from_proto_index(i)) for i in range(n)}
+
+
 def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster:
     from .explain import explain  # local: explain imports this module
     options = options or SolveOptions()
     t0 = _time.monotonic()
     rm = build_model(problem)
     build_seconds = _time.monotonic() - t0
+    lp_bound = None
     if options.hint:
         add_hint(rm, options.hint)
     else:
-        # CP-SAT with few workers can spend a long time looking for a first roster when the
-        # objective pulls it around; a pure feasibility search finds one in seconds, and then
-        # serves as the hint from which the optimising search (and its LNS) starts.
-        first = find_feasible(rm, options, budget=max(1.0, 0.4 * options.time_limit))
-        if first is not None:
-            for i, val in first.items():
-                rm.model.add_hint(rm.model.get_int_var_from_proto_index(i), val)
+        lp_bound = _guided_start(rm, options, t0)
     solver = cp_model.CpSolver()
     remaining = float(options.time_limit) if options.deterministic else float(options.time_limit) - (_time.monotonic() - t0)
     _configure(solver, options, max(1.0, remaining))
@@ -787,10 +844,17 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
     roster = extract_roster(rm, solver)
     roster.status = status_name
     roster.objective = solver.ObjectiveValue() / SCALE
-    roster.bound = solver.BestObjectiveBound() / SCALE
+    cp_bound = solver.BestObjectiveBound() / SCALE
+    if lp_bound is None and options.lp_bound:
+        from .bounds import lower_bound
+        lp_bound = lower_bound(problem)
+    roster.bound = max(cp_bound, lp_bound.value if lp_bound and lp_bound.status == "OPTIMAL" else cp_bound)
+    if status == cp_model.OPTIMAL:
+        roster.bound = roster.objective
     explain(rm, solver, roster)
     roster.kpis["solver"] = {
         "status": status_name, "objective": roster.objective, "bound": roster.bound,
+        "cp_sat_bound": cp_bound, "lp_bound": round(lp_bound.value, 2) if lp_bound else None,
         "gap": _gap(roster.objective, roster.bound), "build_seconds": round(build_seconds, 2),
         "solve_seconds": round(solver.WallTime(), 2), "workers": options.workers, "seed": options.seed,
         "time_limit": options.time_limit, "trace": [[round(a, 2), b, c] for a, b, c in cb.trace],

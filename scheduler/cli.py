@@ -118,7 +118,10 @@ def cmd_requirements(args) -> int:
         forecast["aht_seconds"] = forecast["aht_seconds"].fillna(0)
     shrinkage = args.shrinkage if args.shrinkage is not None else centre.shrinkage
     model = args.model or (centre.staffing_model if centre else "erlang-c")
-    table = requirements_table(forecast, targets, shrinkage=shrinkage, model=model)
+    interval = args.interval_minutes
+    if interval is None and centre is not None and forecast.groupby("queue")["timestamp"].nunique().max() < 2:
+        interval = centre.interval_minutes     # one row per queue: nothing to infer the interval from
+    table = requirements_table(forecast, targets, shrinkage=shrinkage, model=model, interval_minutes=interval)
     write_csv(table, args.out)
     print(f"wrote {args.out}: {len(table)} rows; peak staff per queue: "
           + ", ".join(f"{q} {int(v)}" for q, v in table.groupby("queue")["staff"].max().items()))
@@ -186,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--patience-seconds", type=float)
     r.add_argument("--aht-seconds", type=float, help="handle time where the forecast has none")
     r.add_argument("--model", choices=["erlang-c", "erlang-a"])
+    r.add_argument("--interval-minutes", type=_positive(int), help="interval length (default: from the timestamps)")
     r.set_defaults(run=cmd_requirements)
 
     pl = sub.add_parser("plan", help="forecast -> requirements -> roster for a centre folder")

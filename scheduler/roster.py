@@ -43,6 +43,9 @@ class SolveOptions:
     deterministic: bool = False
     # Compute the aggregated-LP lower bound (scheduler.bounds) to report an honest gap.
     lp_bound: bool = True
+    # Improve the first roster by large-neighbourhood search (re-solve a few employees' or days'
+    # shifts with the rest fixed); off in deterministic mode.
+    lns: bool = False
 
 
 @dataclass
@@ -102,27 +105,42 @@ def _week_of(d: int) -> int:
 # ----------------------------------------------------------------------------------------------
 # Model building: one function per rule
 # ----------------------------------------------------------------------------------------------
-def build_model(problem: RosterProblem) -> RosterModel:
+# Hard rules, by the name of the function that adds them (looked up at build time, so a test can
+# switch one off and show the validator catches the difference).
+HARD_RULES = (
+    "add_pins",
+    "add_rest_and_forbidden_successions",
+    "add_max_consecutive_days",
+    "add_min_consecutive_blocks",
+    "add_max_days_and_hours",
+    "add_min_hours",
+    "add_nights",
+    "add_weekends",
+    "add_shift_caps",
+)
+SOFT_GOALS = (
+    "add_coverage",
+    "add_shift_cover",
+    "add_preferences",
+    "add_fairness",
+    "add_hours_deviation",
+    "add_stable_starts",
+    "add_cost",
+    "add_changes_from_reference",
+)
+
+
+def build_model(problem: RosterProblem, skip: frozenset[str] = frozenset(), objective: bool = True) -> RosterModel:
     rm = RosterModel(problem, cp_model.CpModel())
     add_shift_variables(rm)
     add_one_shift_per_day(rm)
-    add_pins(rm)
-    add_rest_and_forbidden_successions(rm)
-    add_max_consecutive_days(rm)
-    add_min_consecutive_blocks(rm)
-    add_max_days_and_hours(rm)
-    add_nights(rm)
-    add_weekends(rm)
-    add_shift_caps(rm)
-    add_coverage(rm)
-    add_shift_cover(rm)
-    add_preferences(rm)
-    add_fairness(rm)
-    add_hours_deviation(rm)
-    add_stable_starts(rm)
-    add_cost(rm)
-    add_changes_from_reference(rm)
-    rm.model.Minimize(sum(int(round(p.weight * SCALE)) * p.expr for p in rm.penalties))
+    for name in HARD_RULES:
+        if name not in skip:
+            globals()[name](rm)
+    if objective:
+        for name in SOFT_GOALS:
+            globals()[name](rm)
+        rm.model.Minimize(sum(int(round(p.weight * SCALE)) * p.expr for p in rm.penalties))
     return rm
 
 
@@ -318,8 +336,7 @@ def add_min_consecutive_blocks(rm: RosterModel) -> None:
 
 
 def add_max_days_and_hours(rm: RosterModel) -> None:
-    """Per week: at most max_days worked, paid hours within [min_hours, max_hours]; leave days
-    count towards the minimum at min_hours / max_days each. Horizon totals where a contract sets them."""
+    """Per week: at most max_days worked and at most max_hours paid; horizon maximum total."""
     p = rm.problem
     T = p.templates
     weeks = math.ceil(p.horizon.days / 7)
@@ -332,14 +349,24 @@ def add_max_days_and_hours(rm: RosterModel) -> None:
                 rm.model.Add(sum(work) <= emp.max_days)
             if minutes:
                 rm.model.Add(sum(minutes) <= int(emp.max_hours * 60 + 1e-6))
-            need = weekly_minimum_minutes(p, emp, list(days))
-            if need > 0:
-                rm.model.Add(sum(minutes) >= need)
         all_minutes = [T[s].paid_minutes * v for d, s, v in rm.by_e[e]]
         if emp.max_total_minutes is not None:
             rm.model.Add(sum(all_minutes) <= emp.max_total_minutes)
+
+
+def add_min_hours(rm: RosterModel) -> None:
+    """Contracted minimum paid hours per week (leave credited) and minimum horizon totals."""
+    p = rm.problem
+    T = p.templates
+    for e, emp in enumerate(p.employees):
+        for w in range(math.ceil(p.horizon.days / 7)):
+            days = list(range(w * 7, min(p.horizon.days, w * 7 + 7)))
+            need = weekly_minimum_minutes(p, emp, days)
+            if need > 0:
+                minutes = [T[s].paid_minutes * rm.x[e, d, s] for d in days for s in range(len(T)) if (e, d, s) in rm.x]
+                rm.model.Add(sum(minutes) >= need)   # an employee with no possible shift: infeasible, explained
         if emp.min_total_minutes is not None and emp.min_total_minutes > 0:
-            rm.model.Add(sum(all_minutes) >= emp.min_total_minutes)
+            rm.model.Add(sum(T[s].paid_minutes * v for d, s, v in rm.by_e[e]) >= emp.min_total_minutes)
 
 
 def weekly_minimum_minutes(problem: RosterProblem, emp: Employee, days: list[int]) -> int:
@@ -776,7 +803,7 @@ def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
     first = None
     p = rm.problem
     if p.requirement.queues and options.lp_bound:
-        bound = lower_bound(p, time_limit=max(1.0, 0.2 * budget))
+        bound = lower_bound(p, time_limit=min(60.0, max(10.0, 0.3 * budget)))
         if bound.status == "OPTIMAL" and bound.targets is not None:
             first = _match_targets(rm, options, bound.targets, 0.35 * budget)
     if first is None:
@@ -787,6 +814,83 @@ def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
     for i, val in first.items():
         rm.model.add_hint(rm.model.get_int_var_from_proto_index(i), val)
     return bound
+
+
+def improve_by_neighbourhoods(rm: RosterModel, options: SolveOptions, deadline: float, cb: "_Progress") -> dict[int, int]:
+    """Large-neighbourhood search over whole people and whole days.
+
+    Each round frees the shifts of a neighbourhood - a random set of employees (biased to one
+    skill group, who can swap work), or every employee on a window of two or three days - fixes
+    every other shift to the incumbent, and lets CP-SAT re-optimise that part (breaks, flows and
+    the rest follow). Better rosters are kept. CP-SAT's own LNS with 2 workers rarely touches a
+    whole person's week at once, which is exactly what rostering moves need.
+    """
+    import random
+    rng = random.Random(options.seed)
+    p = rm.problem
+    proto = rm.model.proto
+    n_vars = len(proto.variables)
+    best = {v: val for v, val in zip(proto.solution_hint.vars, proto.solution_hint.values)}
+    # The hint is complete and feasible; its objective:
+    best_obj = _objective_of(rm.model, best)
+    by_e = defaultdict(list)
+    by_d = defaultdict(list)
+    for (e, d, s), v in rm.x.items():
+        by_e[e].append(v.Index())
+        by_d[d].append(v.Index())
+    members = defaultdict(list)
+    for e, g in enumerate(rm.group_of):
+        members[g].append(e)
+    n_emp = len(p.employees)
+    size = max(4, min(n_emp, int(0.12 * n_emp) + 3))
+    t_round = 3.0
+    rounds = 0
+    while _time.monotonic() < deadline - 1.0:
+        rounds += 1
+        if rounds % 3 == 0 and p.horizon.days > 2:
+            width = rng.choice((2, 3))
+            d0 = rng.randrange(0, p.horizon.days - width + 1)
+            free = {i for d in range(d0, d0 + width) for i in by_d[d]}
+        else:
+            g = rng.choice(list(members))
+            chosen = set(rng.sample(members[g], min(len(members[g]), size // 2)))
+            while len(chosen) < size:
+                chosen.add(rng.randrange(n_emp))
+            free = {i for e in chosen for i in by_e[e]}
+        sub = rm.model.clone()
+        sub.clear_hints()
+        for (e, d, s), v in rm.x.items():
+            i = v.Index()
+            if i not in free:
+                dom = sub.proto.variables[i].domain
+                dom.clear()
+                dom.extend([best[i], best[i]])
+        for i, val in best.items():
+            sub.add_hint(sub.get_int_var_from_proto_index(i), val)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = int(options.workers)
+        solver.parameters.random_seed = rng.randrange(1 << 30)
+        solver.parameters.max_time_in_seconds = max(0.5, min(t_round, deadline - _time.monotonic() - 0.5))
+        status = solver.Solve(sub)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.ObjectiveValue() < best_obj - 1e-6:
+            best = {i: solver.value(sub.get_int_var_from_proto_index(i)) for i in range(n_vars)}
+            best_obj = solver.ObjectiveValue()
+            point = (_time.monotonic() - cb.t0, best_obj / SCALE, max(0.0, solver.BestObjectiveBound()) / SCALE * 0)
+            cb.trace.append(point)
+            if cb.callback:
+                cb.callback(*point)
+        # Neighbourhoods solved to optimality quickly can grow; slow ones shrink.
+        if status == cp_model.OPTIMAL:
+            size = min(n_emp, size + 1)
+        elif size > 4:
+            size -= 1
+    return best
+
+
+def _objective_of(model: cp_model.CpModel, values: dict[int, int]) -> float:
+    obj = model.proto.objective
+    total = sum(c * values.get(v, 0) for v, c in zip(obj.vars, obj.coeffs))
+    return (total + obj.offset) * (obj.scaling_factor or 1.0)
 
 
 def _match_targets(rm: RosterModel, options: SolveOptions, targets: dict, budget: float) -> dict | None:
@@ -826,21 +930,41 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
     rm = build_model(problem)
     build_seconds = _time.monotonic() - t0
     lp_bound = None
+    first_seconds = None
     if options.hint:
         add_hint(rm, options.hint)
     else:
         lp_bound = _guided_start(rm, options, t0)
+        if rm.model.proto.solution_hint.vars:
+            first_seconds = _time.monotonic() - t0   # the guided start is a complete feasible roster
     solver = cp_model.CpSolver()
     remaining = float(options.time_limit) if options.deterministic else float(options.time_limit) - (_time.monotonic() - t0)
     _configure(solver, options, max(1.0, remaining))
     solver.parameters.log_search_progress = bool(options.log)
     cb = _Progress(options.progress, t0)
-    status = solver.Solve(rm.model, cb)
-    status_name = solver.StatusName(status)
+    deadline = t0 + float(options.time_limit)
+    if options.lns and not options.deterministic and rm.model.proto.solution_hint.vars and remaining > 10:
+        # Large-neighbourhood search from the guided start, then a final pass that only reads
+        # the best roster back (every variable fixed to its hinted value).
+        best = improve_by_neighbourhoods(rm, options, deadline, cb)
+        rm.model.clear_hints()
+        for i, val in best.items():
+            rm.model.add_hint(rm.model.get_int_var_from_proto_index(i), val)
+        solver.parameters.fix_variables_to_their_hinted_value = True
+        solver.parameters.max_time_in_seconds = 30.0
+        status = solver.Solve(rm.model)
+        status = cp_model.FEASIBLE if status == cp_model.OPTIMAL else status
+    else:
+        status = solver.Solve(rm.model, cb)
+    status_name = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE", cp_model.MODEL_INVALID: "MODEL_INVALID"}.get(status, "UNKNOWN")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         from .errors import InfeasibleError
+        if status == cp_model.INFEASIBLE:
+            from .diagnose import diagnose
+            raise InfeasibleError("no roster satisfies every hard rule", diagnose(problem))
         raise InfeasibleError(
-            f"no roster satisfies every hard rule (solver status {status_name} after {solver.WallTime():.1f}s)")
+            f"no roster found within the time limit ({options.time_limit:g} s); the hard rules may still be "
+            f"satisfiable - try a longer --time-limit")
     roster = extract_roster(rm, solver)
     roster.status = status_name
     roster.objective = solver.ObjectiveValue() / SCALE
@@ -848,7 +972,8 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
     if lp_bound is None and options.lp_bound:
         from .bounds import lower_bound
         lp_bound = lower_bound(problem)
-    roster.bound = max(cp_bound, lp_bound.value if lp_bound and lp_bound.status == "OPTIMAL" else cp_bound)
+    # Every penalty term is >= 0, so 0 is always a valid bound too.
+    roster.bound = max(0.0, cp_bound, lp_bound.value if lp_bound and lp_bound.status == "OPTIMAL" else 0.0)
     if status == cp_model.OPTIMAL:
         roster.bound = roster.objective
     explain(rm, solver, roster)
@@ -857,7 +982,9 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
         "cp_sat_bound": cp_bound, "lp_bound": round(lp_bound.value, 2) if lp_bound else None,
         "gap": _gap(roster.objective, roster.bound), "build_seconds": round(build_seconds, 2),
         "solve_seconds": round(solver.WallTime(), 2), "workers": options.workers, "seed": options.seed,
-        "time_limit": options.time_limit, "trace": [[round(a, 2), b, c] for a, b, c in cb.trace],
+        "time_limit": options.time_limit,
+        "first_solution_seconds": round(first_seconds if first_seconds is not None else (cb.trace[0][0] if cb.trace else float("nan")), 2),
+        "trace": [[round(a, 2), b, c] for a, b, c in cb.trace],
     }
     return roster
 

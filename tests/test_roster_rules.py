@@ -133,7 +133,7 @@ CASES = {
     "min_consecutive_days_off": (case_min_days_off, "add_min_consecutive_blocks", "min_consecutive_days_off"),
     "max_hours": (case_max_hours, "add_max_days_and_hours", "max_hours"),
     "max_days": (case_max_days, "add_max_days_and_hours", "max_days"),
-    "min_hours": (case_min_hours, "add_max_days_and_hours", "min_hours"),
+    "min_hours": (case_min_hours, "add_min_hours", "min_hours"),
     "max_nights_per_week": (case_max_nights, "add_nights", "max_nights_per_week"),
     "max_consecutive_nights": (case_consecutive_nights, "add_nights", "max_consecutive_nights"),
     "forbidden_succession": (case_forbidden_succession, "add_rest_and_forbidden_successions", "forbidden_succession"),
@@ -297,3 +297,40 @@ def test_same_seed_same_roster():
     assert [(s.employee_id, s.day, s.shift_id, s.break_start) for s in r1.shifts] == \
            [(s.employee_id, s.day, s.shift_id, s.break_start) for s in r2.shifts]
     assert r1.queue_assignments == r2.queue_assignments
+
+
+# ------------------------------------------------------------------------------------------------
+# Infeasibility is explained
+# ------------------------------------------------------------------------------------------------
+def test_min_hours_against_days_off_is_explained():
+    from scheduler.errors import InfeasibleError
+    centre = small_centre()
+    # 32 contracted hours need 4 shifts of 8 h, but fixed days off leave only 3 days.
+    emps = [employee("e0", min_hours=32, max_days=5, fixed_days_off=frozenset({0, 1, 2, 3})),
+            employee("e1", max_days=5)]
+    req = requirement(centre, {"a": every_day((10, 18))})
+    with pytest.raises(InfeasibleError) as exc:
+        solve(RosterProblem(centre, Staff(tuple(emps)), req), FAST)
+    lines = exc.value.explanation
+    assert len(lines) == 1 and lines[0].startswith("e0")
+    assert "contracted minimum hours" in lines[0] and "fixed days off mon;tue;wed;thu" in lines[0]
+    assert "Suggestion" in lines[0]
+
+
+def test_pin_against_rest_is_explained():
+    from scheduler.errors import InfeasibleError
+    centre = small_centre()
+    emps = [employee("e0", max_days=7)]
+    pins = [Pin("e0", MONDAY, "L-1400"), Pin("e0", MONDAY + timedelta(days=1), "E-0600")]
+    req = requirement(centre, {"a": every_day((10, 18))})
+    with pytest.raises(InfeasibleError) as exc:
+        solve(RosterProblem(centre, Staff(tuple(emps)), req, pins=pins), FAST)
+    text = " ".join(exc.value.explanation)
+    assert "e0" in text and ("minimum rest" in text or "pinned" in text)
+
+
+def test_unmeetable_demand_is_not_infeasible():
+    centre = small_centre()
+    emps = [employee("e0", skills=("a",), max_days=5)]
+    roster, violations = solve_case(centre, emps, {"b": every_day((0, 24), 3)})
+    assert violations == [] and roster.penalties["under_staffing"] > 0

@@ -128,12 +128,17 @@ def load_centre(path: str | Path) -> Centre:
     return centre_from_dict(data, name)
 
 
+def _section(data: dict, key: str, col: _Collector) -> dict:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        col.add(key, f"expected a table [{key}]")
+        return {}
+    return value
+
+
 def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
     col = _Collector(file)
-    centre_t = data.get("centre", {})
-    if not isinstance(centre_t, dict):
-        col.add("centre", "expected a table [centre]")
-        centre_t = {}
+    centre_t = _section(data, "centre", col)
     interval = col.get(centre_t, "interval_minutes", "centre", int, 30,
                        check=lambda v: v in (5, 10, 15, 20, 30, 60), expect="one of 5, 10, 15, 20, 30, 60")
     closures = []
@@ -143,14 +148,14 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
         except ValueError:
             col.add(f"centre.closures[{i}]", f"expected a date YYYY-MM-DD, got {text!r}")
 
-    staffing_t = data.get("staffing", {})
+    staffing_t = _section(data, "staffing", col)
     shrinkage = col.get(staffing_t, "shrinkage", "staffing", float, 0.3,
                         check=lambda v: 0 <= v < 1, expect="a number with 0 <= shrinkage < 1")
     model = col.get(staffing_t, "model", "staffing", str, "erlang-c",
                     check=lambda v: v in ("erlang-c", "erlang-a"), expect="'erlang-c' or 'erlang-a'")
 
-    rules = _parse_rules(data.get("rules", {}), col)
-    weights = _parse_weights(data.get("weights", {}), col)
+    rules = _parse_rules(_section(data, "rules", col), col)
+    weights = _parse_weights(_section(data, "weights", col), col)
 
     queues = []
     queue_list = data.get("queues")
@@ -160,6 +165,9 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
     seen = set()
     for i, qt in enumerate(queue_list):
         p = f"queues[{i}]"
+        if not isinstance(qt, dict):
+            col.add(p, "expected a [[queues]] table")
+            continue
         qid = col.get(qt, "id", p, str, check=lambda v: bool(v.strip()) and ";" not in v, expect="a non-empty id without ';'")
         if qid in seen:
             col.add(f"{p}.id", f"duplicate queue id {qid!r}")
@@ -186,6 +194,9 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
         shift_list = []
     for i, st in enumerate(shift_list):
         p = f"shifts[{i}]"
+        if not isinstance(st, dict):
+            col.add(p, "expected a [[shifts]] table")
+            continue
         sid = col.get(st, "id", p, str)
         hours = col.get(st, "hours", p, float, check=lambda v: 0 < v <= 24, expect="a length in hours, 0 < hours <= 24")
         brk = col.get(st, "break_minutes", p, int, 0, check=lambda v: v >= 0, expect="minutes >= 0")

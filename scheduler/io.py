@@ -12,6 +12,7 @@ import json
 import math
 import os
 import tempfile
+import warnings
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -111,15 +112,32 @@ def read_table(path: str | Path, required: Iterable[str], optional: Iterable[str
     if not path.exists():
         raise InputError(InputProblem(str(path), "file not found"))
     raw = path.read_bytes()
-    text = _decode(raw)
+    text = _decode(raw).replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     if not text.strip():
         raise InputError(InputProblem(label, f"the file is empty; expected a header row with {', '.join(required)}", 1))
     header = text.splitlines()[0]
     sep = _sniff_separator(header)
+    # Rows wider than the header would be silently truncated by pandas: refuse them by row.
+    wide = []
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                            na_values=[], skip_blank_lines=True, skipinitialspace=True)
-    except (pd.errors.ParserError, csv.Error) as exc:
+        width = len(next(csv.reader([header], delimiter=sep)))
+        for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=sep), start=1):
+            if len(row) > width and any(cell.strip() for cell in row[width:]):
+                wide.append(InputProblem(label, f"{len(row)} fields but the header has {width} "
+                                                f"(a separator inside a value? quote it)", number))
+                if len(wide) >= MAX_PROBLEMS:
+                    break
+    except csv.Error as exc:
+        raise InputError(InputProblem(label, f"not a readable CSV table: {exc}")) from None
+    if wide:
+        raise InputError(wide)
+    try:
+        with warnings.catch_warnings():
+            # Extra *empty* trailing fields (checked above) are harmless: don't warn about them.
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                                na_values=[], skip_blank_lines=True, skipinitialspace=True, index_col=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError) as exc:
         raise InputError(InputProblem(label, f"not a readable CSV table: {exc}")) from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     frame = frame.apply(lambda s: s.str.strip())

@@ -43,9 +43,6 @@ class SolveOptions:
     deterministic: bool = False
     # Compute the aggregated-LP lower bound (scheduler.bounds) to report an honest gap.
     lp_bound: bool = True
-    # Improve the first roster by large-neighbourhood search (re-solve a few employees' or days'
-    # shifts with the rest fixed); off in deterministic mode.
-    lns: bool = False
 
 
 @dataclass
@@ -789,102 +786,28 @@ def find_feasible(rm: RosterModel, options: SolveOptions, budget: float) -> dict
 def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
     """Find a good first roster for the optimising search; returns the LP bound (or None).
 
+    0. A plain feasible roster first (pure feasibility search: seconds), so every later step
+       starts from a complete feasible hint and can only improve on it.
     1. The aggregated LP (scheduler.bounds) says how many agents of each skill set should work
        each shift, ignoring who is who; its optimum is also our lower bound.
-    2. A CP-SAT model with every hard rule finds individuals whose shifts match those counts as
-       closely as possible (a far easier objective than coverage itself).
+    2. Individuals are matched to those counts as closely as possible under every hard rule
+       (a far easier objective than coverage itself).
     3. With those shifts fixed, breaks and queue flows are optimised.
-    The result, hinted in full, is the starting point of the real search. Without interval
-    demand (e.g. shift-type cover only), or if a step fails, a plain feasible roster is used.
+    The result, hinted in full, is the starting point of the real search.
     """
     from .bounds import lower_bound
     budget = float(options.time_limit)
-    bound = None
-    first = None
     p = rm.problem
+    first = find_feasible(rm, options, budget=max(1.0, 0.3 * budget))
+    bound = None
     if p.requirement.queues and options.lp_bound:
         bound = lower_bound(p, time_limit=min(60.0, max(10.0, 0.3 * budget)))
-        if bound.status == "OPTIMAL" and bound.targets is not None:
-            first = _match_targets(rm, options, bound.targets, 0.35 * budget)
-    if first is None:
-        values = find_feasible(rm, options, budget=max(1.0, 0.4 * budget))
-        if values is None:
-            return bound
-        first = values
-    for i, val in first.items():
-        rm.model.add_hint(rm.model.get_int_var_from_proto_index(i), val)
+        if first is not None and bound.status == "OPTIMAL" and bound.targets is not None:
+            first = _match_targets(rm, options, bound.targets, first, 0.3 * budget)
+    if first is not None:
+        for i, val in first.items():
+            rm.model.add_hint(rm.model.get_int_var_from_proto_index(i), val)
     return bound
-
-
-def improve_by_neighbourhoods(rm: RosterModel, options: SolveOptions, deadline: float, cb: "_Progress") -> dict[int, int]:
-    """Large-neighbourhood search over whole people and whole days.
-
-    Each round frees the shifts of a neighbourhood - a random set of employees (biased to one
-    skill group, who can swap work), or every employee on a window of two or three days - fixes
-    every other shift to the incumbent, and lets CP-SAT re-optimise that part (breaks, flows and
-    the rest follow). Better rosters are kept. CP-SAT's own LNS with 2 workers rarely touches a
-    whole person's week at once, which is exactly what rostering moves need.
-    """
-    import random
-    rng = random.Random(options.seed)
-    p = rm.problem
-    proto = rm.model.proto
-    n_vars = len(proto.variables)
-    best = {v: val for v, val in zip(proto.solution_hint.vars, proto.solution_hint.values)}
-    # The hint is complete and feasible; its objective:
-    best_obj = _objective_of(rm.model, best)
-    by_e = defaultdict(list)
-    by_d = defaultdict(list)
-    for (e, d, s), v in rm.x.items():
-        by_e[e].append(v.Index())
-        by_d[d].append(v.Index())
-    members = defaultdict(list)
-    for e, g in enumerate(rm.group_of):
-        members[g].append(e)
-    n_emp = len(p.employees)
-    size = max(4, min(n_emp, int(0.12 * n_emp) + 3))
-    t_round = 3.0
-    rounds = 0
-    while _time.monotonic() < deadline - 1.0:
-        rounds += 1
-        if rounds % 3 == 0 and p.horizon.days > 2:
-            width = rng.choice((2, 3))
-            d0 = rng.randrange(0, p.horizon.days - width + 1)
-            free = {i for d in range(d0, d0 + width) for i in by_d[d]}
-        else:
-            g = rng.choice(list(members))
-            chosen = set(rng.sample(members[g], min(len(members[g]), size // 2)))
-            while len(chosen) < size:
-                chosen.add(rng.randrange(n_emp))
-            free = {i for e in chosen for i in by_e[e]}
-        sub = rm.model.clone()
-        sub.clear_hints()
-        for (e, d, s), v in rm.x.items():
-            i = v.Index()
-            if i not in free:
-                dom = sub.proto.variables[i].domain
-                dom.clear()
-                dom.extend([best[i], best[i]])
-        for i, val in best.items():
-            sub.add_hint(sub.get_int_var_from_proto_index(i), val)
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = int(options.workers)
-        solver.parameters.random_seed = rng.randrange(1 << 30)
-        solver.parameters.max_time_in_seconds = max(0.5, min(t_round, deadline - _time.monotonic() - 0.5))
-        status = solver.Solve(sub)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.ObjectiveValue() < best_obj - 1e-6:
-            best = {i: solver.value(sub.get_int_var_from_proto_index(i)) for i in range(n_vars)}
-            best_obj = solver.ObjectiveValue()
-            point = (_time.monotonic() - cb.t0, best_obj / SCALE, max(0.0, solver.BestObjectiveBound()) / SCALE * 0)
-            cb.trace.append(point)
-            if cb.callback:
-                cb.callback(*point)
-        # Neighbourhoods solved to optimality quickly can grow; slow ones shrink.
-        if status == cp_model.OPTIMAL:
-            size = min(n_emp, size + 1)
-        elif size > 4:
-            size -= 1
-    return best
 
 
 def _objective_of(model: cp_model.CpModel, values: dict[int, int]) -> float:
@@ -893,7 +816,16 @@ def _objective_of(model: cp_model.CpModel, values: dict[int, int]) -> float:
     return (total + obj.offset) * (obj.scaling_factor or 1.0)
 
 
-def _match_targets(rm: RosterModel, options: SolveOptions, targets: dict, budget: float) -> dict | None:
+def _hinted(model: cp_model.CpModel, values: dict[int, int]) -> None:
+    model.clear_hints()
+    for i, val in values.items():
+        model.add_hint(model.get_int_var_from_proto_index(i), val)
+
+
+def _match_targets(rm: RosterModel, options: SolveOptions, targets: dict, start: dict[int, int],
+                   budget: float) -> dict[int, int]:
+    """Steps 2-3 of the guided start; returns `start` unchanged if they find nothing better."""
+    n = len(rm.model.proto.variables)
     model = rm.model.clone()
     model.clear_objective()
     count = defaultdict(list)
@@ -907,20 +839,25 @@ def _match_targets(rm: RosterModel, options: SolveOptions, targets: dict, budget
         model.Add(target - sum(vs) <= dev)
         deviation.append(dev)
     model.Minimize(sum(deviation))
+    _hinted(model, start)
     solver = cp_model.CpSolver()
     _configure(solver, options, max(1.0, budget * 4 / 7))
     if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
+        return start
+    matched = {i: solver.value(model.get_int_var_from_proto_index(i)) for i in range(n)}
     # Shifts fixed; now the best breaks and flows for them under the real objective.
     fixed = rm.model.clone()
     for v in rm.x.values():
-        fixed.Add(fixed.get_int_var_from_proto_index(v.Index()) == solver.value(model.get_int_var_from_proto_index(v.Index())))
+        fixed.Add(fixed.get_int_var_from_proto_index(v.Index()) == matched[v.Index()])
+    _hinted(fixed, matched)
     second = cp_model.CpSolver()
     _configure(second, options, max(1.0, budget * 3 / 7))
     if second.Solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    n = len(rm.model.proto.variables)
-    return {i: second.value(fixed.get_int_var_from_proto_index(i)) for i in range(n)}
+        return start
+    improved = {i: second.value(fixed.get_int_var_from_proto_index(i)) for i in range(n)}
+    if _objective_of(rm.model, improved) > _objective_of(rm.model, start):
+        return start
+    return improved
 
 
 def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster:
@@ -942,20 +879,7 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
     _configure(solver, options, max(1.0, remaining))
     solver.parameters.log_search_progress = bool(options.log)
     cb = _Progress(options.progress, t0)
-    deadline = t0 + float(options.time_limit)
-    if options.lns and not options.deterministic and rm.model.proto.solution_hint.vars and remaining > 10:
-        # Large-neighbourhood search from the guided start, then a final pass that only reads
-        # the best roster back (every variable fixed to its hinted value).
-        best = improve_by_neighbourhoods(rm, options, deadline, cb)
-        rm.model.clear_hints()
-        for i, val in best.items():
-            rm.model.add_hint(rm.model.get_int_var_from_proto_index(i), val)
-        solver.parameters.fix_variables_to_their_hinted_value = True
-        solver.parameters.max_time_in_seconds = 30.0
-        status = solver.Solve(rm.model)
-        status = cp_model.FEASIBLE if status == cp_model.OPTIMAL else status
-    else:
-        status = solver.Solve(rm.model, cb)
+    status = solver.Solve(rm.model, cb)
     status_name = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE", cp_model.MODEL_INVALID: "MODEL_INVALID"}.get(status, "UNKNOWN")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         from .errors import InfeasibleError

@@ -56,10 +56,19 @@ class ProgressBar:
         self.last = pct
 
 
-def solver_progress(seconds: float, objective: float, bound: float) -> None:
-    gap = 0.0 if abs(objective) < 1e-9 else max(0.0, (objective - bound) / abs(objective))
-    print(f"  solver {seconds:7.1f}s  objective {objective:12.1f}  bound {bound:12.1f}  gap {100 * gap:5.1f}%",
-          file=sys.stderr, flush=True)
+class SolverProgress:
+    """Objective and bound as the solver works: at most one line a second, so logs stay readable."""
+
+    def __init__(self):
+        self.last = -1e9
+
+    def __call__(self, seconds: float, objective: float, bound: float) -> None:
+        if seconds - self.last < 1.0:
+            return
+        self.last = seconds
+        gap = 0.0 if abs(objective) < 1e-9 else max(0.0, (objective - max(bound, 0.0)) / abs(objective))
+        print(f"  solver {seconds:7.1f}s  objective {objective:12.1f}  bound {max(bound, 0.0):12.1f}  gap {100 * gap:5.1f}%",
+              file=sys.stderr, flush=True)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -134,7 +143,7 @@ def cmd_plan(args) -> int:
     print(f"planning {args.data} for the week of {args.week} ...", file=sys.stderr)
     plan = plan_week(args.data, args.week, weeks=args.weeks, time_limit=args.time_limit, workers=args.workers,
                      seed=args.seed, backtest=not args.no_backtest, progress=ProgressBar("forecast"),
-                     solver_progress=solver_progress)
+                     solver_progress=SolverProgress())
     written = write_plan(plan, args.out)
     # Trust, but verify: the independent validator re-reads what was just written.
     from .validate import validate_files

@@ -67,6 +67,13 @@ def plan_kpis(roster: Roster, requirement: Requirement, centre: Centre, staff: S
                        "min_hours": e.min_hours * weeks, "max_hours": e.max_hours * weeks,
                        "days_worked": days[e.id], "nights": nights[e.id], "weekends": len(weekends[e.id])})
     night_ok = [p for p, e in zip(people, staff.employees) if e.nights]
+    short = cov[cov["gap"] < 0].sort_values("gap")
+    shortfall = {
+        "agent_hours": round(float(-short["gap"].sum() * hours_per_interval), 1),
+        "intervals": int(len(short)),
+        "worst": [{"timestamp": r.timestamp.isoformat(timespec="minutes"), "queue": r.queue,
+                   "required": int(r.required), "scheduled": int(r.scheduled)} for r in short.head(10).itertuples()],
+    }
     prefs = _preference_satisfaction(roster, staff, centre)
     cost = sum(paid[e.id] * e.hourly_cost for e in staff.employees)
     return {
@@ -82,6 +89,7 @@ def plan_kpis(roster: Roster, requirement: Requirement, centre: Centre, staff: S
             "shifts": len(roster.shifts),
             "employees_working": len(paid),
         },
+        "shortfall": shortfall,
         "preferences": prefs,
         "fairness": {
             "nights_max_minus_min": (max(p["nights"] for p in night_ok) - min(p["nights"] for p in night_ok)) if night_ok else 0,

@@ -211,6 +211,10 @@ def summary_lines(plan: Plan) -> list[str]:
         lines.append(f"{q:<14}{v['required_staff_hours']:>11}{v['scheduled_staff_hours']:>12}{v['under_staffed_hours']:>9}"
                      f"{v['over_staffed_hours']:>8}{100 * v['intervals_meeting_requirement']:>7.1f}"
                      f"{'' if sl is None else f'{sl:.3f}':>8}")
+    sf = k.get("shortfall", {})
+    if sf.get("intervals"):
+        worst = ", ".join(f"{w['queue']} {w['timestamp'][5:].replace('T', ' ')} ({w['scheduled']}/{w['required']})" for w in sf["worst"][:3])
+        lines.append(f"Short of demand: {sf['agent_hours']} agent-hours over {sf['intervals']} interval-queues; worst: {worst}")
     lines.append("Penalty by rule: " + ", ".join(f"{r} {v:g}" for r, v in k.get("penalty_by_rule", {}).items()))
     p = k["preferences"]
     lines.append(f"Preferences granted: {p['granted']}/{p['wishes']}; fairness: nights max-min "

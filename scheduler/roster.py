@@ -741,9 +741,11 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self.callback = callback
         self.t0 = t0
         self.trace: list[tuple[float, float, float]] = []
+        self.floor = 0.0      # a bound known before the search (the LP bound); penalties are >= 0
 
     def on_solution_callback(self) -> None:
-        point = (_time.monotonic() - self.t0, self.ObjectiveValue() / SCALE, self.BestObjectiveBound() / SCALE)
+        bound = max(self.floor, self.BestObjectiveBound() / SCALE)
+        point = (_time.monotonic() - self.t0, self.ObjectiveValue() / SCALE, bound)
         self.trace.append(point)
         if self.callback:
             self.callback(*point)
@@ -879,6 +881,8 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
     _configure(solver, options, max(1.0, remaining))
     solver.parameters.log_search_progress = bool(options.log)
     cb = _Progress(options.progress, t0)
+    if lp_bound is not None and lp_bound.status == "OPTIMAL":
+        cb.floor = lp_bound.value
     status = solver.Solve(rm.model, cb)
     status_name = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE", cp_model.MODEL_INVALID: "MODEL_INVALID"}.get(status, "UNKNOWN")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -800,12 +800,18 @@ def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
     from .bounds import lower_bound
     budget = float(options.time_limit)
     p = rm.problem
-    first = find_feasible(rm, options, budget=max(1.0, 0.3 * budget))
+
+    def left() -> float:   # wall-clock budget still available (deterministic runs ignore the clock)
+        return budget if options.deterministic else budget - (_time.monotonic() - t0)
+
+    # Without a first roster nothing else matters, so feasibility may use half the budget.
+    first = find_feasible(rm, options, budget=max(1.0, 0.5 * left()))
     bound = None
     if p.requirement.queues and options.lp_bound:
         bound = lower_bound(p, time_limit=min(60.0, max(10.0, 0.3 * budget)))
-        if first is not None and bound.status == "OPTIMAL" and bound.targets is not None:
-            first = _match_targets(rm, options, bound.targets, first, 0.3 * budget)
+        # Matching pays off only with time to spare for the search after it.
+        if first is not None and bound.status == "OPTIMAL" and bound.targets is not None and left() > 0.4 * budget:
+            first = _match_targets(rm, options, bound.targets, first, min(0.3 * budget, 0.6 * left()))
     if first is not None:
         for i, val in first.items():
             rm.model.add_hint(rm.model.get_int_var_from_proto_index(i), val)

@@ -18,7 +18,7 @@ WEEK = "2026-11-30"
 def planned(tmp_path_factory):
     out = tmp_path_factory.mktemp("plan")
     code = main(["plan", "--data", str(SAMPLE), "--week", WEEK, "--out", str(out),
-                 "--time-limit", "25", "--no-backtest"])
+                 "--time-limit", "40", "--no-backtest"])
     assert code == 0
     return out
 

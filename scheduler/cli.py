@@ -160,9 +160,53 @@ def cmd_plan(args) -> int:
     return 0
 
 
+def cmd_replan(args) -> int:
+    from .io import write_csv
+    from .pipeline import summary_lines, write_plan
+    from .replan import replan
+    from .validate import validate_files
+    plan, changes = replan(args.data, args.roster, absent=args.absent or [], start=args.start, end=args.end,
+                           demand_factor=args.demand_factor, requirements_path=args.requirements,
+                           time_limit=args.time_limit, workers=args.workers, seed=args.seed,
+                           progress=SolverProgress())
+    written = write_plan(plan, args.out)
+    import pandas as pd
+    table = pd.DataFrame([{"employee_id": c.employee_id, "date": c.day.isoformat(), "change": c.kind,
+                           "before": c.before, "after": c.after} for c in changes],
+                         columns=["employee_id", "date", "change", "before", "after"])
+    write_csv(table, Path(args.out) / "changes.csv")
+    absences = pd.DataFrame(plan.kpis["absences"], columns=["employee_id", "start_date", "end_date"])
+    absences["reason"] = "absence (re-plan)"
+    write_csv(absences, Path(args.out) / "absences.csv")
+    for line in summary_lines(plan):
+        print(line)
+    print(f"{len(changes)} changed employee-day(s):")
+    for c in changes:
+        print(f"  {c}")
+    violations = validate_files(args.data, written["roster.csv"], written["assignments.csv"],
+                                week=plan.requirement.horizon.start, days=plan.requirement.horizon.days,
+                                extra_time_off=Path(args.out) / "absences.csv")
+    if violations:
+        print(f"VALIDATION FAILED: {len(violations)} violation(s)", file=sys.stderr)
+        for v in violations[:50]:
+            print(f"  {v}", file=sys.stderr)
+        return 1
+    print("validated: every hard rule holds")
+    return 0
+
+
+def _datetime(text: str):
+    from datetime import datetime
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date-time like 2026-12-02T08:00, got {text!r}") from None
+
+
 def cmd_validate(args) -> int:
     from .validate import validate_files
-    violations = validate_files(args.data, args.roster, args.assignments, week=args.week, days=args.days)
+    violations = validate_files(args.data, args.roster, args.assignments, week=args.week, days=args.days,
+                                extra_time_off=args.time_off)
     if not violations:
         print(f"{args.roster}: every hard rule holds")
         return 0
@@ -218,7 +262,22 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--assignments", type=Path)
     v.add_argument("--week", type=_date, help="first day of the horizon (default: the roster's first day)")
     v.add_argument("--days", type=_positive(int))
+    v.add_argument("--time-off", type=Path, help="extra time off (e.g. a re-plan's absences.csv)")
     v.set_defaults(run=cmd_validate)
+
+    rp = sub.add_parser("replan", help="re-plan the rest of a roster after an absence or a demand surge")
+    rp.add_argument("--data", required=True, type=Path)
+    rp.add_argument("--roster", required=True, type=Path, help="the published roster.csv")
+    rp.add_argument("--absent", action="append", help="employee id (repeat for several)")
+    rp.add_argument("--from", dest="start", required=True, type=_datetime, help="when the change starts")
+    rp.add_argument("--to", dest="end", type=_datetime, help="when the absence ends (default: end of horizon)")
+    rp.add_argument("--demand-factor", type=_positive(float), default=1.0, help="demand multiplier from --from on")
+    rp.add_argument("--requirements", type=Path, help="requirements.csv (default: beside the roster)")
+    rp.add_argument("--out", required=True, type=Path)
+    rp.add_argument("--time-limit", type=_positive(float), default=60.0)
+    rp.add_argument("--workers", type=_positive(int), default=2)
+    rp.add_argument("--seed", type=int, default=0)
+    rp.set_defaults(run=cmd_replan)
 
     # What-if, re-plan and export commands live with their feature module.
     import importlib.util

@@ -288,7 +288,8 @@ def _check_assignments(centre: Centre, emps: dict[str, Employee], shifts, assign
 
 
 def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_path: str | Path | None = None,
-                   week: date | None = None, days: int | None = None) -> list[Violation]:
+                   week: date | None = None, days: int | None = None,
+                   extra_time_off: str | Path | None = None) -> list[Violation]:
     """Read the centre folder and the exported files, and check every hard rule."""
     from .domain import Horizon
     from .io import load_centre_dir, load_staff, read_assignments, read_roster
@@ -298,6 +299,11 @@ def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_pa
     start = week or (min(s.day for s in shifts) if shifts else date.today())
     n_days = days or max(7, ((max((s.day for s in shifts), default=start) - start).days // 7 + 1) * 7)
     staff = load_staff(data_dir, centre, Horizon(start, n_days, centre.interval_minutes))
+    if extra_time_off:   # e.g. the absences a re-plan was made for
+        from dataclasses import replace as _replace
+        from .io import read_time_off
+        more = read_time_off(extra_time_off, [e.id for e in staff.employees])
+        staff = _replace(staff, time_off=staff.time_off + tuple(more))
     if assignments_path is None:
         candidate = Path(roster_path).with_name("assignments.csv")
         assignments_path = candidate if candidate.exists() else None

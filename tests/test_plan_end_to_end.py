@@ -88,3 +88,32 @@ def test_validate_fails_on_an_edited_roster(planned, tmp_path, capsys):
     assert code == 1
     assert "[min_rest]" in out and emp in out
     assert "[time_off]" in out
+
+
+def test_replan_after_an_absence_changes_only_what_it_must(planned, tmp_path, capsys):
+    roster = pd.read_csv(planned / "roster.csv", dtype=str)
+    # Someone who works Wednesday and later.
+    later = roster[roster["date"] >= "2026-12-02"]
+    absent = later["employee_id"].value_counts().index[0]
+    out = tmp_path / "replan"
+    code = main(["replan", "--data", str(SAMPLE), "--roster", str(planned / "roster.csv"), "--absent", absent,
+                 "--from", "2026-12-02T00:00", "--out", str(out), "--time-limit", "30"])
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert "validated: every hard rule holds" in text
+    new = pd.read_csv(out / "roster.csv", dtype=str)
+    # The absent agent works nothing from Wednesday on.
+    assert new[(new["employee_id"] == absent) & (new["date"] >= "2026-12-02")].empty
+    # Nothing before the change moved.
+    before_old = roster[roster["date"] < "2026-12-02"].sort_values(["employee_id", "date"])[["employee_id", "date", "shift"]]
+    before_new = new[new["date"] < "2026-12-02"].sort_values(["employee_id", "date"])[["employee_id", "date", "shift"]]
+    assert before_old.reset_index(drop=True).equals(before_new.reset_index(drop=True))
+    changes = pd.read_csv(out / "changes.csv", dtype=str)
+    assert (changes["date"] >= "2026-12-02").all()
+    removed = changes[(changes["employee_id"] == absent)]
+    assert len(removed) == len(later[later["employee_id"] == absent])
+    # Few changes beyond the absent agent's own shifts (a published roster is not re-optimised).
+    assert len(changes) - len(removed) <= 25
+    # The validator needs the absence to accept the absent agent's lower hours, and says so.
+    assert main(["validate", "--data", str(SAMPLE), "--roster", str(out / "roster.csv"), "--week", WEEK,
+                 "--time-off", str(out / "absences.csv")]) == 0

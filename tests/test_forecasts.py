@@ -1,0 +1,100 @@
+"""Forecasting on synthetic series with known structure: seasonality is recovered, intervals widen
+with the horizon, holidays and closures are applied, bad history is a clear error."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasts import forecast_history
+from scheduler.errors import InputError
+
+START = date(2026, 11, 30)   # a Monday
+
+
+def synthetic(weeks=30, interval=30, seed=0, open_hours=(8, 20), scale=1.0):
+    """Weekday level x intraday hump, Poisson noise: the truth is known exactly. English public
+    holidays run at 30 % of a normal day."""
+    import holidays as hol
+    rng = np.random.default_rng(seed)
+    off = hol.country_holidays("GB", subdiv="ENG", years=range(2024, 2028))
+    day_level = [v * scale for v in (400, 360, 340, 330, 300, 150, 0)]   # Mon..Sun (closed Sunday)
+    rows = []
+    first = START - timedelta(weeks=weeks)
+    slots = [(h, m) for h in range(open_hours[0], open_hours[1]) for m in range(0, 60, interval)]
+    hump = np.array([np.exp(-((h + m / 60 - 11) ** 2) / 8) + 0.3 for h, m in slots])
+    hump /= hump.sum()
+    for d in range(weeks * 7):
+        day = first + timedelta(days=d)
+        level = day_level[day.weekday()] * (0.3 if day in off else 1.0)
+        if level == 0:
+            continue
+        for (h, m), share in zip(slots, hump):
+            mean = level * share
+            rows.append((pd.Timestamp(day) + pd.Timedelta(hours=h, minutes=m), "q", float(rng.poisson(mean)), 300.0))
+    return pd.DataFrame(rows, columns=["timestamp", "queue", "contacts", "aht_seconds"]), day_level, hump
+
+
+def test_weekly_and_intraday_seasonality_recovered():
+    history, level, hump = synthetic()
+    fc = forecast_history(history, START, 7, backtest=False).table
+    fc["timestamp"] = pd.to_datetime(fc["timestamp"])
+    daily = fc.groupby(fc["timestamp"].dt.weekday)["contacts"].sum()
+    for wd in range(6):
+        assert daily[wd] == pytest.approx(level[wd], rel=0.12)
+    assert 6 not in daily.index or daily[6] < 1            # closed Sunday stays closed
+    monday = fc[fc["timestamp"].dt.weekday == 0]
+    peak = monday.loc[monday["contacts"].idxmax(), "timestamp"]
+    assert 10 <= peak.hour <= 12                            # the hump is at 11:00
+
+
+def test_intervals_bracket_the_point_and_widen_with_horizon():
+    history, _, _ = synthetic(scale=10)     # volumes where count rounding does not hide the widening
+    fc = forecast_history(history, START, 14, backtest=True).table
+    assert (fc["contacts_lo95"] <= fc["contacts_lo80"]).all() and (fc["contacts_lo80"] <= fc["contacts"]).all()
+    assert (fc["contacts"] <= fc["contacts_hi80"]).all() and (fc["contacts_hi80"] <= fc["contacts_hi95"]).all()
+    fc["timestamp"] = pd.to_datetime(fc["timestamp"])
+    fc["rel"] = (fc["contacts_hi80"] - fc["contacts_lo80"]) / fc["contacts"].clip(lower=1e-9)
+    week1 = fc[fc["timestamp"] < pd.Timestamp(START + timedelta(days=7))]
+    week2 = fc[fc["timestamp"] >= pd.Timestamp(START + timedelta(days=7))]
+    assert week2["rel"].median() > week1["rel"].median()
+
+
+def test_closures_and_holidays_are_applied():
+    history, _, _ = synthetic(weeks=60)
+    closed = START + timedelta(days=2)
+    fc = forecast_history(history, START, 7, backtest=False, closures=[closed]).table
+    fc["timestamp"] = pd.to_datetime(fc["timestamp"])
+    on_closed = fc[fc["timestamp"].dt.date == closed]
+    assert on_closed.empty or on_closed["contacts"].sum() == 0
+    # Public holidays in the history are recognised and reported.
+    report = forecast_history(history, START, 7, backtest=False, holiday_country="GB",
+                              holiday_subdivision="ENG").report
+    assert "2025-12-25" in report["queues"]["q"]["data"]["holidays_open"]
+
+
+@pytest.mark.parametrize("interval", [15, 30, 60])
+def test_interval_is_inferred(interval):
+    history, _, _ = synthetic(weeks=12, interval=interval)
+    fc = forecast_history(history, START, 2, backtest=False)
+    assert fc.report["interval_minutes"] == interval
+
+
+def test_backtest_compares_with_the_baselines():
+    history, _, _ = synthetic(weeks=30)
+    fc = forecast_history(history, START, 7, backtest=True)
+    scores = fc.report["queues"]["q"]["backtest"]["scores"]
+    assert {"seasonal_naive", "mean_last_4_weeks"} <= set(scores)
+    assert fc.report["queues"]["q"]["model"] in scores
+
+
+def test_bad_history_is_a_clear_error():
+    history, _, _ = synthetic(weeks=4)
+    bad = history.copy()
+    bad.loc[3, "contacts"] = -5
+    with pytest.raises(InputError):
+        forecast_history(bad, START, 7, backtest=False)
+    with pytest.raises(InputError):
+        forecast_history(history.iloc[:0], START, 7, backtest=False)

@@ -34,13 +34,14 @@ class Calendar:
         return self._cache[year]
 
     def is_holiday(self, d: date) -> bool:
+        d = _as_date(d)
         return d in self._years(d.year)
 
     def holiday_name(self, d: date) -> str | None:
         return self._years(d.year).get(d)
 
     def is_closure(self, d: date) -> bool:
-        return d in self.closures
+        return _as_date(d) in self.closures
 
     def special(self, d: date) -> bool:
         return self.is_closure(d) or self.is_holiday(d)
@@ -48,7 +49,9 @@ class Calendar:
     def flags(self, days, open_weekdays: np.ndarray) -> dict[str, np.ndarray]:
         """hol: public holiday; eve: the day before a holiday/closure; post: the first open day after
         a holiday/closure (catch-up); clo: user closure."""
-        days = [d if isinstance(d, date) else d.date() for d in days]
+        # A pandas Timestamp is a datetime, hence a date, but never equal to one as a dict key:
+        # convert everything to plain dates, or no holiday is ever found.
+        days = [_as_date(d) for d in days]
         n = len(days)
         hol = np.array([self.is_holiday(d) and not self.is_closure(d) for d in days], float)
         clo = np.array([self.is_closure(d) for d in days], float)

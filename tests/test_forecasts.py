@@ -69,10 +69,16 @@ def test_closures_and_holidays_are_applied():
     fc["timestamp"] = pd.to_datetime(fc["timestamp"])
     on_closed = fc[fc["timestamp"].dt.date == closed]
     assert on_closed.empty or on_closed["contacts"].sum() == 0
-    # Public holidays in the history are recognised and reported.
+    # Public holidays in the history are recognised and reported...
     report = forecast_history(history, START, 7, backtest=False, holiday_country="GB",
                               holiday_subdivision="ENG").report
     assert "2025-12-25" in report["queues"]["q"]["data"]["holidays_open"]
+    # ... and their lower volume is forecast: Christmas Day 2026 (a Friday) vs Christmas Eve.
+    xmas = forecast_history(history, date(2026, 12, 21), 7, backtest=True, holiday_country="GB",
+                            holiday_subdivision="ENG").table
+    xmas["timestamp"] = pd.to_datetime(xmas["timestamp"])
+    per_day = xmas.groupby(xmas["timestamp"].dt.date)["contacts"].sum()
+    assert per_day.get(date(2026, 12, 25), 0) < 0.6 * per_day[date(2026, 12, 24)]
 
 
 @pytest.mark.parametrize("interval", [15, 30, 60])

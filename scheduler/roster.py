@@ -666,14 +666,11 @@ def add_hours_deviation(rm: RosterModel) -> None:
     if W <= 0:
         return
     T = p.templates
-    by_e = defaultdict(list)
-    for (e, d, s), v in rm.x.items():
-        by_e[e].append(T[s].paid_minutes * v)
-    for e, terms in by_e.items():
+    weeks = p.horizon.days / 7
+    for e, options in rm.by_e.items():
         emp = p.employees[e]
-        weeks = p.horizon.days / 7
         extra = rm.model.NewIntVar(0, 7 * 1440 * math.ceil(weeks), f"extra_{e}")
-        rm.model.Add(extra >= sum(terms) - int(emp.min_hours * 60 * weeks))
+        rm.model.Add(extra >= sum(T[s].paid_minutes * v for d, s, v in options) - int(emp.min_hours * 60 * weeks))
         rm.penalize("hours_deviation", extra, W / 60.0, employee=emp.id)
 
 

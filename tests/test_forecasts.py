@@ -41,11 +41,11 @@ def test_weekly_and_intraday_seasonality_recovered():
     history, level, hump = synthetic()
     fc = forecast_history(history, START, 7, backtest=False).table
     fc["timestamp"] = pd.to_datetime(fc["timestamp"])
-    daily = fc.groupby(fc["timestamp"].dt.weekday)["contacts"].sum()
+    daily = fc.groupby(fc["timestamp"].dt.day_of_week)["contacts"].sum()
     for wd in range(6):
         assert daily[wd] == pytest.approx(level[wd], rel=0.12)
     assert 6 not in daily.index or daily[6] < 1            # closed Sunday stays closed
-    monday = fc[fc["timestamp"].dt.weekday == 0]
+    monday = fc[fc["timestamp"].dt.day_of_week == 0]
     peak = monday.loc[monday["contacts"].idxmax(), "timestamp"]
     assert 10 <= peak.hour <= 12                            # the hump is at 11:00
 

@@ -194,6 +194,28 @@ def cmd_replan(args) -> int:
     return _report_validation(violations)
 
 
+def cmd_whatif(args) -> int:
+    from .config import load_centre
+    from .io import write_csv
+    from .pipeline import write_plan
+    from .whatif import load_scenarios, run_whatif
+    centre = load_centre(Path(args.data) / "centre.toml")
+    scenarios = load_scenarios(args.scenarios, centre)
+    table, plans = run_whatif(args.data, args.week, scenarios, time_limit=args.time_limit, workers=args.workers,
+                              seed=args.seed, backtest=not args.no_backtest, progress=ProgressBar("scenarios"))
+    for name, plan in plans.items():
+        write_plan(plan, Path(args.out) / name)
+    write_csv(table, Path(args.out) / "comparison.csv")
+    from .io import atomic_path
+    shown = table.drop(columns=[c for c in table.columns if c.startswith("sl_") or c.startswith("under_h_")])
+    md = "| " + " | ".join(shown.columns) + " |\n|" + "---|" * len(shown.columns) + "\n" + \
+        "\n".join("| " + " | ".join(str(v) for v in r) + " |" for r in shown.itertuples(index=False))
+    with atomic_path(Path(args.out) / "comparison.md") as tmp:
+        tmp.write_text(md + "\n")
+    print(md)
+    return 0
+
+
 def _datetime(text: str):
     from datetime import datetime
     try:
@@ -277,6 +299,17 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--workers", type=_positive(int), default=2)
     rp.add_argument("--seed", type=int, default=0)
     rp.set_defaults(run=cmd_replan)
+
+    w = sub.add_parser("whatif", help="run the base plan and what-if scenarios and compare them")
+    w.add_argument("--data", required=True, type=Path)
+    w.add_argument("--week", required=True, type=_date)
+    w.add_argument("--scenarios", required=True, type=Path, help="scenarios.toml")
+    w.add_argument("--out", required=True, type=Path)
+    w.add_argument("--time-limit", type=_positive(float), default=60.0, help="solver seconds per scenario")
+    w.add_argument("--workers", type=_positive(int), default=2)
+    w.add_argument("--seed", type=int, default=0)
+    w.add_argument("--no-backtest", action="store_true")
+    w.set_defaults(run=cmd_whatif)
 
     # What-if, re-plan and export commands live with their feature module.
     import importlib.util

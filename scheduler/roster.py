@@ -878,7 +878,14 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
     lp_bound = None
     first_seconds = None
     if options.hint:
+        # A given roster (published plan, base scenario) may break a rule of this problem (a new
+        # hire's minimum hours, an absence): search for a feasible roster starting from it, and
+        # hint that complete roster.
         add_hint(rm, options.hint)
+        first = find_feasible(rm, options, budget=max(1.0, 0.5 * float(options.time_limit)))
+        if first is not None:
+            _hinted(rm.model, first)
+            first_seconds = _time.monotonic() - t0
     else:
         lp_bound = _guided_start(rm, options, t0)
         if rm.model.proto.solution_hint.vars:

@@ -148,12 +148,14 @@ def apply(scenario: Scenario, centre: Centre, staff: Staff, forecast: pd.DataFra
 
 
 def plan_scenario(scenario: Scenario, centre: Centre, staff: Staff, forecast: pd.DataFrame, horizon: Horizon,
-                  previous, *, time_limit: float, workers: int, seed: int) -> Plan:
+                  previous, *, time_limit: float, workers: int, seed: int, hint=None) -> Plan:
     centre, staff, fc = apply(scenario, centre, staff, forecast)
     requirements = make_requirements(fc, centre)
     requirement = requirement_with_values(requirements, centre, horizon)
+    ids = {e.id for e in staff.employees}
+    hint = [sh for sh in hint if sh.employee_id in ids] if hint else None
     roster = solve(RosterProblem(centre, staff, requirement, previous=previous),
-                   SolveOptions(time_limit=time_limit, workers=workers, seed=seed))
+                   SolveOptions(time_limit=time_limit, workers=workers, seed=seed, hint=hint))
     kpis = plan_kpis(roster, requirement, centre, staff, fc)
     for key in ("penalty_by_rule", "penalty_by_queue", "solver"):
         kpis[key] = roster.kpis.get(key, {})
@@ -182,10 +184,14 @@ def compare(plans: dict[str, Plan], scenarios: dict[str, Scenario]) -> pd.DataFr
         notes = []
         more_demand = sc.demand > 1 or any(v > 1 for v in sc.demand_by_queue.values())
         same_staff = not sc.remove and not sc.hire
+        more_staff = bool(sc.hire) and not sc.remove and sc.demand <= 1 and not sc.demand_by_queue
+        gaps = (f"the solver stops with a gap ({row['gap_pct']}% here, "
+                f"{round(100 * (base.kpis['solver'].get('gap') or 0), 1)}% base), so neither roster is optimal; "
+                "compare with care or allow more time")
         if name != "base" and more_demand and same_staff and row["under_staffed_hours"] < base_under:
-            notes.append(f"more demand yet less under-staffing than base: the solver stops with a gap "
-                         f"({row['gap_pct']}% here, {round(100 * (base.kpis['solver'].get('gap') or 0), 1)}% base), "
-                         "so rosters of different runs are not optimal; compare with care")
+            notes.append("more demand yet less under-staffing than base: " + gaps)
+        if name != "base" and more_staff and row["under_staffed_hours"] > base_under:
+            notes.append("more staff yet more under-staffing than base: " + gaps)
         row["notes"] = "; ".join(notes)
         rows.append(row)
     return pd.DataFrame(rows)
@@ -205,6 +211,8 @@ def run_whatif(data_dir: str | Path, week: date, scenarios: list[Scenario], *, t
     for i, (name, sc) in enumerate(all_scenarios.items()):
         if progress:
             progress(i, len(all_scenarios), name)
+        # Scenarios start from the base roster: comparisons are steadier and changes fewer.
+        hint = plans["base"].roster.shifts if "base" in plans else None
         plans[name] = plan_scenario(sc, centre, staff, forecast, horizon, previous,
-                                    time_limit=time_limit, workers=workers, seed=seed)
+                                    time_limit=time_limit, workers=workers, seed=seed, hint=hint)
     return compare(plans, all_scenarios), plans

@@ -755,6 +755,20 @@ def add_hint(rm: RosterModel, hint: list[ShiftAssignment]) -> None:
     chosen = {(index.get(h.employee_id), (h.day - p.horizon.start).days, tindex.get(h.shift_id)) for h in hint}
     for key, v in rm.x.items():
         rm.model.AddHint(v, 1 if key in chosen else 0)
+    return chosen
+
+
+def closest_feasible(rm: RosterModel, options: SolveOptions, chosen: set, budget: float) -> dict | None:
+    """The feasible roster closest to a given one (fewest shifts differing), hinted from it."""
+    model = rm.model.clone()
+    model.clear_objective()
+    model.Minimize(sum((1 - v) if key in chosen else v for key, v in
+                       ((k, model.get_bool_var_from_proto_index(x.Index())) for k, x in rm.x.items())))
+    solver = cp_model.CpSolver()
+    _configure(solver, options, budget)
+    if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return {i: solver.value(model.get_int_var_from_proto_index(i)) for i in range(len(rm.model.proto.variables))}
 
 
 def _configure(solver: cp_model.CpSolver, options: SolveOptions, seconds: float) -> None:
@@ -881,8 +895,8 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
         # A given roster (published plan, base scenario) may break a rule of this problem (a new
         # hire's minimum hours, an absence): search for a feasible roster starting from it, and
         # hint that complete roster.
-        add_hint(rm, options.hint)
-        first = find_feasible(rm, options, budget=max(1.0, 0.5 * float(options.time_limit)))
+        chosen = add_hint(rm, options.hint)
+        first = closest_feasible(rm, options, chosen, budget=max(1.0, 0.4 * float(options.time_limit)))
         if first is not None:
             _hinted(rm.model, first)
             first_seconds = _time.monotonic() - t0

@@ -144,7 +144,7 @@ def cmd_plan(args) -> int:
     plan = plan_week(args.data, args.week, weeks=args.weeks, time_limit=args.time_limit, workers=args.workers,
                      seed=args.seed, backtest=not args.no_backtest, progress=ProgressBar("forecast"),
                      solver_progress=SolverProgress())
-    written = write_plan(plan, args.out)
+    written = write_plan(plan, args.out, calendars=args.ics, xlsx=args.xlsx)
     # Trust, but verify: the independent validator re-reads what was just written.
     from .validate import validate_files
     violations = validate_files(args.data, written["roster.csv"], written["assignments.csv"], week=args.week, days=7 * args.weeks)
@@ -174,7 +174,7 @@ def cmd_replan(args) -> int:
                            demand_factor=args.demand_factor, requirements_path=args.requirements,
                            time_limit=args.time_limit, workers=args.workers, seed=args.seed,
                            progress=SolverProgress())
-    written = write_plan(plan, args.out)
+    written = write_plan(plan, args.out, calendars=args.ics, xlsx=args.xlsx)
     import pandas as pd
     table = pd.DataFrame([{"employee_id": c.employee_id, "date": c.day.isoformat(), "change": c.kind,
                            "before": c.before, "after": c.after} for c in changes],
@@ -196,23 +196,56 @@ def cmd_replan(args) -> int:
 
 def cmd_whatif(args) -> int:
     from .config import load_centre
-    from .io import write_csv
+    from .io import atomic_path, write_csv
     from .pipeline import write_plan
-    from .whatif import load_scenarios, run_whatif
+    from .whatif import comparison_markdown, load_scenarios, run_whatif
     centre = load_centre(Path(args.data) / "centre.toml")
     scenarios = load_scenarios(args.scenarios, centre)
     table, plans = run_whatif(args.data, args.week, scenarios, time_limit=args.time_limit, workers=args.workers,
-                              seed=args.seed, backtest=not args.no_backtest, progress=ProgressBar("scenarios"))
+                              seed=args.seed, backtest=not args.no_backtest, jobs=args.jobs,
+                              progress=ProgressBar("scenarios"))
     for name, plan in plans.items():
         write_plan(plan, Path(args.out) / name)
     write_csv(table, Path(args.out) / "comparison.csv")
-    from .io import atomic_path
-    shown = table.drop(columns=[c for c in table.columns if c.startswith("sl_") or c.startswith("under_h_")])
-    md = "| " + " | ".join(shown.columns) + " |\n|" + "---|" * len(shown.columns) + "\n" + \
-        "\n".join("| " + " | ".join(str(v) for v in r) + " |" for r in shown.itertuples(index=False))
+    md = comparison_markdown(table)
     with atomic_path(Path(args.out) / "comparison.md") as tmp:
         tmp.write_text(md + "\n")
     print(md)
+    return 0
+
+
+def cmd_sweep(args) -> int:
+    from .config import load_centre
+    from .io import atomic_path, markdown_table, write_csv
+    from .pipeline import prepare_inputs
+    from .roster import SolveOptions
+    from .sweep import HireProfile, staffing_sweep
+    import pandas as pd
+    centre = load_centre(Path(args.data) / "centre.toml")
+    skills = frozenset(s.strip() for s in args.skills.split("+") if s.strip())
+    unknown = sorted(skills - set(centre.queue_ids))
+    if not skills or unknown:
+        raise InputError(InputProblem("--skills", f"unknown queue(s) {', '.join(unknown) or '(none given)'}; "
+                                      f"expected queue ids joined by '+' from {', '.join(centre.queue_ids)}"))
+    if args.min_hours > args.max_hours:
+        raise InputError(InputProblem("--min-hours", f"{args.min_hours} is above --max-hours {args.max_hours}"))
+    inputs = prepare_inputs(args.data, args.week, backtest=not args.no_backtest, progress=ProgressBar("forecast"))
+    profile = HireProfile(skills, args.min_hours, args.max_hours, args.max_days, args.nights)
+
+    def shown(step) -> None:
+        print(f"  {step.hires:>3} hire(s): {step.under_staffed_hours:>7} agent-h short, "
+              f"{step.short_intervals} interval-queue cells short ({100 * step.share_meeting:.1f}% met)"
+              f"{'  <- meets the requirement' if step.meets_target else ''}", file=sys.stderr)
+
+    result = staffing_sweep(inputs.problem, profile, max_hires=args.max_hires, min_share=args.min_share,
+                            options=SolveOptions(time_limit=args.time_limit, workers=args.workers, seed=args.seed),
+                            progress=shown)
+    table = pd.DataFrame([vars(s) for s in result.steps])
+    write_csv(table, Path(args.out) / "sweep.csv")
+    with atomic_path(Path(args.out) / "sweep.md") as tmp:
+        tmp.write_text(f"Capacity lower bound: {result.lower_bound} hire(s)\n\n{markdown_table(table)}\n\n"
+                       f"{result.summary()}\n")
+    print(result.summary())
     return 0
 
 
@@ -235,6 +268,17 @@ def cmd_validate(args) -> int:
     for v in violations:
         print(f"  {v}")
     return 1
+
+
+def _export_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--ics", action="store_true", help="also write calendars/<employee>.ics (iCalendar)")
+    parser.add_argument("--xlsx", action="store_true", help="also write roster.xlsx (needs openpyxl)")
+
+
+def _check_export_flags(args) -> None:
+    from .export import xlsx_available
+    if getattr(args, "xlsx", False) and not xlsx_available():
+        raise InputError(InputProblem("--xlsx", "the .xlsx export needs the openpyxl package: pip install openpyxl"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -275,6 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--workers", type=_positive(int), default=2)
     pl.add_argument("--seed", type=int, default=0)
     pl.add_argument("--no-backtest", action="store_true", help="skip forecast model selection (faster)")
+    _export_flags(pl)
     pl.set_defaults(run=cmd_plan)
 
     v = sub.add_parser("validate", help="check an exported roster against every hard rule")
@@ -298,6 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--time-limit", type=_positive(float), default=60.0)
     rp.add_argument("--workers", type=_positive(int), default=2)
     rp.add_argument("--seed", type=int, default=0)
+    _export_flags(rp)
     rp.set_defaults(run=cmd_replan)
 
     w = sub.add_parser("whatif", help="run the base plan and what-if scenarios and compare them")
@@ -309,13 +355,27 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--workers", type=_positive(int), default=2)
     w.add_argument("--seed", type=int, default=0)
     w.add_argument("--no-backtest", action="store_true")
+    w.add_argument("--jobs", type=_positive(int),
+                   help="scenarios solved at once in separate processes (default: cores / workers)")
     w.set_defaults(run=cmd_whatif)
 
-    # What-if, re-plan and export commands live with their feature module.
-    import importlib.util
-    if importlib.util.find_spec("scheduler.cli_whatif") is not None:
-        from . import cli_whatif
-        cli_whatif.register(sub)
+    sw = sub.add_parser("sweep", help="how many hires with a skill set meet the requirement in every interval")
+    sw.add_argument("--data", required=True, type=Path)
+    sw.add_argument("--week", required=True, type=_date)
+    sw.add_argument("--skills", required=True, help="queue ids joined by '+', e.g. deposits+cards")
+    sw.add_argument("--min-hours", type=float, default=0.0, help="hire's weekly contracted minimum")
+    sw.add_argument("--max-hours", type=_positive(float), default=40.0)
+    sw.add_argument("--max-days", type=_positive(int), default=5)
+    sw.add_argument("--nights", action="store_true", help="hires may work nights")
+    sw.add_argument("--max-hires", type=int, default=10)
+    sw.add_argument("--min-share", type=float, default=1.0,
+                    help="share of interval-queue cells to staff to requirement (default 1 = every one)")
+    sw.add_argument("--out", required=True, type=Path)
+    sw.add_argument("--time-limit", type=_positive(float), default=30.0, help="solver seconds per headcount")
+    sw.add_argument("--workers", type=_positive(int), default=2)
+    sw.add_argument("--seed", type=int, default=0)
+    sw.add_argument("--no-backtest", action="store_true")
+    sw.set_defaults(run=cmd_sweep)
     return p
 
 
@@ -323,6 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _check_export_flags(args)
         return args.run(args)
     except InputError as exc:
         for problem in exc.problems:

@@ -453,6 +453,13 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         raise
 
 
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A frame as a GitHub Markdown table (no extra dependency)."""
+    head = "| " + " | ".join(str(c) for c in frame.columns) + " |\n|" + "---|" * len(frame.columns)
+    rows = ["| " + " | ".join("" if v is None else str(v) for v in r) + " |" for r in frame.itertuples(index=False)]
+    return "\n".join([head, *rows])
+
+
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False, float_format="%.6g", date_format="%Y-%m-%d %H:%M")
@@ -473,9 +480,11 @@ def write_outputs(files: dict[str, Callable[[Path], None]], out_dir: str | Path)
     temps: list[tuple[Path, Path]] = []
     try:
         for name, writer in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+            final = out_dir / name          # a name may hold a sub-folder, e.g. calendars/E001.ics
+            final.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
             os.close(fd)
-            temps.append((Path(tmp), out_dir / name))
+            temps.append((Path(tmp), final))
             writer(Path(tmp))
         for tmp, final in temps:
             _publishable(tmp)

@@ -138,10 +138,19 @@ def load_previous(data_dir: Path) -> list:
     return read_roster(path) if path.exists() else []
 
 
-def plan_week(data_dir: str | Path, week: date, *, weeks: int = 1, time_limit: float = 60.0, workers: int = 2,
-              seed: int = 0, backtest: bool = True, progress: Progress | None = None,
-              solver_progress: Callable[[float, float, float], None] | None = None,
-              pins: list[Pin] | None = None, forecast: pd.DataFrame | None = None) -> Plan:
+@dataclass
+class PlanInputs:
+    """Everything a roster is solved from: the problem, and the forecast and requirements behind it."""
+    problem: RosterProblem
+    forecast: pd.DataFrame
+    requirements: pd.DataFrame
+    forecast_report: dict = field(default_factory=dict)
+
+
+def prepare_inputs(data_dir: str | Path, week: date, *, weeks: int = 1, backtest: bool = True,
+                   progress: Progress | None = None, pins: list[Pin] | None = None,
+                   forecast: pd.DataFrame | None = None) -> PlanInputs:
+    """Read the centre folder, forecast (unless given) and size the requirement for the horizon."""
     data_dir = Path(data_dir)
     centre = load_centre_dir(data_dir)
     horizon = Horizon(week, 7 * weeks, centre.interval_minutes)
@@ -161,22 +170,46 @@ def plan_week(data_dir: str | Path, week: date, *, weeks: int = 1, time_limit: f
     requirements = make_requirements(forecast, centre)
     requirement = requirement_with_values(requirements, centre, horizon)
     problem = RosterProblem(centre, staff, requirement, previous=previous, pins=pins or [])
-    roster = solve(problem, SolveOptions(time_limit=time_limit, workers=workers, seed=seed, progress=solver_progress))
+    return PlanInputs(problem, forecast, requirements, report)
+
+
+def solve_plan(inputs: PlanInputs, options: SolveOptions) -> Plan:
+    """Roster the prepared inputs and compute the plan's KPIs and explanation."""
+    problem, forecast = inputs.problem, inputs.forecast
+    centre, staff, requirement = problem.centre, problem.staff, problem.requirement
+    roster = solve(problem, options)
     kpis = plan_kpis(roster, requirement, centre, staff, forecast)
     kpis["penalty_by_rule"] = roster.kpis.get("penalty_by_rule", {})
     kpis["penalty_by_queue"] = roster.kpis.get("penalty_by_queue", {})
     kpis["penalty_by_employee"] = dict(list(roster.kpis.get("penalty_by_employee", {}).items())[:20])
     kpis["solver"] = roster.kpis.get("solver", {})
+    report = inputs.forecast_report
     if report:
         kpis["forecast"] = {q: {k: v for k, v in r.items() if k in ("model", "chosen", "chosen_model", "scores", "backtest")}
                             for q, r in report.get("queues", {}).items()} if isinstance(report.get("queues"), dict) else {}
     roster.kpis = kpis
-    return Plan(centre, staff, forecast, requirements, requirement, roster, kpis, report)
+    return Plan(centre, staff, forecast, inputs.requirements, requirement, roster, kpis, report)
 
 
-def write_plan(plan: Plan, out_dir: str | Path) -> dict[str, Path]:
-    """Write the plan's files all-or-nothing (a failure leaves earlier outputs untouched)."""
+def plan_week(data_dir: str | Path, week: date, *, weeks: int = 1, time_limit: float = 60.0, workers: int = 2,
+              seed: int = 0, backtest: bool = True, progress: Progress | None = None,
+              solver_progress: Callable[[float, float, float], None] | None = None,
+              pins: list[Pin] | None = None, forecast: pd.DataFrame | None = None) -> Plan:
+    inputs = prepare_inputs(data_dir, week, weeks=weeks, backtest=backtest, progress=progress, pins=pins,
+                            forecast=forecast)
+    return solve_plan(inputs, SolveOptions(time_limit=time_limit, workers=workers, seed=seed,
+                                           progress=solver_progress))
+
+
+def write_plan(plan: Plan, out_dir: str | Path, *, calendars: bool = False, xlsx: bool = False) -> dict[str, Path]:
+    """Write the plan's files all-or-nothing (a failure leaves earlier outputs untouched).
+
+    Always: roster.csv, assignments.csv (what the validator re-reads), employee_summary.csv,
+    coverage.csv, kpis.json, forecast.csv, requirements.csv. On request: roster.xlsx (every table as
+    a sheet; needs openpyxl) and calendars/<employee>.ics (one iCalendar file per rostered employee)."""
+    from .export import employee_calendars, employee_summary, workbook_bytes
     roster_df, assign_df = roster_frames(plan.roster, plan.staff)
+    summary = employee_summary(plan.roster, plan.staff, plan.centre)
     coverage = coverage_table(plan.roster, plan.requirement)
     coverage["timestamp"] = coverage["timestamp"].map(lambda m: m.strftime("%Y-%m-%dT%H:%M"))
     fc = plan.forecast.copy()
@@ -184,13 +217,31 @@ def write_plan(plan: Plan, out_dir: str | Path) -> dict[str, Path]:
     files = {
         "roster.csv": lambda p: roster_df.to_csv(p, index=False),
         "assignments.csv": lambda p: assign_df.to_csv(p, index=False),
+        "employee_summary.csv": lambda p: summary.to_csv(p, index=False),
         "coverage.csv": lambda p: coverage.to_csv(p, index=False),
         "kpis.json": lambda p: _dump_json(plan.kpis, p),
         "forecast.csv": lambda p: fc.to_csv(p, index=False, float_format="%.4g", date_format="%Y-%m-%d %H:%M"),
         "requirements.csv": lambda p: rq.to_csv(p, index=False, float_format="%.4g", date_format="%Y-%m-%d %H:%M"),
     }
+    if xlsx:
+        book = workbook_bytes({"roster": roster_df, "employee summary": summary, "coverage": coverage,
+                               "assignments": assign_df})
+        files["roster.xlsx"] = lambda p: p.write_bytes(book)
+    written = {name: Path(out_dir) / name for name in files}
+    if calendars:
+        texts = employee_calendars(plan.roster, plan.staff, plan.centre)
+        for emp, text in texts.items():
+            name = f"calendars/{_safe_name(emp)}.ics"
+            files[name] = (lambda t: lambda p: p.write_bytes(t.encode("utf-8")))(text)
+            written[name] = Path(out_dir) / name
     write_outputs(files, out_dir)
-    return {name: Path(out_dir) / name for name in files}
+    return written
+
+
+def _safe_name(text: str) -> str:
+    """A file name from an employee id (ids come from user files: no path separators survive)."""
+    keep = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text).lstrip(".")
+    return keep or "employee"
 
 
 def _dump_json(obj, path: Path) -> None:

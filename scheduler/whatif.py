@@ -1,22 +1,27 @@
 """What-if scenarios: the base plan plus changes, each rostered with the same time limit and seed,
 compared side by side.
 
-A scenario changes demand (overall or per queue), shrinkage, service level, rules, and who is there
-(leavers by id, hires as copies of a template contract with a given skill set). The forecast is made
-once for the base and scaled, so scenarios differ only by their changes.
+A scenario changes demand (overall, per queue, per weekday or date, per time band), shrinkage
+(absenteeism), service level, rules, and who is there (leavers by id, hires with a given skill set
+and contract, extra time off). The forecast is made once for the base and scaled, so scenarios
+differ only by their changes. The base is solved first; every scenario then starts from the base
+roster (fewer changes, steadier comparisons) and the scenarios run in parallel processes, each
+with the same time limit and seed.
 """
 from __future__ import annotations
 
+import multiprocessing
 import tomllib
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 import pandas as pd
 
-from .domain import Centre, Employee, Horizon, Staff
+from .domain import Centre, Employee, Horizon, Staff, TimeOff
 from .errors import InputError, InputProblem
-from .io import load_centre_dir, load_staff, read_history
+from .io import load_centre_dir, load_staff, markdown_table, read_history
 from .kpis import plan_kpis
 from .pipeline import Plan, load_previous, make_forecast, make_requirements, requirement_with_values
 from .problem import RosterProblem
@@ -46,6 +51,46 @@ class Scenario:
     remove: tuple[str, ...] = ()
     hire: tuple[Hire, ...] = ()
     rules: dict = field(default_factory=dict)
+    demand_by_day: dict = field(default_factory=dict)    # "mon".."sun" or "YYYY-MM-DD" -> multiplier
+    demand_by_band: dict = field(default_factory=dict)   # "HH:MM-HH:MM" (start inclusive) -> multiplier
+    time_off: tuple[TimeOff, ...] = ()
+
+    @property
+    def more_demand(self) -> bool:
+        factors = [self.demand, *self.demand_by_queue.values(), *self.demand_by_day.values(),
+                   *self.demand_by_band.values()]
+        return any(f > 1 for f in factors) and all(f >= 1 for f in factors)
+
+    @property
+    def same_staff(self) -> bool:
+        return not self.remove and not self.hire and not self.time_off
+
+    @property
+    def same_demand(self) -> bool:
+        return self.demand == 1 and not any(v != 1 for d in (self.demand_by_queue, self.demand_by_day,
+                                                               self.demand_by_band) for v in d.values())
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _band(text: str) -> tuple[time, time] | None:
+    try:
+        a, b = text.split("-")
+        start, end = time.fromisoformat(a.strip()), time.fromisoformat(b.strip())
+    except ValueError:
+        return None
+    return (start, end) if start < end else None
+
+
+def _day_key(text: str):
+    key = text.strip().lower()[:3]
+    if key in WEEKDAYS:
+        return WEEKDAYS.index(key)
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
 
 
 BASE = Scenario("base")
@@ -74,7 +119,8 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
         if not isinstance(t, dict):
             bad(p, "expected a table")
             continue
-        known = {"name", "demand", "demand_by_queue", "shrinkage", "service_level", "remove", "hire", "rules"}
+        known = {"name", "demand", "demand_by_queue", "demand_by_day", "demand_by_band", "shrinkage",
+                 "service_level", "remove", "hire", "rules", "time_off"}
         for k in sorted(set(t) - known):
             bad(f"{p}.{k}", f"unknown key; expected one of {', '.join(sorted(known))}")
         nm = t.get("name")
@@ -90,6 +136,32 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
                 bad(f"{p}.demand_by_queue.{q}", f"unknown queue; expected one of {', '.join(sorted(queues))}")
             elif not isinstance(v, (int, float)) or v < 0:
                 bad(f"{p}.demand_by_queue.{q}", f"expected a multiplier >= 0, got {v!r}")
+        by_day = t.get("demand_by_day", {})
+        for k, v in (by_day.items() if isinstance(by_day, dict) else []):
+            if _day_key(k) is None:
+                bad(f"{p}.demand_by_day.{k}", "expected a weekday (mon..sun) or a date YYYY-MM-DD")
+            elif not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
+                bad(f"{p}.demand_by_day.{k}", f"expected a multiplier >= 0, got {v!r}")
+        by_band = t.get("demand_by_band", {})
+        for k, v in (by_band.items() if isinstance(by_band, dict) else []):
+            if _band(k) is None:
+                bad(f"{p}.demand_by_band.{k}", "expected a time band like \"08:00-12:00\" (start before end)")
+            elif not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
+                bad(f"{p}.demand_by_band.{k}", f"expected a multiplier >= 0, got {v!r}")
+        leave = []
+        for j, item in enumerate(t.get("time_off", []) if isinstance(t.get("time_off", []), list) else []):
+            key = f"{p}.time_off[{j}]"
+            try:
+                emp = item["employee"]
+                start = date.fromisoformat(str(item["start"]))
+                end = date.fromisoformat(str(item.get("end", item["start"])))
+            except (KeyError, TypeError, ValueError):
+                bad(key, "expected { employee = \"E001\", start = \"YYYY-MM-DD\", end = \"YYYY-MM-DD\" }")
+                continue
+            if end < start:
+                bad(key, f"end {end} is before start {start}")
+                continue
+            leave.append(TimeOff(str(emp), start, end, "what-if"))
         shrink = t.get("shrinkage")
         if shrink is not None and not (isinstance(shrink, (int, float)) and 0 <= shrink < 1):
             bad(f"{p}.shrinkage", f"expected 0 <= shrinkage < 1, got {shrink!r}")
@@ -113,7 +185,7 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
         if problems:
             continue
         out.append(Scenario(nm, float(demand), dict(by_q), shrink, sl, tuple(t.get("remove", [])), tuple(hires),
-                            dict(rules)))
+                            dict(rules), dict(by_day), dict(by_band), tuple(leave)))
     if problems:
         raise InputError(problems)
     return out
@@ -132,16 +204,31 @@ def apply(scenario: Scenario, centre: Centre, staff: Staff, forecast: pd.DataFra
     missing = [eid for eid in scenario.remove if eid not in known]
     if missing:
         raise InputError(InputProblem("scenarios", f"scenario {scenario.name!r} removes unknown employee(s) {', '.join(missing)}"))
+    missing = sorted({t.employee_id for t in scenario.time_off} - known)
+    if missing:
+        raise InputError(InputProblem("scenarios", f"scenario {scenario.name!r} gives time off to unknown employee(s) {', '.join(missing)}"))
     employees = [e for e in staff.employees if e.id not in scenario.remove]
     for k, h in enumerate(scenario.hire):
         for n in range(h.count):
             employees.append(Employee(id=f"HIRE-{k + 1}-{n + 1}", name=f"New hire {k + 1}.{n + 1}", skills=h.skills,
                                       contract="hire", min_hours=h.min_hours, max_hours=h.max_hours,
                                       max_days=h.max_days, nights=h.nights))
-    staff = Staff(tuple(employees), tuple(t for t in staff.time_off if t.employee_id not in scenario.remove),
+    staff = Staff(tuple(employees),
+                  tuple(t for t in staff.time_off if t.employee_id not in scenario.remove) + scenario.time_off,
                   tuple(p for p in staff.preferences if p.employee_id not in scenario.remove))
     fc = forecast.copy()
-    factor = fc["queue"].map(lambda q: scenario.demand * scenario.demand_by_queue.get(q, 1.0))
+    factor = fc["queue"].map(lambda q: scenario.demand * scenario.demand_by_queue.get(q, 1.0)).astype(float)
+    if scenario.demand_by_day or scenario.demand_by_band:
+        ts = pd.to_datetime(fc["timestamp"])
+        for key, v in scenario.demand_by_day.items():
+            day = _day_key(key)
+            hit = (ts.dt.day_of_week == day) if isinstance(day, int) else (ts.dt.date == day)
+            factor = factor.where(~hit.to_numpy(), factor * v)
+        clock = ts.dt.time
+        for key, v in scenario.demand_by_band.items():
+            a, b = _band(key)
+            hit = (clock >= a) & (clock < b)
+            factor = factor.where(~hit.to_numpy(), factor * v)
     for col in [c for c in fc.columns if c.startswith("contacts")]:
         fc[col] = fc[col] * factor
     return centre, staff, fc
@@ -182,9 +269,8 @@ def compare(plans: dict[str, Plan], scenarios: dict[str, Scenario]) -> pd.DataFr
             row[f"under_h_{q}"] = v["under_staffed_hours"]
             row[f"sl_{q}"] = v.get("expected_service_level")
         notes = []
-        more_demand = sc.demand > 1 or any(v > 1 for v in sc.demand_by_queue.values())
-        same_staff = not sc.remove and not sc.hire
-        more_staff = bool(sc.hire) and not sc.remove and sc.demand <= 1 and not sc.demand_by_queue
+        more_demand, same_staff = sc.more_demand, sc.same_staff
+        more_staff = bool(sc.hire) and not sc.remove and not sc.time_off and sc.same_demand
         gaps = (f"the solver stops with a gap ({row['gap_pct']}% here, "
                 f"{round(100 * (base.kpis['solver'].get('gap') or 0), 1)}% base), so neither roster is optimal; "
                 "compare with care or allow more time")
@@ -197,22 +283,60 @@ def compare(plans: dict[str, Plan], scenarios: dict[str, Scenario]) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
+def comparison_markdown(table: pd.DataFrame) -> str:
+    """The comparison as a Markdown table (per-queue columns stay in the CSV)."""
+    return markdown_table(table.drop(columns=[c for c in table.columns if c.startswith(("sl_", "under_h_"))]))
+
+
+def default_jobs(workers: int) -> int:
+    """Scenario processes that fit the machine: each CP-SAT solve uses `workers` threads."""
+    return max(1, (multiprocessing.cpu_count() or 1) // max(1, workers))
+
+
 def run_whatif(data_dir: str | Path, week: date, scenarios: list[Scenario], *, time_limit: float = 60.0,
-               workers: int = 2, seed: int = 0, backtest: bool = True, progress=None) -> tuple[pd.DataFrame, dict[str, Plan]]:
+               workers: int = 2, seed: int = 0, backtest: bool = True, jobs: int | None = None,
+               progress=None) -> tuple[pd.DataFrame, dict[str, Plan]]:
+    """Forecast once from the centre folder, then plan and compare the base and every scenario."""
     data_dir = Path(data_dir)
     centre = load_centre_dir(data_dir)
     horizon = Horizon(week, 7, centre.interval_minutes)
     staff = load_staff(data_dir, centre, horizon)
     history = read_history(data_dir / "history.csv", centre.queue_ids)
     forecast, _ = make_forecast(history, centre, week, 7, backtest=backtest)
-    previous = load_previous(data_dir)
+    return run_scenarios(scenarios, centre, staff, forecast, horizon, load_previous(data_dir),
+                         time_limit=time_limit, workers=workers, seed=seed, jobs=jobs, progress=progress)
+
+
+def run_scenarios(scenarios: list[Scenario], centre: Centre, staff: Staff, forecast: pd.DataFrame, horizon: Horizon,
+                  previous=(), *, time_limit: float = 60.0, workers: int = 2, seed: int = 0, jobs: int | None = None,
+                  progress=None) -> tuple[pd.DataFrame, dict[str, Plan]]:
+    """Plan the base, then every scenario (in `jobs` parallel processes, each with the same time
+    limit and seed, each starting from the base roster), and compare them."""
+    previous = list(previous)
+    for sc in scenarios:     # bad scenarios are input errors: find them before any solving
+        apply(sc, centre, staff, forecast)
     all_scenarios = {"base": BASE, **{s.name: s for s in scenarios}}
-    plans = {}
-    for i, (name, sc) in enumerate(all_scenarios.items()):
-        if progress:
-            progress(i, len(all_scenarios), name)
-        # Scenarios start from the base roster: comparisons are steadier and changes fewer.
-        hint = plans["base"].roster.shifts if "base" in plans else None
-        plans[name] = plan_scenario(sc, centre, staff, forecast, horizon, previous,
-                                    time_limit=time_limit, workers=workers, seed=seed, hint=hint)
-    return compare(plans, all_scenarios), plans
+    total = len(all_scenarios)
+    if progress:
+        progress(0, total, "base")
+    plans = {"base": plan_scenario(BASE, centre, staff, forecast, horizon, previous,
+                                   time_limit=time_limit, workers=workers, seed=seed)}
+    # Scenarios start from the base roster: comparisons are steadier and changes fewer.
+    args = dict(time_limit=time_limit, workers=workers, seed=seed, hint=plans["base"].roster.shifts)
+    jobs = default_jobs(workers) if jobs is None else max(1, jobs)
+    if jobs == 1 or len(scenarios) <= 1:
+        for i, sc in enumerate(scenarios):
+            if progress:
+                progress(i + 1, total, sc.name)
+            plans[sc.name] = plan_scenario(sc, centre, staff, forecast, horizon, previous, **args)
+    else:
+        # "spawn": the parent has run OR-Tools threads; forking a threaded process is unsafe.
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {pool.submit(plan_scenario, sc, centre, staff, forecast, horizon, previous, **args): sc.name
+                       for sc in scenarios}
+            for done, fut in enumerate(as_completed(futures), start=1):
+                plans[futures[fut]] = fut.result()
+                if progress:
+                    progress(done, total, futures[fut])
+    ordered = {name: plans[name] for name in all_scenarios}
+    return compare(ordered, all_scenarios), ordered

@@ -18,9 +18,25 @@ WEEK = "2026-11-30"
 def planned(tmp_path_factory):
     out = tmp_path_factory.mktemp("plan")
     code = main(["plan", "--data", str(SAMPLE), "--week", WEEK, "--out", str(out),
-                 "--time-limit", "40", "--no-backtest"])
+                 "--time-limit", "40", "--no-backtest", "--ics"])
     assert code == 0
     return out
+
+
+def test_hr_export_round_trip(planned):
+    """The per-employee summary and calendars agree with the roster that validate re-reads."""
+    roster = pd.read_csv(planned / "roster.csv")
+    summary = pd.read_csv(planned / "employee_summary.csv").set_index("employee_id")
+    paid = roster.groupby("employee_id")["paid_hours"].sum()
+    for emp, hours in paid.items():
+        assert summary.loc[emp, "paid_hours"] == pytest.approx(hours, abs=0.01)
+        assert summary.loc[emp, "days_worked"] == (roster["employee_id"] == emp).sum()
+    assert (summary.loc[~summary.index.isin(paid.index), "paid_hours"] == 0).all()
+    assert sorted(p.stem for p in (planned / "calendars").glob("*.ics")) == sorted(paid.index)
+    one = paid.index[0]
+    text = (planned / "calendars" / f"{one}.ics").read_text()
+    assert text.count("BEGIN:VEVENT") == (roster["employee_id"] == one).sum()
+    assert not list(planned.rglob("*.tmp"))
 
 
 def test_plan_writes_the_four_outputs(planned):

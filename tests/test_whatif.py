@@ -18,7 +18,8 @@ from scheduler.whatif import BASE, Hire, Scenario, apply, load_scenarios, plan_s
 
 def test_sample_scenarios_load():
     names = [s.name for s in load_scenarios(SAMPLE / "scenarios.toml", load_centre(SAMPLE / "centre.toml"))]
-    assert names == ["demand+15%", "three-off-sick", "hire-2-deposits-cards", "target-90-20"]
+    assert names == ["demand+15%", "three-off-sick", "hire-2-deposits-cards", "target-90-20",
+                     "monday-and-mornings-up", "shrinkage-35%", "two-on-leave-midweek", "max-5-days-in-a-row"]
 
 
 def test_bad_scenarios_file_is_a_clear_error(tmp_path, capsys):
@@ -74,3 +75,26 @@ def test_more_demand_never_better_coverage_more_staff_never_worse():
     assert {s0, s1, s2} == {"OPTIMAL"}          # exact comparisons need proven optima
     assert more >= base
     assert hired <= base
+
+
+def test_scenarios_run_in_parallel_processes_with_the_same_answers():
+    """jobs=2 solves the scenarios in separate processes; on a case solved to optimality the
+    comparison is the same as the sequential run's."""
+    from scheduler.whatif import run_scenarios
+    centre, staff, horizon = small_case()
+    fc = forecast(centre, 20.0)
+    scenarios = [Scenario("more", demand=1.5), Scenario("peak-monday", demand_by_day={"mon": 2.0}),
+                 Scenario("hire", hire=(Hire(frozenset({"a", "b"}), count=1),))]
+    seen = []
+    table_par, plans = run_scenarios(scenarios, centre, staff, fc, horizon, time_limit=20, workers=1, jobs=2,
+                                     progress=lambda i, n, name: seen.append(name))
+    table_seq, _ = run_scenarios(scenarios, centre, staff, fc, horizon, time_limit=20, workers=1, jobs=1)
+    assert list(plans) == ["base", "more", "peak-monday", "hire"] and set(seen) == set(plans)
+    assert {p.kpis["solver"]["status"] for p in plans.values()} == {"OPTIMAL"}
+    cols = ["scenario", "under_staffed_hours"]
+    pd.testing.assert_frame_equal(table_par[cols], table_seq[cols])
+    rows = table_par.set_index("scenario")
+    assert rows.loc["more", "under_staffed_hours"] >= rows.loc["base", "under_staffed_hours"]
+    assert rows.loc["peak-monday", "under_staffed_hours"] >= rows.loc["base", "under_staffed_hours"]
+    assert rows.loc["hire", "under_staffed_hours"] <= rows.loc["base", "under_staffed_hours"]
+    assert (rows["notes"] == "").all()

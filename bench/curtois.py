@@ -18,6 +18,8 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
+import statistics
 import sys
 import time
 from datetime import date, timedelta
@@ -69,95 +71,204 @@ def to_problem(inst: CurtoisInstance) -> RosterProblem:
     return RosterProblem(centre, Staff(employees, time_off, prefs), requirement, shift_cover=cover)
 
 
-def solve_instance(path: Path, time_limit: float, workers: int, seed: int, solution_dir: Path | None) -> dict:
-    from scheduler.errors import InfeasibleError
-    from scheduler.roster import SolveOptions, solve
+def _assignment(rm, values) -> dict[tuple[str, int], str]:
+    p = rm.problem
+    return {(p.employees[e].id, d): p.templates[s].id for (e, d, s), v in rm.x.items() if values[v.Index()]}
+
+
+def write_solution(assignment: dict, path: Path, inst: CurtoisInstance) -> None:
+    """CSV ``employee,day,shift``: one row per assigned shift, day 0-based, ids as in the file."""
+    order = {sid: i for i, sid in enumerate(inst.staff_ids)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["employee", "day", "shift"])
+        for (e, d), s in sorted(assignment.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
+            w.writerow([e, d, s])
+
+
+LONG_RUN_SECONDS = 300.0
+
+
+def driver_for(time_limit: float) -> str:
+    """The `auto` policy: one CP-SAT solve for short runs (on these instances a single search tree
+    with the whole time beats splitting it), LNS for long ones (where a single solve stalls)."""
+    return "search" if time_limit >= LONG_RUN_SECONDS else "solve"
+
+
+def solve_instance(path: Path, time_limit: float, workers: int, seed: int, solution_dir: Path | None,
+                   driver: str = "auto", log: bool = False) -> dict:
+    """Solve one instance with the engine and check the roster with the independent evaluator.
+
+    driver "search": scheduler.roster.build_model + scheduler.search.improve (start, LNS, proof);
+    driver "solve": scheduler.roster.solve as the application calls it (one CP-SAT solve).
+    """
+    if driver == "auto":
+        driver = driver_for(time_limit)
     inst = parse_instance(path)
-    problem = to_problem(inst)
     t0 = time.monotonic()
-    try:
-        roster = solve(problem, SolveOptions(time_limit=time_limit, workers=workers, seed=seed, lp_bound=False))
-    except InfeasibleError as exc:
-        return {"instance": inst.name, "status": "NO_SOLUTION", "objective": None, "bound": None,
-                "seconds": round(time.monotonic() - t0, 1), "time_limit": time_limit, "error": str(exc)}
-    seconds = time.monotonic() - t0
-    assignment = {(s.employee_id, (s.day - MONDAY).days): s.shift_id for s in roster.shifts}
+    problem = to_problem(inst)
+    base = {"instance": inst.name, "driver": driver, "time_limit": time_limit, "workers": workers, "seed": seed}
+    if driver == "search":
+        from scheduler.roster import build_model
+        from scheduler.search import improve
+        rm = build_model(problem)
+        build_seconds = time.monotonic() - t0
+        res = improve(rm, max(1.0, time_limit - build_seconds), workers=workers, seed=seed, log=log)
+        seconds = time.monotonic() - t0
+        if res.values is None:
+            return {**base, "status": res.status, "objective": None, "bound": res.bound, "seconds": round(seconds, 1)}
+        assignment = _assignment(rm, res.values)
+        objective, bound, status = res.objective, res.bound, res.status
+        extra = {"build_seconds": round(build_seconds, 2), "lns_iterations": res.stats.get("lns_iterations", 0),
+                 "lns_improvements": res.stats.get("lns_improvements", 0), "phases": res.stats.get("phases")}
+    elif driver == "solve":
+        from scheduler.errors import InfeasibleError
+        from scheduler.roster import SolveOptions, solve
+        try:
+            roster = solve(problem, SolveOptions(time_limit=time_limit, workers=workers, seed=seed, lp_bound=False))
+        except InfeasibleError as exc:
+            return {**base, "status": "NO_SOLUTION", "objective": None, "bound": None,
+                    "seconds": round(time.monotonic() - t0, 1), "error": str(exc)}
+        seconds = time.monotonic() - t0
+        assignment = {(s.employee_id, (s.day - MONDAY).days): s.shift_id for s in roster.shifts}
+        s = roster.kpis["solver"]
+        objective, bound, status = roster.objective, s["cp_sat_bound"], s["status"]
+        extra = {}
+    else:
+        raise ValueError(f"unknown driver {driver!r} (search | solve)")
     if solution_dir is not None:
-        solution_dir.mkdir(parents=True, exist_ok=True)
-        with open(solution_dir / f"{inst.name}_{int(time_limit)}s.csv", "w", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(["employee", "day", "shift"])
-            for (e, d), s in sorted(assignment.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-                w.writerow([e, d, s])
+        write_solution(assignment, solution_dir / f"{inst.name}_{int(time_limit)}s.csv", inst)
     check = evaluate(inst, assignment)
-    s = roster.kpis["solver"]
-    return {"instance": inst.name, "status": s["status"], "objective": round(roster.objective),
-            "bound": round(s["cp_sat_bound"]) if s["cp_sat_bound"] is not None else None,
-            "seconds": round(seconds, 1), "time_limit": time_limit, "workers": workers, "seed": seed,
+    objective = round(objective, 6)
+    return {**base, "status": status, "objective": int(round(objective)) if objective == round(objective) else objective,
+            "bound": math.ceil(bound - 1e-6) if bound is not None else None, "seconds": round(seconds, 1),
             "evaluator_penalty": check.penalty, "evaluator_feasible": check.feasible,
             "evaluator_violations": len(check.violations),
-            "objective_matches_evaluator": round(roster.objective) == check.penalty}
+            "objective_matches_evaluator": abs(objective - check.penalty) < 1e-6, **extra}
 
 
-def write_table(results_file: Path, table_file: Path, shared: Path) -> str:
-    rows = [json.loads(line) for line in results_file.read_text().splitlines() if line.strip()]
-    best = {}
+# ---------------------------------------------------------------------------------------------
+# Results table
+# ---------------------------------------------------------------------------------------------
+PUBLISHED = ("Gurobi", "Ejection chain", "IP+VNS hybrid", "Hybrid F&R/F&O + SA")
+
+
+def _num(name: str) -> int:
+    return int("".join(ch for ch in name if ch.isdigit()) or 0)
+
+
+def _cell(objs: list) -> str:
+    if not objs:
+        return ""
+    med = statistics.median(objs)
+    med = int(med) if med == int(med) else med
+    return str(med) if len(objs) == 1 else f"{med} (n={len(objs)}, {min(objs)}–{max(objs)})"
+
+
+def load_results(files: list[Path]) -> list[dict]:
+    rows = []
+    for f in files:
+        if f.exists():
+            rows += [json.loads(line) for line in f.read_text().splitlines() if line.strip()]
+    return rows
+
+
+def _table(rows: list[dict], best: dict, published: dict) -> str:
+    by: dict[str, dict[int, list[dict]]] = {}
+    for r in rows:
+        by.setdefault(r["instance"], {}).setdefault(int(r["time_limit"]), []).append(r)
+    head = ["instance", "best known", "ours 60 s", "gap % 60 s", "ours 600 s", "gap % 600 s", "best bound",
+            "proven optimal", "evaluator feasible & equal"] + [f"{m} 10 min" for m in PUBLISHED]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name in sorted(by, key=_num):
+        runs = by[name]
+        bk = best.get(name)
+        cells = [name, str(bk or "")]
+        for limit in (60, 600):
+            objs = [r["objective"] for r in runs.get(limit, [])]
+            cells.append(_cell(objs))
+            cells.append(f"{100 * (statistics.median(objs) - bk) / bk:.2f}" if objs and bk else "")
+        done = [r for rs in runs.values() for r in rs]
+        bounds = [r["bound"] for r in done if r.get("bound") is not None]
+        cells.append(str(max(bounds)) if bounds else "")
+        opt = [r for r in done if r["status"] == "OPTIMAL"]
+        cells.append(f"yes ({len(opt)}/{len(done)} runs)" if opt else "no")
+        ok = all(r.get("objective_matches_evaluator") and r.get("evaluator_feasible") for r in done)
+        cells.append("yes" if ok else "**NO**")
+        cells += [str(published.get(name, {}).get(m, "")) for m in PUBLISHED]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _is(driver: str, row: dict) -> bool:
+    ran = row.get("driver", "solve")
+    return ran == (driver_for(row["time_limit"]) if driver == "auto" else driver)
+
+
+def write_table(results_files: Path | list[Path], table_file: Path, shared: Path, driver: str = "auto",
+                baseline: str | None = "solve") -> str:
+    """Markdown table of the runs of `driver` in the JSONL files (merged); repeated runs of one
+    instance and time limit are shown as the median (n, min-max). Runs of the `baseline` driver,
+    if any, follow in a second table."""
+    files = [results_files] if isinstance(results_files, Path) else list(results_files)
+    every = [r for r in load_results(files) if r.get("objective") is not None]
+    best, published = {}, {}
     if (shared / "best_known.csv").exists():
         for r in csv.DictReader(open(shared / "best_known.csv")):
             best[r["instance"]] = int(r["best_known"])
-    published = {}
     if (shared / "published_results.csv").exists():
         for r in csv.DictReader(open(shared / "published_results.csv")):
-            if int(float(r["time_limit_s"])) == 600:
-                published.setdefault(r["instance"], {})[r["method"].split(" (")[0]] = r["objective"]
-    methods = sorted({m for v in published.values() for m in v})
-    by_inst: dict[str, dict] = {}
-    for r in rows:                       # the latest run per instance and time limit wins
-        by_inst.setdefault(r["instance"], {})[int(r["time_limit"])] = r
-    order = sorted(by_inst, key=lambda n: int("".join(ch for ch in n if ch.isdigit()) or 0))
-    head = ["instance", "best known", "ours 60 s", "ours 600 s", "gap % (best run)", "CP-SAT bound", "optimal",
-            "evaluator agrees"] + [f"{m} 10 min" for m in methods]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for name in order:
-        runs = by_inst[name]
-        r60, r600 = runs.get(60), runs.get(600)
-        done = [r for r in runs.values() if r.get("objective") is not None]
-        top = min(done, key=lambda r: r["objective"]) if done else None
-        bk = best.get(name)
-        gap = f"{100 * (top['objective'] - bk) / bk:.2f}" if top and bk else ""
-        lines.append("| " + " | ".join([
-            name, str(bk or ""), str(r60["objective"]) if r60 else "", str(r600["objective"]) if r600 else "", gap,
-            str(top["bound"]) if top else "", "yes" if top and top["status"] == "OPTIMAL" else "no",
-            "yes" if all(r.get("objective_matches_evaluator") and r.get("evaluator_feasible") for r in done) else "NO",
-        ] + [str(published.get(name, {}).get(m, "")) for m in methods]) + " |")
-    table = "\n".join(lines)
+            if int(float(r["time_limit_s"])) == 600 and r["objective"].strip():
+                published.setdefault(r["instance"], {})[r["method"].split(" (")[0]] = int(r["objective"])
+    table = _table([r for r in every if _is(driver, r)], best, published)
+    text = ("# Curtois & Qu instances: the roster engine vs best known and published 10-minute results\n\n"
+            f"Driver `{driver}` (auto = `solve` below {LONG_RUN_SECONDS:.0f} s, `search` from then on), 2 CP-SAT workers on a shared 2-core machine (noisy; repeated runs show the median). "
+            "Gap = (ours - best known) / best known. Published columns: 10-minute results from "
+            "`published_results.csv` (other machines). Reproduce: see docs/benchmark.md.\n\n" + table + "\n")
+    base = [r for r in every if baseline and baseline != driver and _is(baseline, r)]
+    if base:
+        text += (f"\n## Baseline: driver `{baseline}` (scheduler.roster.solve, one CP-SAT solve)\n\n"
+                 + _table(base, best, published) + "\n")
     table_file.parent.mkdir(parents=True, exist_ok=True)
-    table_file.write_text("# Curtois & Qu instances: the roster engine vs best known and published 10-minute results\n\n"
-                          "2 CP-SAT workers on a shared 2-core machine. Reproduce: see docs/benchmark.md.\n\n" + table + "\n")
+    table_file.write_text(text)
     return table
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("instances", nargs="*", type=Path)
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--solution-out", type=Path)
+    ap.add_argument("--driver", choices=("auto", "search", "solve"), default="auto",
+                    help="search = build_model + scheduler.search.improve; solve = scheduler.roster.solve; "
+                         f"auto (default) = solve below {LONG_RUN_SECONDS:.0f} s, search from then on")
+    ap.add_argument("--solution-out", type=Path, help="write InstanceN_<limit>s.csv (employee,day,shift) here")
     ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results" / "curtois.jsonl",
                     help="JSON lines appended here (one per instance run)")
+    ap.add_argument("--merge", type=Path, nargs="*", default=[], help="more JSONL result files for the table")
     ap.add_argument("--table", type=Path, help="write the Markdown results table here")
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "benchmarks" / "curtois")
-    args = ap.parse_args()
+    ap.add_argument("--log", action="store_true", help="print search progress to stderr")
+    args = ap.parse_args(argv)
+    bad = 0
     for path in args.instances:
-        result = solve_instance(path, args.time_limit, args.workers, args.seed, args.solution_out)
+        result = solve_instance(path, args.time_limit, args.workers, args.seed, args.solution_out,
+                                driver=args.driver, log=args.log)
         print(json.dumps(result), flush=True)
+        if result.get("objective") is not None and not (result["objective_matches_evaluator"]
+                                                         and result["evaluator_feasible"]):
+            bad += 1
+            print(f"MISMATCH {result['instance']}: engine {result['objective']} vs evaluator "
+                  f"{result['evaluator_penalty']} (feasible={result['evaluator_feasible']})", file=sys.stderr)
         args.results.parent.mkdir(parents=True, exist_ok=True)
         with open(args.results, "a") as fh:
             fh.write(json.dumps(result) + "\n")
-    if args.table and args.results.exists():
-        print(write_table(args.results, args.table, args.shared))
+    if args.table:
+        print(write_table([args.results, *args.merge], args.table, args.shared, args.driver))
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

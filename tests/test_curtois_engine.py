@@ -1,7 +1,10 @@
 """The Curtois & Qu benchmark through the engine's own domain model: mapping, a small instance to
-its known optimum, and the independent evaluator agreeing with the engine's objective."""
+its known optimum, the independent evaluator agreeing with the engine's objective and finding no
+hard-constraint violation, and the general search driver (scheduler.search)."""
 from __future__ import annotations
 
+import csv
+import json
 import sys
 from pathlib import Path
 
@@ -10,42 +13,132 @@ import pytest
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 sys.path.insert(0, str(BENCH))
 
-from curtois import MONDAY, solve_instance, to_problem  # noqa: E402
-from curtois_eval import evaluate  # noqa: E402
+from curtois import MONDAY, main, solve_instance, to_problem, write_table  # noqa: E402
+from curtois_eval import evaluate, read_solution_csv  # noqa: E402
 from curtois_format import parse_instance  # noqa: E402
 
+from scheduler.roster import build_model  # noqa: E402
+from scheduler.search import improve, values_objective  # noqa: E402
+
 DATA = Path(__file__).resolve().parent / "data" / "curtois"
+BUNDLED = sorted(p.stem for p in DATA.glob("Instance*.txt") if "_" not in p.stem)
 
 
-@pytest.mark.parametrize("name", ["Instance1", "Instance3"])
+@pytest.mark.parametrize("name", BUNDLED)
 def test_mapping_into_the_domain(name):
     inst = parse_instance(DATA / f"{name}.txt")
     p = to_problem(inst)
-    assert p.horizon.days == inst.horizon and p.horizon.start.weekday() == 0
+    assert p.horizon.days == inst.horizon and p.horizon.start == MONDAY and MONDAY.weekday() == 0
     assert [s.id for s in p.templates] == [s.id for s in inst.shifts]
-    assert len(p.employees) == len(inst.staff)
+    assert [s.length_minutes for s in p.templates] == [s.length for s in inst.shifts]
+    assert all(s.break_minutes == 0 and s.kind == "day" for s in p.templates)
+    assert p.centre.rules.min_rest_minutes == 0 and p.requirement.queues == ()
+    w = p.centre.weights
+    assert (w.preference, w.under_staffing, w.over_staffing, w.fairness_weekends, w.fairness_nights,
+            w.hours_deviation, w.stable_starts, w.cost) == (1, 0, 0, 0, 0, 0, 0, 0)
+    assert [e.id for e in p.employees] == [s.id for s in inst.staff]
     assert len(p.shift_cover) == len(inst.cover)
-    assert len(p.staff.preferences) == len(inst.shift_on_requests) + len(inst.shift_off_requests)
+    assert {(c.day, c.shift, c.requirement, c.under_weight, c.over_weight) for c in p.shift_cover} == \
+        {(p.horizon.day(c.day), c.shift_id, c.requirement, c.weight_under, c.weight_over) for c in inst.cover}
+    on = [q for q in p.staff.preferences if q.kind == "shift_on"]
+    off = [q for q in p.staff.preferences if q.kind == "shift_off"]
+    assert len(on) == len(inst.shift_on_requests) and len(off) == len(inst.shift_off_requests)
+    assert {(q.employee_id, (q.day - MONDAY).days, q.shift, q.weight) for q in on} == \
+        {(r.staff_id, r.day, r.shift_id, r.weight) for r in inst.shift_on_requests}
     assert len(p.staff.time_off) == sum(len(v) for v in inst.days_off.values())
     for st, e in zip(inst.staff, p.employees):
         assert e.max_shifts == {s.id: st.max_shifts_of(s.id) for s in inst.shifts}
         assert (e.min_total_minutes, e.max_total_minutes) == (st.min_total_minutes, st.max_total_minutes)
         assert (e.max_consecutive_days, e.min_consecutive_days, e.min_consecutive_days_off, e.max_weekends) == \
             (st.max_consecutive_shifts, st.min_consecutive_shifts, st.min_consecutive_days_off, st.max_weekends)
+        assert e.max_hours * 60 >= 7 * max(s.length for s in inst.shifts) and e.max_days == 7   # non-binding
+        for d in inst.days_off_of(st.id):
+            assert p.on_leave(e.id, p.horizon.day(d)) and not p.options(e, d)
     # Forbidden successions keep the file's shift ids.
-    pairs = set(p.centre.rules.forbidden_successions)
-    assert pairs == {(s.id, n) for s in inst.shifts for n in s.forbidden_next}
+    assert set(p.centre.rules.forbidden_successions) == {(s.id, n) for s in inst.shifts for n in s.forbidden_next}
+
+
+@pytest.mark.parametrize("name,optimum", [("Instance1", 607), ("Instance3", 1001)])
+def test_known_rosters_score_the_same_in_the_engine(name, optimum):
+    """The engine's objective of a fixed, known-feasible roster equals the evaluator's penalty."""
+    inst = parse_instance(DATA / f"{name}.txt")
+    known = read_solution_csv(DATA / f"{name}_solution_{optimum}.csv")
+    rm = build_model(to_problem(inst))
+    tindex = {s.id: i for i, s in enumerate(rm.problem.templates)}
+    eindex = {e.id: i for i, e in enumerate(rm.problem.employees)}
+    for (e, d, s), v in rm.x.items():
+        rm.model.Add(v == int(known.get((rm.problem.employees[e].id, d)) == rm.problem.templates[s].id))
+    assert all((eindex[e], d, tindex[s]) in rm.x for (e, d), s in known.items())
+    values, objective, bound, status = improve(rm, time_limit=20, workers=2, seed=0)
+    assert status == "OPTIMAL" and objective == optimum == evaluate(inst, known).penalty
 
 
 def test_instance1_solved_to_its_known_optimum(tmp_path):
     result = solve_instance(DATA / "Instance1.txt", time_limit=60, workers=2, seed=0, solution_dir=tmp_path)
-    assert result["status"] == "OPTIMAL" and result["objective"] == 607
-    assert result["evaluator_feasible"] and result["evaluator_penalty"] == 607
-    assert (tmp_path / "Instance1_60s.csv").read_text().startswith("employee,day,shift")
+    assert result["status"] == "OPTIMAL" and result["objective"] == 607 and result["bound"] == 607
+    assert result["evaluator_feasible"] and result["evaluator_violations"] == 0
+    assert result["evaluator_penalty"] == 607 and result["objective_matches_evaluator"]
+    out = tmp_path / "Instance1_60s.csv"
+    rows = list(csv.reader(out.open()))
+    assert rows[0] == ["employee", "day", "shift"] and len(rows) > 1
+    assert evaluate(parse_instance(DATA / "Instance1.txt"), read_solution_csv(out)).penalty == 607
 
 
-def test_instance3_feasible_and_objective_agrees(tmp_path):
-    result = solve_instance(DATA / "Instance3.txt", time_limit=20, workers=2, seed=0, solution_dir=None)
+def test_instance3_hard_constraints_hold_and_objective_agrees(tmp_path):
+    result = solve_instance(DATA / "Instance3.txt", time_limit=30, workers=2, seed=0, solution_dir=tmp_path)
     assert result["evaluator_feasible"] and result["evaluator_violations"] == 0
     assert result["objective_matches_evaluator"]
     assert result["objective"] <= 1001 * 1.01          # within 1% of the proven optimum
+    inst = parse_instance(DATA / "Instance3.txt")
+    ev = evaluate(inst, read_solution_csv(tmp_path / "Instance3_30s.csv"))
+    assert ev.feasible and ev.violations == [] and ev.penalty == result["objective"]
+
+
+def test_lns_alone_stays_feasible_and_never_worsens():
+    """The LNS phase on its own (tiny start, no proof phase): every roster it keeps obeys H1-H9,
+    its objective (recomputed from the values) matches the evaluator, progress is monotone."""
+    inst = parse_instance(DATA / "Instance3.txt")
+    rm = build_model(to_problem(inst))
+    seen = []
+    res = improve(rm, time_limit=6, workers=2, seed=3, start_fraction=0.0, proof_fraction=0.0, sub_time=0.5,
+                  progress=lambda t, obj, bound: seen.append(obj))
+    assert res.values is not None and seen == sorted(seen, reverse=True)
+    p = rm.problem
+    roster = {(p.employees[e].id, d): p.templates[s].id for (e, d, s), v in rm.x.items() if res.values[v.Index()]}
+    ev = evaluate(inst, roster)
+    assert ev.feasible, ev.violations[:5]
+    assert ev.penalty == res.objective == values_objective(rm.model, res.values)
+
+
+def test_cli_writes_results_and_table(tmp_path):
+    results, table = tmp_path / "r.jsonl", tmp_path / "t.md"
+    rc = main([str(DATA / "Instance1.txt"), "--time-limit", "60", "--results", str(results),
+               "--table", str(table), "--solution-out", str(tmp_path)])
+    assert rc == 0
+    row = json.loads(results.read_text().splitlines()[0])
+    assert {"instance", "status", "objective", "bound", "seconds", "evaluator_penalty",
+            "evaluator_feasible"} <= set(row)
+    assert row["objective"] == row["evaluator_penalty"] == 607
+    (tmp_path / "best_known.csv").write_text("instance,lower_bound,best_known\nInstance1,607,607\n")
+    write_table([results], table, tmp_path)
+    assert "| Instance1 | 607 | 607 | 0.00 |  |  | 607 | yes (1/1 runs) | yes |" in table.read_text()
+    # Merging: a second file adds runs; repeated runs show the median and n.
+    (tmp_path / "more.jsonl").write_text(json.dumps({**row, "objective": 609, "status": "FEASIBLE"}) + "\n")
+    write_table([results, tmp_path / "more.jsonl"], table, tmp_path)
+    assert "| Instance1 | 607 | 608 (n=2, 607–609) | 0.16 |" in table.read_text()
+
+
+def test_fixed_solver_hands_a_search_result_to_the_engine_extractor():
+    """scheduler.roster.extract_roster / explain can read improve()'s values via fixed_solver."""
+    from scheduler.explain import explain
+    from scheduler.roster import extract_roster
+    from scheduler.search import fixed_solver
+    inst = parse_instance(DATA / "Instance1.txt")
+    rm = build_model(to_problem(inst))
+    res = improve(rm, time_limit=20, workers=2, seed=0)
+    solver = fixed_solver(rm, res.values)
+    roster = extract_roster(rm, solver)
+    explain(rm, solver, roster)
+    assert solver.ObjectiveValue() / 100 == res.objective == 607
+    got = {(s.employee_id, (s.day - MONDAY).days): s.shift_id for s in roster.shifts}
+    assert evaluate(inst, got).penalty == 607

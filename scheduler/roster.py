@@ -16,6 +16,7 @@ Decisions
 from __future__ import annotations
 
 import math
+import threading
 import time as _time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ class SolveOptions:
     deterministic: bool = False
     # Compute the aggregated-LP lower bound (scheduler.bounds) to report an honest gap.
     lp_bound: bool = True
+    # Set this event to stop early (a "Stop" button): the best roster found so far is returned.
+    stop: threading.Event | None = None
 
 
 @dataclass
@@ -758,6 +761,27 @@ def add_hint(rm: RosterModel, hint: list[ShiftAssignment]) -> None:
     return chosen
 
 
+def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel, options: SolveOptions, callback=None):
+    """solver.Solve, honouring options.stop: a watcher stops the search when the event is set."""
+    if options.stop is None:
+        return solver.Solve(model, callback)
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.1):
+            if options.stop.is_set():
+                solver.stop_search()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        return solver.Solve(model, callback)
+    finally:
+        done.set()
+        watcher.join()
+
+
 def closest_feasible(rm: RosterModel, options: SolveOptions, chosen: set, budget: float) -> dict | None:
     """The feasible roster closest to a given one (fewest shifts differing), hinted from it."""
     model = rm.model.clone()
@@ -766,7 +790,7 @@ def closest_feasible(rm: RosterModel, options: SolveOptions, chosen: set, budget
                        ((k, model.get_bool_var_from_proto_index(x.Index())) for k, x in rm.x.items())))
     solver = cp_model.CpSolver()
     _configure(solver, options, budget)
-    if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if _solve(solver, model, options) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return {i: solver.value(model.get_int_var_from_proto_index(i)) for i in range(len(rm.model.proto.variables))}
 
@@ -791,7 +815,7 @@ def find_feasible(rm: RosterModel, options: SolveOptions, budget: float) -> dict
     feasibility.clear_objective()
     solver = cp_model.CpSolver()
     _configure(solver, options, budget)
-    status = solver.Solve(feasibility)
+    status = _solve(solver, feasibility, options)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     # Hint every variable (not only the decisions): a complete feasible hint is taken as the
@@ -865,7 +889,7 @@ def _match_targets(rm: RosterModel, options: SolveOptions, targets: dict, start:
     _hinted(model, start)
     solver = cp_model.CpSolver()
     _configure(solver, options, max(1.0, budget * 4 / 7))
-    if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if _solve(solver, model, options) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return start
     matched = {i: solver.value(model.get_int_var_from_proto_index(i)) for i in range(n)}
     # Shifts fixed; now the best breaks and flows for them under the real objective.
@@ -875,7 +899,7 @@ def _match_targets(rm: RosterModel, options: SolveOptions, targets: dict, start:
     _hinted(fixed, matched)
     second = cp_model.CpSolver()
     _configure(second, options, max(1.0, budget * 3 / 7))
-    if second.Solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if _solve(second, fixed, options) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return start
     improved = {i: second.value(fixed.get_int_var_from_proto_index(i)) for i in range(n)}
     if _objective_of(rm.model, improved) > _objective_of(rm.model, start):
@@ -911,13 +935,15 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
     cb = _Progress(options.progress, t0)
     if lp_bound is not None and lp_bound.status == "OPTIMAL":
         cb.floor = lp_bound.value
-    status = solver.Solve(rm.model, cb)
+    status = _solve(solver, rm.model, options, cb)
     status_name = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE", cp_model.MODEL_INVALID: "MODEL_INVALID"}.get(status, "UNKNOWN")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         from .errors import InfeasibleError
         if status == cp_model.INFEASIBLE:
             from .diagnose import diagnose
             raise InfeasibleError("no roster satisfies every hard rule", diagnose(problem))
+        if options.stop is not None and options.stop.is_set():
+            raise InfeasibleError("stopped before any roster was found")
         raise InfeasibleError(
             f"no roster found within the time limit ({options.time_limit:g} s); the hard rules may still be "
             f"satisfiable - try a longer --time-limit")

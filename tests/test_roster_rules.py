@@ -334,3 +334,29 @@ def test_unmeetable_demand_is_not_infeasible():
     emps = [employee("e0", skills=("a",), max_days=5)]
     roster, violations = solve_case(centre, emps, {"b": every_day((0, 24), 3)})
     assert violations == [] and roster.penalties["under_staffing"] > 0
+
+
+def test_stop_event_returns_the_best_roster_so_far():
+    """A cancelled solve (the app's Stop button) returns the roster found before the stop, long
+    before the time limit, instead of running on or losing the work. This case is not proven
+    optimal within 20 s by one worker, so only the stop can end it early."""
+    import threading
+    import time
+
+    centre = small_centre()
+    staff = Staff(tuple(employee(f"e{i}", skills=("a", "b") if i % 3 else ("a",), max_days=5) for i in range(30)))
+    need = {"a": lambda d, h: (3 + (h * 7 + d) % 5) if 6 <= h < 22 else 1,
+            "b": lambda d, h: (2 + (h * 3 + d) % 4) if 8 <= h < 20 else 0}
+    problem = RosterProblem(centre, staff, requirement(centre, need))
+    stop = threading.Event()
+    seen = []
+
+    def progress(seconds, objective, bound):
+        seen.append(objective)
+        stop.set()                     # stop at the first roster the optimising search reports
+
+    t0 = time.monotonic()
+    roster = solve(problem, SolveOptions(time_limit=60, workers=1, progress=progress, stop=stop, lp_bound=False))
+    assert time.monotonic() - t0 < 30
+    assert seen and roster.kpis["solver"]["status"] == "FEASIBLE"     # found, not proven, then stopped
+    assert roster.objective <= seen[0] + 1e-6

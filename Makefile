@@ -24,7 +24,7 @@ plan: setup
 demo: plan
 
 app: setup
-	$(VENV)/bin/streamlit run app.py
+	$(VENV)/bin/streamlit run app.py --server.maxUploadSize 50 --browser.gatherUsageStats false
 
 test: setup
 	$(PY) -m pytest

@@ -1,37 +1,33 @@
-"""The supervisor's planner (Streamlit). A thin layer: all logic lives in scheduler/ and forecasts/.
+"""The supervisor's planner (Streamlit): centre data -> forecast -> staffing -> roster -> what-if -> export.
 
-Run with `make app` (or `.venv/bin/streamlit run app.py`).
+A thin layer: the pages in scheduler/ui/pages only lay out widgets; the work is done by scheduler/
+and forecasts/ through scheduler/ui/state.py. Run with `make app`.
 """
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
-
 import streamlit as st
 
-from scheduler.errors import InputError
-from scheduler.io import load_centre_dir, load_staff
-from scheduler.domain import Horizon
+from scheduler.ui import state
 
-SAMPLE = Path(__file__).parent / "data" / "sample"
+st.set_page_config(page_title="Shift planner", page_icon=":calendar:", layout="wide")
 
-st.set_page_config(page_title="Shift planner", layout="wide")
-st.title("Shift planner")
-st.caption("Forecast → staffing → roster for the customer-service centre")
+PAGES = [
+    st.Page("scheduler/ui/pages/centre.py", title="Centre data", icon=":material/apartment:", default=True),
+    st.Page("scheduler/ui/pages/forecast.py", title="Forecast", icon=":material/trending_up:"),
+    st.Page("scheduler/ui/pages/staffing.py", title="Staffing", icon=":material/groups:"),
+    st.Page("scheduler/ui/pages/roster.py", title="Roster", icon=":material/calendar_month:"),
+    st.Page("scheduler/ui/pages/whatif.py", title="What-if", icon=":material/compare_arrows:"),
+    st.Page("scheduler/ui/pages/export.py", title="Export", icon=":material/download:"),
+]
+page = st.navigation(PAGES)
 
-data_dir = Path(st.text_input("Centre folder", str(SAMPLE)))
-try:
-    centre = load_centre_dir(data_dir)
-    staff = load_staff(data_dir, centre, Horizon(date(2026, 11, 30), 7, centre.interval_minutes))
-except InputError as exc:
-    for problem in exc.problems:
-        st.error(str(problem))
-    st.stop()
+with st.sidebar:
+    try:
+        loaded = state.current()
+        st.markdown(f"**{loaded.centre.name}**  \n{loaded.label}  \nweek of {state.plan_week():%a %d %b %Y}")
+        plan = st.session_state.get("plan")
+        st.caption("Roster: " + (st.session_state.get("plan_note", "built") if plan is not None else "not built yet"))
+    except Exception as exc:          # the page itself shows the details and a way to recover
+        st.warning(f"Centre not loaded: {exc}")
 
-st.subheader(centre.name)
-c1, c2, c3 = st.columns(3)
-c1.metric("Queues", len(centre.queues))
-c2.metric("Employees", len(staff.employees))
-c3.metric("Shift templates", len(centre.shifts))
-st.write("Run `python -m scheduler plan --data DIR --week DATE --out DIR` for the full pipeline; "
-         "the interactive pages are being built.")
+page.run()

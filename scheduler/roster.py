@@ -782,6 +782,21 @@ def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel, options: SolveOpt
         watcher.join()
 
 
+def complete_hint(rm: RosterModel, options: SolveOptions, chosen: set, budget: float) -> dict | None:
+    """The given shifts exactly, with the best breaks and queue flows for them; None if those
+    shifts break a hard rule of this problem (or nothing was found within the budget)."""
+    model = rm.model.clone()
+    for key, x in rm.x.items():
+        model.Add(model.get_bool_var_from_proto_index(x.Index()) == (1 if key in chosen else 0))
+    if any(k[0] is None or k[2] is None for k in chosen) or len(chosen) != sum(1 for k in rm.x if k in chosen):
+        return None              # a hinted shift this problem does not offer (left, on leave, not allowed)
+    solver = cp_model.CpSolver()
+    _configure(solver, options, budget)
+    if _solve(solver, model, options) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return {i: solver.value(model.get_int_var_from_proto_index(i)) for i in range(len(rm.model.proto.variables))}
+
+
 def closest_feasible(rm: RosterModel, options: SolveOptions, chosen: set, budget: float) -> dict | None:
     """The feasible roster closest to a given one (fewest shifts differing), hinted from it."""
     model = rm.model.clone()
@@ -920,7 +935,12 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
         # hire's minimum hours, an absence): search for a feasible roster starting from it, and
         # hint that complete roster.
         chosen = add_hint(rm, options.hint)
-        first = closest_feasible(rm, options, chosen, budget=max(1.0, 0.4 * float(options.time_limit)))
+        budget = max(1.0, 0.4 * float(options.time_limit))
+        # Usually the given roster still keeps every rule: then only breaks and queue flows are
+        # missing, an easy problem. Otherwise repair it with as few changed shifts as possible.
+        first = complete_hint(rm, options, chosen, budget=0.5 * budget)
+        if first is None:
+            first = closest_feasible(rm, options, chosen, budget=budget)
         if first is not None:
             _hinted(rm.model, first)
             first_seconds = _time.monotonic() - t0
@@ -946,7 +966,7 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
             raise InfeasibleError("stopped before any roster was found")
         raise InfeasibleError(
             f"no roster found within the time limit ({options.time_limit:g} s); the hard rules may still be "
-            f"satisfiable - try a longer --time-limit")
+            f"satisfiable - try a longer time limit")
     roster = extract_roster(rm, solver)
     roster.status = status_name
     roster.objective = solver.ObjectiveValue() / SCALE

@@ -309,9 +309,10 @@ def run_whatif(data_dir: str | Path, week: date, scenarios: list[Scenario], *, t
 
 def run_scenarios(scenarios: list[Scenario], centre: Centre, staff: Staff, forecast: pd.DataFrame, horizon: Horizon,
                   previous=(), *, time_limit: float = 60.0, workers: int = 2, seed: int = 0, jobs: int | None = None,
-                  progress=None) -> tuple[pd.DataFrame, dict[str, Plan]]:
+                  progress=None, base_hint=None) -> tuple[pd.DataFrame, dict[str, Plan]]:
     """Plan the base, then every scenario (in `jobs` parallel processes, each with the same time
-    limit and seed, each starting from the base roster), and compare them."""
+    limit and seed, each starting from the base roster), and compare them. `base_hint` (e.g. the
+    roster already built for this week) is where the base's search starts."""
     previous = list(previous)
     for sc in scenarios:     # bad scenarios are input errors: find them before any solving
         apply(sc, centre, staff, forecast)
@@ -320,7 +321,7 @@ def run_scenarios(scenarios: list[Scenario], centre: Centre, staff: Staff, forec
     if progress:
         progress(0, total, "base")
     plans = {"base": plan_scenario(BASE, centre, staff, forecast, horizon, previous,
-                                   time_limit=time_limit, workers=workers, seed=seed)}
+                                   time_limit=time_limit, workers=workers, seed=seed, hint=base_hint)}
     # Scenarios start from the base roster: comparisons are steadier and changes fewer.
     args = dict(time_limit=time_limit, workers=workers, seed=seed, hint=plans["base"].roster.shifts)
     jobs = default_jobs(workers) if jobs is None else max(1, jobs)

@@ -1,0 +1,59 @@
+"""Forecast: history and forecast per queue with 80/95% bands, the backtest table, holidays."""
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from scheduler.ui import charts, state
+
+st.header("Forecast")
+
+with state.friendly_errors("Forecast"):
+    loaded = state.current()
+    week = state.plan_week()
+    top = st.columns([2, 1, 1])
+    queue = top[0].selectbox("Queue", loaded.centre.queue_ids)
+    days = top[1].selectbox("Horizon (days)", [7, 14], help="the roster plans the first week")
+    backtest = top[2].toggle("Choose models by backtest", value=st.session_state.get("backtest", True),
+                             help="rolling-origin backtest per queue; off = the default model, faster")
+    st.session_state["backtest"] = backtest
+    with st.spinner("Forecasting (backtest per queue) ..."):
+        fc, report = state.forecast_for(loaded.fingerprint, loaded, week, days, backtest)
+    q_fc = fc[fc["queue"] == queue]
+    hist = loaded.history
+    recent = hist[(hist["queue"] == queue) & (hist["timestamp"] >= pd.Timestamp(week) - timedelta(days=14))]
+    holidays = []
+    if loaded.centre.holiday_country:
+        import holidays as hol
+        cal = hol.country_holidays(loaded.centre.holiday_country, subdiv=loaded.centre.holiday_subdivision,
+                                   years=sorted({week.year, (week + timedelta(days=days)).year}))
+        holidays = [(d, n) for d, n in sorted(cal.items()) if week - timedelta(days=14) <= d < week + timedelta(days=days)]
+    holidays += [(d, "closure") for d in loaded.centre.closures if week - timedelta(days=14) <= d < week + timedelta(days=days)]
+    st.altair_chart(charts.forecast_chart(recent, q_fc, holidays), width="stretch")
+    c = st.columns(3)
+    c[0].metric("Forecast contacts (week)", f"{q_fc['contacts'].sum():,.0f}")
+    last_week = recent[recent["timestamp"] >= pd.Timestamp(week) - timedelta(days=7)]["contacts"].sum()
+    c[1].metric("Last week", f"{last_week:,.0f}")
+    c[2].metric("Mean handle time", f"{(q_fc['aht_seconds'] * q_fc['contacts']).sum() / max(q_fc['contacts'].sum(), 1e-9):.0f} s")
+    st.caption("Shaded: 80% and 95% prediction intervals. Grey: the last two weeks of history. "
+               "Dashed red: public holidays and closures." if holidays else
+               "Shaded: 80% and 95% prediction intervals. Grey: the last two weeks of history.")
+
+    info = (report.get("queues") or {}).get(queue, {})
+    st.subheader("Model choice")
+    st.write(f"Chosen model: **{info.get('model', 'default')}** - {info.get('why', '')}")
+    scores = (info.get("backtest") or {}).get("scores") or {}
+    if scores:
+        table = pd.DataFrame(scores).T.rename_axis("model").reset_index()
+        table["chosen"] = table["model"] == info.get("model")
+        st.dataframe(table, hide_index=True, width="stretch",
+                     column_config={"wape": st.column_config.NumberColumn("WAPE", format="%.3f"),
+                                    "coverage80": st.column_config.NumberColumn("80% interval coverage", format="%.2f")})
+        st.caption(f"Rolling-origin backtest, origins {', '.join(info['backtest'].get('origins', []))}, "
+                   "week-ahead; the naive baselines are always in the comparison.")
+    else:
+        st.info("No backtest was run (model selection is off); the default model was used.")
+    data = info.get("data") or {}
+    if data.get("gaps_filled_intervals") or data.get("anomalies_excluded"):
+        st.caption(f"Data checks: {data.get('gaps_filled_intervals', 0)} missing intervals filled; "
+                   f"anomalous days excluded: {', '.join(map(str, data.get('anomalies_excluded', []))) or 'none'}")

@@ -1,0 +1,154 @@
+"""Roster: build with visible progress (Stop keeps the best so far), see shifts, coverage, KPIs,
+the penalty explained by rule, fairness and fatigue per employee; pin shifts and re-solve."""
+import time
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from scheduler.export import employee_summary
+from scheduler.io import roster_frames
+from scheduler.kpis import coverage_table
+from scheduler.problem import Pin
+from scheduler.ui import charts, state
+
+st.header("Roster")
+
+
+def show_progress(job) -> None:
+    t = job.trace
+    if t:
+        s, obj, bound = t[-1]
+        gap = (obj - bound) / obj if obj > 1e-9 else 0.0
+        st.write(f"**{job.elapsed():.0f} s** of {job.time_limit:g} s - best roster so far: penalty **{obj:,.0f}**, "
+                 f"bound {bound:,.0f} (gap {gap:.0%}), {len(t)} improvement(s)")
+        st.altair_chart(charts.progress_chart(t), width="stretch")
+    else:
+        st.write(f"**{job.elapsed():.0f} s** of {job.time_limit:g} s - looking for a first roster that keeps every rule ...")
+    st.progress(min(1.0, job.elapsed() / max(job.time_limit, 1.0)))
+
+
+with state.friendly_errors("Roster", reset_keys=("job", "pins")):
+    loaded = state.current()
+    week = state.plan_week()
+    job = st.session_state.get("job")
+
+    # A finished job hands over its plan (only now does it replace the previous roster).
+    if job is not None and not job.running:
+        if job.plan is not None:
+            st.session_state["plan"] = job.plan
+            st.session_state["plan_note"] = f"{job.label}, stopped early" if job.stop.is_set() else job.label
+            st.session_state.pop("export", None)
+        else:
+            st.session_state["job_error"] = (job.error, job.explanation)
+        del st.session_state["job"]
+        job = None
+
+    c = st.columns([1, 1, 1, 2])
+    limit = c[0].number_input("Time limit (s)", 5, 600, 30, 5, help="the best roster found by then is returned")
+    seed = c[1].number_input("Seed", 0, 10_000, 0, help="same inputs, settings and seed: same roster")
+    pins = st.session_state.get("pins", [])
+    label = f"week of {week:%d %b %Y}, {limit} s" + (f", {len(pins)} pinned" if pins else "")
+    if job is None and c[2].button("Build roster", type="primary", key="build"):
+        st.session_state.pop("job_error", None)
+        job = st.session_state["job"] = state.start_roster_job(label, time_limit=float(limit), pins=pins, seed=int(seed))
+
+    if job is not None:
+        if c[2].button("Stop", key="stop", help="stop now and keep the best roster found so far"):
+            job.stop.set()
+        box = st.empty()
+        while job.running:          # a click anywhere reruns the page, which finds the job again
+            with box.container():
+                show_progress(job)
+            time.sleep(0.5)
+        st.rerun()
+
+    if "job_error" in st.session_state:
+        error, explanation = st.session_state["job_error"]
+        st.error(f"No roster: {error}")
+        for line in explanation:
+            st.write(f"- {line}")
+        if st.session_state.get("plan") is not None:
+            st.info("The previous roster is kept below.")
+
+    plan = st.session_state.get("plan")
+    if plan is None:
+        st.info("No roster yet: press **Build roster** (the forecast and staffing settings of the other pages are used).")
+        st.stop()
+
+    k = plan.kpis
+    s = k.get("solver", {})
+    st.caption(f"Roster: {st.session_state.get('plan_note', '')} - solver {s.get('status')}, penalty "
+               f"{s.get('objective', 0):,.0f}, bound {s.get('bound', 0):,.0f}, gap {100 * (s.get('gap') or 0):.1f}%")
+    m = st.columns(5)
+    tot = k["totals"]
+    m[0].metric("Under-staffed agent-hours", f"{tot['under_staffed_hours']:,.1f}")
+    m[1].metric("Over-staffed agent-hours", f"{tot['over_staffed_hours']:,.1f}")
+    req_cells = sum(v.get("intervals_meeting_requirement", 1) for v in k["queues"].values()) / max(len(k["queues"]), 1)
+    m[2].metric("Intervals meeting requirement", f"{req_cells:.1%}")
+    m[3].metric("Paid hours", f"{tot['paid_hours']:,.0f}")
+    m[4].metric("Wishes granted", f"{k['preferences']['share_granted']:.0%}")
+
+    tabs = st.tabs(["Coverage", "Shifts", "Penalty explained", "Fairness and fatigue", "Pin and re-solve"])
+    roster_df, _ = roster_frames(plan.roster, plan.staff)
+    with tabs[0]:
+        queue = st.selectbox("Queue", plan.centre.queue_ids, key="cov-queue")
+        cov = coverage_table(plan.roster, plan.requirement)
+        st.altair_chart(charts.coverage_chart(cov[cov["queue"] == queue]), width="stretch")
+        st.dataframe(pd.DataFrame([{"queue": q, **v} for q, v in k["queues"].items()]), hide_index=True,
+                     width="stretch")
+    with tabs[1]:
+        skills = sorted({"+".join(sorted(e.skills)) for e in plan.staff.employees})
+        f = st.columns(2)
+        chosen = f[0].multiselect("Skill sets", skills, default=skills[:3])
+        days = sorted(roster_df["date"].unique())
+        day = f[1].selectbox("Day", ["whole week", *days])
+        ids = {e.id for e in plan.staff.employees if "+".join(sorted(e.skills)) in chosen}
+        shown = roster_df[roster_df["employee_id"].isin(ids)]
+        if day != "whole week":
+            shown = shown[shown["date"] == day]
+        if len(shown):
+            st.altair_chart(charts.roster_gantt(shown), width="stretch")
+        else:
+            st.info("No shifts for this selection.")
+    with tabs[2]:
+        by_rule = pd.DataFrame(sorted(k.get("penalty_by_rule", {}).items(), key=lambda kv: -kv[1]),
+                               columns=["rule", "penalty"])
+        st.dataframe(by_rule, hide_index=True, width="stretch",
+                     column_config={"penalty": st.column_config.ProgressColumn(
+                         format="%.0f", min_value=0, max_value=float(by_rule["penalty"].max() or 1))})
+        st.markdown("**By queue**")
+        st.dataframe(pd.DataFrame(list(k.get("penalty_by_queue", {}).items()), columns=["queue", "penalty"]),
+                     hide_index=True)
+        st.markdown("**Employees with the largest penalties** (preferences, hours vs contract, fairness)")
+        st.dataframe(pd.DataFrame(list(k.get("penalty_by_employee", {}).items()), columns=["employee", "penalty"]),
+                     hide_index=True)
+    with tabs[3]:
+        summary = employee_summary(plan.roster, plan.staff, plan.centre)
+        f = k["fairness"]
+        st.write(f"Weekends worked, max - min: **{f['weekends_max_minus_min']}**; nights, max - min among night "
+                 f"workers: **{f['nights_max_minus_min']}**; below contract minimum: **{f['below_contract_minimum']}**")
+        st.dataframe(summary, hide_index=True, width="stretch")
+    with tabs[4]:
+        st.caption("Tick shifts to lock them (or tick 'off' to keep a day free), then re-solve: pinned decisions "
+                   "are kept, the rest is re-optimised around them.")
+        table = roster_df[["employee_id", "name", "date", "shift", "start", "end"]].copy()
+        pinned = {(p.employee_id, p.day.isoformat()) for p in pins}
+        table.insert(0, "pin", [(e, d) in pinned for e, d in zip(table["employee_id"], table["date"])])
+        edited = st.data_editor(table, hide_index=True, width="stretch", disabled=list(table.columns[1:]),
+                                key="pin-editor", height=320)
+        cols = st.columns(3)
+        if cols[0].button("Re-solve with these pins", type="primary", disabled=job is not None):
+            chosen = edited[edited["pin"]]
+            st.session_state["pins"] = [Pin(r.employee_id, date.fromisoformat(r.date), r.shift) for r in chosen.itertuples()]
+            pins = st.session_state["pins"]
+            st.session_state["job"] = state.start_roster_job(
+                f"week of {week:%d %b %Y}, {limit} s, {len(pins)} pinned", time_limit=float(limit), pins=pins,
+                seed=int(seed))
+            st.rerun()
+        if cols[1].button("Clear pins", disabled=not pins):
+            st.session_state.pop("pins", None)
+            st.rerun()
+        if pins:
+            st.write(f"{len(pins)} pinned: " + ", ".join(f"{p.employee_id} {p.day:%a} {p.shift_id}" for p in pins[:12])
+                     + (" ..." if len(pins) > 12 else ""))

@@ -1,0 +1,50 @@
+"""Staffing: agents needed per interval and queue (Erlang), with controls that recompute at once."""
+import streamlit as st
+
+from scheduler.ui import charts, state
+
+st.header("Staffing requirement")
+
+with state.friendly_errors("Staffing", reset_keys=("staffing",)):
+    loaded = state.current()
+    base = loaded.centre
+    current = state.staffing_overrides()
+    first = base.queues[0].target
+    with st.form("staffing-controls"):
+        c = st.columns(4)
+        sl = c[0].slider("Service level target", 0.5, 0.99, float(current.get("service_level", first.service_level)), 0.01,
+                         help="share of contacts answered within the target time (all queues)")
+        secs = c[1].number_input("Answered within (s)", 5, 600, int(current.get("target_seconds", first.target_seconds)))
+        occ = c[2].slider("Occupancy cap", 0.5, 1.0, float(current.get("max_occupancy", first.max_occupancy)), 0.01)
+        shrink = c[3].slider("Shrinkage", 0.0, 0.6, float(current.get("shrinkage", base.shrinkage)), 0.01,
+                             help="absence, training, coaching: share of paid time not available for contacts")
+        cols = st.columns([1, 1, 4])
+        applied = cols[0].form_submit_button("Recompute", type="primary")
+        reset = cols[1].form_submit_button("Centre defaults")
+    if applied:
+        st.session_state["staffing"] = {"service_level": sl, "target_seconds": float(secs), "max_occupancy": occ,
+                                        "shrinkage": shrink}
+        st.rerun()
+    if reset:
+        st.session_state.pop("staffing", None)
+        st.rerun()
+    if current:
+        st.caption(f"Using: {current['service_level']:.0%} in {current['target_seconds']:g} s, occupancy cap "
+                   f"{current['max_occupancy']:.0%}, shrinkage {current['shrinkage']:.0%} (changed from the centre's "
+                   "settings; the Roster and What-if pages use these too).")
+    with st.spinner("Forecasting ..."):
+        reqs, centre = state.requirements()
+    queue = st.selectbox("Queue", centre.queue_ids)
+    q = reqs[reqs["queue"] == queue]
+    st.altair_chart(charts.requirement_heatmap(q), width="stretch")
+    hours = centre.interval_minutes / 60
+    cols = st.columns(4)
+    cols[0].metric("Staff-hours needed (week)", f"{q['staff'].sum() * hours:,.0f}")
+    cols[1].metric("Peak agents on the phones", int(q["agents"].max()) if len(q) else 0)
+    cols[2].metric("Peak staff incl. shrinkage", int(q["staff"].max()) if len(q) else 0)
+    cols[3].metric("Mean expected service level", f"{(q['service_level'] * q['contacts']).sum() / max(q['contacts'].sum(), 1e-9):.1%}")
+    totals = reqs.groupby("queue").agg(contacts=("contacts", "sum"), staff_hours=("staff", lambda s: s.sum() * hours),
+                                       peak_staff=("staff", "max")).reset_index()
+    st.dataframe(totals, hide_index=True, width="stretch",
+                 column_config={"contacts": st.column_config.NumberColumn(format="%.0f"),
+                                "staff_hours": st.column_config.NumberColumn("staff-hours", format="%.0f")})

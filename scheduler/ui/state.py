@@ -1,0 +1,254 @@
+"""What the app's pages share: the loaded centre, cached heavy steps, the roster job, friendly errors.
+
+The pages (scheduler/ui/pages/*.py) only lay out widgets; everything they compute comes from
+scheduler/ and forecasts/ through the functions here. Heavy steps are cached by the content of the
+centre's files (not by path or widget state), so an unrelated widget change never recomputes them.
+Nothing from an uploaded file is ever executed: CSVs go through the strict readers, the config
+through tomllib (data only).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+import threading
+import time
+import traceback
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from ..domain import Centre, Horizon, Staff
+from ..errors import InfeasibleError, InputError, InputProblem
+from ..io import load_centre_dir, load_staff, read_history
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_DIR = ROOT / "data" / "sample"
+MAX_UPLOAD_MB = 50               # also the server's limit (make app passes --server.maxUploadSize)
+CENTRE_FILES = {                 # file -> required?
+    "centre.toml": True, "history.csv": True, "employees.csv": True,
+    "time_off.csv": False, "preferences.csv": False, "previous_roster.csv": False,
+}
+log = logging.getLogger("scheduler.app")
+
+
+# ------------------------------------------------------------------------------------------------
+# The loaded centre
+# ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Loaded:
+    folder: str
+    fingerprint: str             # hash of the files' contents: the key of every cache
+    label: str                   # "bundled sample centre" or "uploaded files"
+    centre: Centre
+    staff: Staff
+    history: pd.DataFrame
+    week: date                   # the first week after the history (the default plan week)
+
+
+def fingerprint(folder: str | Path) -> str:
+    h = hashlib.sha256()
+    for name in sorted(CENTRE_FILES):
+        p = Path(folder) / name
+        if p.exists():
+            h.update(name.encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def next_monday_after(day: date) -> date:
+    return day + timedelta(days=7 - day.weekday())
+
+
+@st.cache_data(show_spinner="Reading the centre's files ...", max_entries=8)
+def _load(folder: str, key: str, label: str) -> Loaded:
+    centre = load_centre_dir(folder)
+    history = read_history(Path(folder) / "history.csv", centre.queue_ids)
+    week = next_monday_after(history["timestamp"].max().date())
+    staff = load_staff(folder, centre, Horizon(week, 7, centre.interval_minutes))
+    return Loaded(folder, key, label, centre, staff, history, week)
+
+
+def load(folder: str | Path, label: str) -> Loaded:
+    """Read and check a centre folder (raises InputError with every problem)."""
+    return _load(str(folder), fingerprint(folder), label)
+
+
+def current() -> Loaded:
+    """The centre the supervisor works on; the bundled sample until they load their own."""
+    if "loaded" not in st.session_state:
+        st.session_state["loaded"] = load(SAMPLE_DIR, "bundled sample centre")
+    return st.session_state["loaded"]
+
+
+def switch_to(loaded: Loaded) -> None:
+    """A different centre: everything derived from the previous one is dropped."""
+    for key in [k for k in st.session_state if k not in ("upload_dir",)]:
+        del st.session_state[key]
+    st.session_state["loaded"] = loaded
+
+
+def save_uploads(files: dict[str, bytes]) -> tuple[Path | None, list[InputProblem]]:
+    """Write uploaded files (bytes only) into this session's own folder; check names and sizes."""
+    problems = []
+    for name, required in CENTRE_FILES.items():
+        if required and name not in files:
+            problems.append(InputProblem(name, "missing: upload this file (required)"))
+    for name, data in files.items():
+        if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
+            problems.append(InputProblem(name, f"{len(data) / 1e6:.0f} MB is over the {MAX_UPLOAD_MB} MB limit"))
+        elif not data.strip():
+            problems.append(InputProblem(name, "the file is empty"))
+    if problems:
+        return None, problems
+    folder = Path(st.session_state.get("upload_dir") or tempfile.mkdtemp(prefix="planner-upload-"))
+    st.session_state["upload_dir"] = str(folder)
+    for name in CENTRE_FILES:
+        (folder / name).unlink(missing_ok=True)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return folder, []
+
+
+def problems_table(problems: list[InputProblem]) -> pd.DataFrame:
+    return pd.DataFrame([{"file": p.file, "row": p.row, "column": p.column or "", "problem": p.message}
+                         for p in problems], columns=["file", "row", "column", "problem"])
+
+
+# ------------------------------------------------------------------------------------------------
+# Plan settings the pages share
+# ------------------------------------------------------------------------------------------------
+def plan_week() -> date:
+    return st.session_state.get("week") or current().week
+
+
+def staffing_overrides() -> dict:
+    """{"service_level", "target_seconds", "max_occupancy", "shrinkage"} set on the Staffing page."""
+    return st.session_state.get("staffing", {})
+
+
+def adjusted_centre(centre: Centre, overrides: dict) -> Centre:
+    """The centre with the Staffing page's service target, occupancy cap and shrinkage."""
+    target_keys = {k: v for k, v in overrides.items() if k in ("service_level", "target_seconds", "max_occupancy")}
+    if target_keys:
+        centre = replace(centre, queues=tuple(replace(q, target=replace(q.target, **target_keys)) for q in centre.queues))
+    if "shrinkage" in overrides:
+        centre = replace(centre, shrinkage=overrides["shrinkage"])
+    return centre
+
+
+# ------------------------------------------------------------------------------------------------
+# Cached heavy steps (keyed by the files' fingerprint, never by unrelated widgets)
+# ------------------------------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=16)
+def forecast_for(key: str, _loaded: Loaded, week: date, days: int, backtest: bool) -> tuple[pd.DataFrame, dict]:
+    from ..pipeline import make_forecast
+    return make_forecast(_loaded.history, _loaded.centre, week, days, backtest=backtest)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def requirements_for(key: str, _forecast: pd.DataFrame, _centre: Centre, overrides_key: tuple) -> pd.DataFrame:
+    from ..pipeline import make_requirements
+    return make_requirements(_forecast, _centre)
+
+
+def forecast(days: int = 7) -> tuple[pd.DataFrame, dict]:
+    loaded = current()
+    backtest = st.session_state.get("backtest", True)
+    return forecast_for(loaded.fingerprint, loaded, plan_week(), days, backtest)
+
+
+def requirements() -> tuple[pd.DataFrame, Centre]:
+    loaded = current()
+    fc, _ = forecast()
+    overrides = staffing_overrides()
+    centre = adjusted_centre(loaded.centre, overrides)
+    key = (plan_week().isoformat(), st.session_state.get("backtest", True))
+    return requirements_for(loaded.fingerprint + repr(key), fc, centre, tuple(sorted(overrides.items()))), centre
+
+
+# ------------------------------------------------------------------------------------------------
+# The roster job: solved in a thread so the page can show progress and offer Stop
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class RosterJob:
+    """One roster build. The plan replaces the current one only when the job has finished, so a
+    stopped or failed build never loses the previous roster."""
+
+    label: str
+    time_limit: float
+    started: float = field(default_factory=time.monotonic)
+    trace: list = field(default_factory=list)            # (seconds, objective, bound)
+    stop: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event = field(default_factory=threading.Event)
+    plan: object | None = None
+    error: str | None = None
+    explanation: list = field(default_factory=list)
+    thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return not self.done.is_set()
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+
+def start_roster_job(label: str, *, time_limit: float, pins=None, seed: int = 0, workers: int = 2) -> RosterJob:
+    """Build a roster for the current centre, week and staffing settings in a background thread."""
+    from ..pipeline import PlanInputs, load_previous, requirement_with_values, solve_plan
+    from ..problem import RosterProblem
+    from ..roster import SolveOptions
+    loaded = current()
+    fc, report = forecast()
+    reqs, centre = requirements()
+    horizon = Horizon(plan_week(), 7, centre.interval_minutes)
+    staff = load_staff(loaded.folder, centre, horizon)
+    problem = RosterProblem(centre, staff, requirement_with_values(reqs, centre, horizon),
+                            previous=load_previous(Path(loaded.folder)), pins=list(pins or []))
+    inputs = PlanInputs(problem, fc, reqs, report)
+    job = RosterJob(label, time_limit)
+
+    def run() -> None:
+        try:
+            job.plan = solve_plan(inputs, SolveOptions(time_limit=time_limit, workers=workers, seed=seed,
+                                                       progress=lambda *p: job.trace.append(p), stop=job.stop))
+        except InfeasibleError as exc:
+            job.error, job.explanation = str(exc), list(exc.explanation)
+        except InputError as exc:
+            job.error = "; ".join(str(p) for p in exc.problems)
+        except Exception as exc:     # shown as a friendly message; details go to the server log
+            log.error("roster job failed: %s", traceback.format_exc())
+            job.error = f"the roster could not be built ({type(exc).__name__}: {exc})"
+        finally:
+            job.done.set()
+
+    job.thread = threading.Thread(target=run, name="roster-job", daemon=True)
+    job.thread.start()
+    return job
+
+
+# ------------------------------------------------------------------------------------------------
+# Friendly errors
+# ------------------------------------------------------------------------------------------------
+@contextmanager
+def friendly_errors(page: str, reset_keys: tuple[str, ...] = ()):
+    """An exception inside a page becomes a readable message and a way to recover, never a stack
+    trace (which goes to the server log)."""
+    try:
+        yield
+    except InputError as exc:
+        st.error(f"{len(exc.problems)} problem(s) with the input files:")
+        st.dataframe(problems_table(exc.problems), hide_index=True, use_container_width=True)
+    except Exception as exc:
+        log.error("page %s failed: %s", page, traceback.format_exc())
+        st.error(f"Something went wrong on the {page} page: {type(exc).__name__}: {exc}. "
+                 "Your loaded data and earlier results are kept.")
+        if st.button("Reset this page", key=f"reset-{page}"):
+            for key in reset_keys:
+                st.session_state.pop(key, None)
+            st.rerun()

@@ -1,0 +1,147 @@
+"""The app driven page by page with Streamlit's AppTest on the sample centre: load, upload with
+errors shown inline, forecast, staffing, roster build, one what-if, export. Every page must show
+what a supervisor needs and raise no exception."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE
+
+AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
+APP = Path(__file__).resolve().parent.parent / "app.py"
+PAGES = "scheduler/ui/pages/{}.py"
+
+
+@pytest.fixture(scope="module")
+def app():
+    at = AppTest.from_file(str(APP), default_timeout=240)
+    at.run()
+    return at
+
+
+def no_exception(at):
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def go(at, page):
+    at.switch_page(PAGES.format(page)).run()
+    no_exception(at)
+    return at
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_centre_page_summarises_the_sample(app):
+    no_exception(app)
+    assert app.header[0].value == "Centre data"
+    assert metric(app, "Queues") == "5" and int(metric(app, "Employees")) > 100
+    assert any("sample" in s.value for s in app.subheader)
+    tables = [d.value for d in app.dataframe]
+    assert any("skill set" in t.columns for t in tables)          # employees by skill set
+    assert any(set(t.get("queue", [])) >= {"deposits", "cards"} for t in tables)
+
+
+def test_uploaded_files_with_errors_are_listed_inline_and_nothing_is_loaded(app):
+    app.radio[0].set_value("My own files").run()
+    no_exception(app)
+    broken = (SAMPLE / "employees.csv").read_text().splitlines()
+    cells = broken[2].split(",")
+    cells[2] = "mortgages"                                          # row 3: a queue the centre lacks
+    broken[2] = ",".join(cells)
+    files = {"centre.toml": (SAMPLE / "centre.toml").read_bytes(), "history.csv": (SAMPLE / "history.csv").read_bytes(),
+             "employees.csv": ("\n".join(broken) + "\n").encode()}
+    for up in app.file_uploader:
+        name = up.label.split(" ")[0]
+        if name in files:
+            up.set_value((name, files[name], "text/csv"))
+    app.button[0].click().run()
+    no_exception(app)
+    assert any("nothing was loaded" in e.value for e in app.error)
+    problems = app.dataframe[0].value
+    row = problems[problems["file"] == "employees.csv"].iloc[0]
+    assert row["row"] == 3 and row["column"] == "skills" and "mortgages" in row["problem"]
+    assert any("sample" in s.value for s in app.subheader)          # still on the sample
+    app.radio[0].set_value("Bundled sample centre").run()
+    no_exception(app)
+
+
+def test_forecast_page_shows_bands_backtest_and_model_choice(app):
+    go(app, "forecast")
+    assert app.header[0].value == "Forecast"
+    assert app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")
+    scores = next(d.value for d in app.dataframe if "model" in d.value.columns)
+    assert {"seasonal_naive", "mean_last_4_weeks"} <= set(scores["model"])     # baselines always compared
+    assert scores["chosen"].sum() == 1
+    assert float(metric(app, "Forecast contacts (week)").replace(",", "")) > 0
+
+
+def test_staffing_controls_recompute_the_requirement(app):
+    go(app, "staffing")
+    before = float(metric(app, "Staff-hours needed (week)").replace(",", ""))
+    app.slider[0].set_value(0.95)
+    app.button[0].click().run()                                      # "Recompute" (form submit)
+    no_exception(app)
+    after = float(metric(app, "Staff-hours needed (week)").replace(",", ""))
+    assert after > before
+    app.button[1].click().run()                                      # back to the centre's settings
+    assert float(metric(app, "Staff-hours needed (week)").replace(",", "")) == before
+
+
+def test_roster_builds_with_kpis_explanation_and_fairness(app):
+    go(app, "roster")
+    assert any("No roster yet" in i.value for i in app.info)
+    app.number_input[0].set_value(40)
+    app.button(key="build").click().run()
+    no_exception(app)
+    assert not app.error, [e.value for e in app.error]
+    assert float(metric(app, "Paid hours").replace(",", "")) > 1000
+    assert any("solver" in c.value for c in app.caption)
+    tables = [d.value for d in app.dataframe]
+    assert any("rule" in t.columns and len(t) for t in tables)      # penalty by rule
+    assert any("weekends_worked" in t.columns for t in tables)      # fairness and fatigue
+    assert app.session_state["plan"].roster.shifts
+
+
+def test_one_what_if_scenario_is_compared_with_the_base(app):
+    go(app, "whatif")
+    app.text_input[0].set_value("demand +15%")
+    app.number_input[0].set_value(15)
+    app.button[0].click().run()                                      # "Add scenario"
+    no_exception(app)
+    seconds = next(n for n in app.number_input if n.label == "Seconds per scenario")
+    seconds.set_value(10)
+    app.button(key="run-whatif").click().run()
+    no_exception(app)
+    table = next(d.value for d in app.dataframe if "under_staffed_hours" in d.value.columns)
+    assert list(table["scenario"]) == ["base", "demand +15%"]
+    assert any("differ" in m.value for m in app.markdown)
+
+
+def test_export_offers_exactly_the_validated_files(app):
+    go(app, "export")
+    assert any("Validated" in s.value for s in app.success), [e.value for e in app.error]
+    files = app.session_state["export"]["files"]
+    assert {"roster.csv", "assignments.csv", "employee_summary.csv"} <= set(files)
+    summary = next(d.value for d in app.dataframe if "paid_hours" in d.value.columns)
+    assert len(summary) == int(metric_from_centre(app))
+
+
+def metric_from_centre(app):
+    return len(app.session_state["loaded"].staff.employees)
+
+
+def test_a_failing_page_shows_a_friendly_message_not_a_traceback():
+    """An exception inside a page becomes a readable message with a reset button."""
+    at = AppTest.from_string(
+        "import streamlit as st\n"
+        "from scheduler.ui.state import friendly_errors\n"
+        "with friendly_errors('Demo', reset_keys=('x',)):\n"
+        "    raise ValueError('bad thing')\n", default_timeout=30)
+    at.run()
+    assert not at.exception
+    assert "Something went wrong on the Demo page: ValueError: bad thing" in at.error[0].value
+    assert at.button[0].label == "Reset this page"

@@ -23,6 +23,7 @@ page = st.navigation(PAGES)
 
 with st.sidebar:
     try:
+        state.collect_finished_job()
         loaded = state.current()
         st.markdown(f"**{loaded.centre.name}**  \n{loaded.label}  \nweek of {state.plan_week():%a %d %b %Y}")
         plan = st.session_state.get("plan")

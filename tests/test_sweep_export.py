@@ -2,6 +2,7 @@
 the per-employee HR summary, iCalendar files, the optional workbook and the export round-trip."""
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 import pandas as pd
@@ -88,13 +89,15 @@ def test_scenario_file_errors_for_new_keys(tmp_path):
     assert "demand_by_day.funday" in text and "demand_by_band.12:00-08:00" in text and "time_off[0]" in text
 
 
+@functools.lru_cache(maxsize=1)
 def solved_week():
+    """One small week solved once for the export tests (the roster need not be optimal)."""
     centre = small_centre()
     need = {"a": lambda d, h: 1 if 6 <= h < 22 else 0, "b": lambda d, h: 1 if d >= 5 and 22 <= h or h < 6 else 0}
     staff = Staff(tuple(employee(f"e{i}", skills=("a", "b"), nights=True, max_days=5) for i in range(6)),
                   (TimeOff("e0", MONDAY, MONDAY + timedelta(days=1)),))
     problem = RosterProblem(centre, staff, requirement(centre, need))
-    return problem, solve(problem, SolveOptions(time_limit=10, workers=1))
+    return problem, solve(problem, SolveOptions(time_limit=4, workers=1))
 
 
 def test_employee_summary_adds_up():

@@ -43,9 +43,9 @@ def roster_gantt(roster: pd.DataFrame) -> alt.Chart:
     """A bar per shift per employee, coloured by the queue served most; the unpaid break in grey."""
     r = roster.assign(start=pd.to_datetime(roster["start"]), end=pd.to_datetime(roster["end"]),
                       who=roster["employee_id"] + " " + roster["name"].fillna(""))
-    height = max(200, 14 * r["who"].nunique())
-    y = alt.Y("who:N", title=None, sort=sorted(r["who"].unique()))
-    bars = alt.Chart(r).mark_bar(height=10).encode(
+    height = max(200, 20 * r["who"].nunique())
+    y = alt.Y("who:N", title=None, sort=sorted(r["who"].unique()), axis=alt.Axis(labelOverlap=False, labelLimit=220))
+    bars = alt.Chart(r).mark_bar(height=12).encode(
         x=alt.X("start:T", title=None), x2="end:T", y=y, color=alt.Color("main_queue:N", title="queue served most"),
         tooltip=["employee_id:N", "name:N", "shift:N", "start:T", "end:T", "paid_hours:Q", "main_queue:N"])
     b = r.dropna(subset=["break_start"])
@@ -53,7 +53,7 @@ def roster_gantt(roster: pd.DataFrame) -> alt.Chart:
     layers = [bars]
     if len(b):
         b = b.assign(break_start=pd.to_datetime(b["break_start"]), break_end=pd.to_datetime(b["break_end"]))
-        layers.append(alt.Chart(b).mark_bar(height=10, color="#dddddd").encode(
+        layers.append(alt.Chart(b).mark_bar(height=12, color="#dddddd").encode(
             x="break_start:T", x2="break_end:T", y=y, tooltip=["employee_id:N", "break_start:T", "break_end:T"]))
     return alt.layer(*layers).properties(height=height)
 

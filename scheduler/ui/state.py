@@ -198,6 +198,22 @@ class RosterJob:
         return time.monotonic() - self.started
 
 
+def collect_finished_job() -> None:
+    """Hand a finished job's plan over (only now does it replace the previous roster); called at
+    the top of every run so the sidebar and every page see the new roster at once."""
+    job = st.session_state.get("job")
+    if job is None or job.running:
+        return
+    if job.plan is not None:
+        st.session_state["plan"] = job.plan
+        st.session_state["plan_note"] = f"{job.label}, stopped early" if job.stop.is_set() else job.label
+        st.session_state.pop("export", None)
+        st.session_state.pop("job_error", None)
+    else:
+        st.session_state["job_error"] = (job.error, job.explanation)
+    del st.session_state["job"]
+
+
 def start_roster_job(label: str, *, time_limit: float, pins=None, seed: int = 0, workers: int = 2) -> RosterJob:
     """Build a roster for the current centre, week and staffing settings in a background thread."""
     from ..pipeline import PlanInputs, load_previous, requirement_with_values, solve_plan

@@ -31,18 +31,8 @@ def show_progress(job) -> None:
 with state.friendly_errors("Roster", reset_keys=("job", "pins")):
     loaded = state.current()
     week = state.plan_week()
+    state.collect_finished_job()
     job = st.session_state.get("job")
-
-    # A finished job hands over its plan (only now does it replace the previous roster).
-    if job is not None and not job.running:
-        if job.plan is not None:
-            st.session_state["plan"] = job.plan
-            st.session_state["plan_note"] = f"{job.label}, stopped early" if job.stop.is_set() else job.label
-            st.session_state.pop("export", None)
-        else:
-            st.session_state["job_error"] = (job.error, job.explanation)
-        del st.session_state["job"]
-        job = None
 
     c = st.columns([1, 1, 1, 2])
     limit = c[0].number_input("Time limit (s)", 5, 600, 30, 5, help="the best roster found by then is returned")

@@ -782,6 +782,21 @@ def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel, options: SolveOpt
         watcher.join()
 
 
+def _replay_hint(rm: RosterModel) -> cp_model.CpSolver | None:
+    """A solver holding the model's solution hint as its solution, if the hint is a complete
+    feasible assignment (every variable fixed to it: presolve settles it at once)."""
+    hint = rm.model.proto.solution_hint
+    if len(hint.vars) < len(rm.model.proto.variables):
+        return None
+    fixed = rm.model.clone()
+    for i, val in zip(hint.vars, hint.values):
+        fixed.Add(fixed.get_int_var_from_proto_index(i) == val)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 60.0
+    return solver if solver.Solve(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+
+
 def complete_hint(rm: RosterModel, options: SolveOptions, chosen: set, budget: float) -> dict | None:
     """The given shifts exactly, with the best breaks and queue flows for them; None if those
     shifts break a hard rule of this problem (or nothing was found within the budget)."""
@@ -935,10 +950,10 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
         # hire's minimum hours, an absence): search for a feasible roster starting from it, and
         # hint that complete roster.
         chosen = add_hint(rm, options.hint)
-        budget = max(1.0, 0.4 * float(options.time_limit))
+        budget = max(2.0, 0.4 * float(options.time_limit))
         # Usually the given roster still keeps every rule: then only breaks and queue flows are
         # missing, an easy problem. Otherwise repair it with as few changed shifts as possible.
-        first = complete_hint(rm, options, chosen, budget=0.5 * budget)
+        first = complete_hint(rm, options, chosen, budget=max(2.0, 0.5 * budget))
         if first is None:
             first = closest_feasible(rm, options, chosen, budget=budget)
         if first is not None:
@@ -956,6 +971,13 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
     if lp_bound is not None and lp_bound.status == "OPTIMAL":
         cb.floor = lp_bound.value
     status = _solve(solver, rm.model, options, cb)
+    cp_bound = solver.BestObjectiveBound() / SCALE
+    if status == cp_model.UNKNOWN:
+        # Time ran out (or Stop) before the search reported a roster, but the start it was given
+        # is a complete feasible roster: return that rather than nothing.
+        replayed = _replay_hint(rm)
+        if replayed is not None:
+            solver, status = replayed, cp_model.FEASIBLE
     status_name = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE", cp_model.MODEL_INVALID: "MODEL_INVALID"}.get(status, "UNKNOWN")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         from .errors import InfeasibleError
@@ -970,7 +992,6 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
     roster = extract_roster(rm, solver)
     roster.status = status_name
     roster.objective = solver.ObjectiveValue() / SCALE
-    cp_bound = solver.BestObjectiveBound() / SCALE
     if lp_bound is None and options.lp_bound:
         from .bounds import lower_bound
         lp_bound = lower_bound(problem)

@@ -360,3 +360,23 @@ def test_stop_event_returns_the_best_roster_so_far():
     assert time.monotonic() - t0 < 30
     assert seen and roster.kpis["solver"]["status"] == "FEASIBLE"     # found, not proven, then stopped
     assert roster.objective <= seen[0] + 1e-6
+
+
+def test_a_complete_start_is_returned_when_the_search_reports_nothing():
+    """If time runs out before the search reports a roster, the complete feasible start it was
+    given (e.g. last week's roster completed with breaks and flows) is returned, not an error."""
+    centre = small_centre()
+    staff = Staff(tuple(employee(f"e{i}", skills=("a", "b")) for i in range(6)))
+    need = {"a": lambda d, h: 2 if 8 <= h < 16 else 0, "b": lambda d, h: 1 if 8 <= h < 16 else 0}
+    problem = RosterProblem(centre, staff, requirement(centre, need))
+    first = solve(problem, SolveOptions(time_limit=5, workers=1, lp_bound=False))
+    rm = roster_module.build_model(problem)
+    chosen = roster_module.add_hint(rm, first.shifts)
+    values = roster_module.complete_hint(rm, SolveOptions(workers=1), chosen, budget=5)
+    assert values is not None
+    roster_module._hinted(rm.model, values)
+    solver = roster_module._replay_hint(rm)
+    assert solver is not None
+    again = roster_module.extract_roster(rm, solver)
+    assert {(s.employee_id, s.day, s.shift_id) for s in again.shifts} == \
+        {(s.employee_id, s.day, s.shift_id) for s in first.shifts}

@@ -31,7 +31,28 @@ MAX_PROBLEMS = 50  # beyond this, more lines help nobody
 # --------------------------------------------------------------------------------------------
 # Low-level table reading
 # --------------------------------------------------------------------------------------------
+MAX_INPUT_MB = 500     # far above 2 years x 5 queues x 15-minute history (~15 MB); keeps memory bounded
+
+
+def _not_text(raw: bytes) -> str | None:
+    """Why these bytes are not a CSV text file, or None if they look like text."""
+    if raw[:4] == b"PK\x03\x04":
+        return "this is an Excel workbook or a zip archive, not CSV text; save it as CSV (UTF-8)"
+    head = raw[:4096]
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None                        # UTF-16 text (Excel's "Unicode text"), decoded below
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    if head and (b"\x00" in head or controls / len(head) > 0.05):
+        return "binary content, not CSV text (an image, a spreadsheet or a database file?); export it as CSV"
+    return None
+
+
 def _decode(raw: bytes) -> str:
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     try:
         return raw.decode("utf-8-sig")     # tolerate the BOM Excel writes
     except UnicodeDecodeError:
@@ -111,7 +132,14 @@ def read_table(path: str | Path, required: Iterable[str], optional: Iterable[str
     label = label or path.name
     if not path.exists():
         raise InputError(InputProblem(str(path), "file not found"))
+    size_mb = path.stat().st_size / 1e6
+    if size_mb > MAX_INPUT_MB:
+        raise InputError(InputProblem(label, f"the file is {size_mb:,.0f} MB; the limit is {MAX_INPUT_MB} MB "
+                                             "(keep two years of history or split it by queue)"))
     raw = path.read_bytes()
+    why = _not_text(raw)
+    if why:
+        raise InputError(InputProblem(label, why, 1))
     text = _decode(raw).replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     if not text.strip():
         raise InputError(InputProblem(label, f"the file is empty; expected a header row with {', '.join(required)}", 1))

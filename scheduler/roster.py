@@ -144,13 +144,27 @@ def build_model(problem: RosterProblem, skip: frozenset[str] = frozenset(), obje
     return rm
 
 
+# The largest roster we build: 500 agents x 1 week x ~39 start times is ~120k shift variables and
+# peaks at ~2.3 GB (bench/roster_scaling.py). Four times that still fits a 24 GB machine; beyond it
+# memory would not stay bounded, so the user is asked to split the problem instead.
+MAX_SHIFT_VARIABLES = 500_000
+
+
 def add_shift_variables(rm: RosterModel) -> None:
     """Create x[e,d,s] only where skills, calendar, availability and contract allow (hard rules:
     skills, time off, fixed days off, availability window, night eligibility, zero caps)."""
     p = rm.problem
+    options = {(e, d): p.options(emp, d) for e, emp in enumerate(p.employees) for d in range(p.horizon.days)}
+    total = sum(len(v) for v in options.values())
+    if total > MAX_SHIFT_VARIABLES:
+        from .errors import InputError, InputProblem
+        raise InputError(InputProblem(
+            "roster size", f"{len(p.employees)} employees x {p.horizon.days} days x their allowed shift starts make "
+            f"{total:,} shift choices; the limit is {MAX_SHIFT_VARIABLES:,} (memory). Plan fewer weeks at once, "
+            "split the centre by site or team, or offer fewer start times"))
     for e, emp in enumerate(p.employees):
         for d in range(p.horizon.days):
-            for s in p.options(emp, d):
+            for s in options[e, d]:
                 rm.x[e, d, s] = rm.model.NewBoolVar(f"x_{emp.id}_{d}_{p.templates[s].id}")
 
 

@@ -1,0 +1,82 @@
+"""Limits held: outputs are all-or-nothing (a failed or cancelled run leaves the previous outputs
+intact), huge files are refused before they are read, and the time limit is honoured."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from factories import employee, requirement, small_centre
+from scheduler import io as io_module
+from scheduler.cli import main
+from scheduler.domain import Staff
+from scheduler.errors import InputError
+from scheduler.io import write_outputs
+from scheduler.problem import RosterProblem
+from scheduler.roster import SolveOptions, solve
+
+
+def test_a_failing_writer_leaves_earlier_outputs_intact(tmp_path):
+    (tmp_path / "roster.csv").write_text("the published roster\n")
+    (tmp_path / "kpis.json").write_text("{}\n")
+
+    def boom(path):
+        path.write_text("half")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        write_outputs({"roster.csv": lambda p: p.write_text("new roster\n"), "kpis.json": boom}, tmp_path)
+    assert (tmp_path / "roster.csv").read_text() == "the published roster\n"
+    assert (tmp_path / "kpis.json").read_text() == "{}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kpis.json", "roster.csv"]      # no temporary left
+
+
+def test_an_interrupted_plan_leaves_earlier_outputs_intact(sample_copy, tmp_path, monkeypatch, capsys):
+    """Ctrl-C during the solve: exit 130, the folder's previous files untouched."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "roster.csv").write_text("the published roster\n")
+    import scheduler.pipeline as pipeline
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "solve", interrupted)
+    code = main(["plan", "--data", str(sample_copy), "--week", "2026-11-30", "--out", str(out), "--no-backtest"])
+    assert code == 130 and "left as they were" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["roster.csv"]
+    assert (out / "roster.csv").read_text() == "the published roster\n"
+
+
+def test_huge_files_are_refused_before_reading(tmp_path, monkeypatch):
+    monkeypatch.setattr(io_module, "MAX_INPUT_MB", 0.001)       # 1 kB for the test
+    f = tmp_path / "history.csv"
+    f.write_text("timestamp,queue,contacts\n" + "2026-11-30 08:00,cards,1\n" * 200)
+    with pytest.raises(InputError, match=r"history.csv: the file is .* MB; the limit is"):
+        io_module.read_history(f)
+
+
+def test_the_time_limit_is_honoured_with_the_best_roster_so_far():
+    """A problem not solved to optimality in 3 s returns a roster marked FEASIBLE (not optimal)
+    with its gap, close to the limit."""
+    centre = small_centre()
+    staff = Staff(tuple(employee(f"e{i}", skills=("a", "b") if i % 3 else ("a",), max_days=5) for i in range(30)))
+    need = {"a": lambda d, h: (3 + (h * 7 + d) % 5) if 6 <= h < 22 else 1,
+            "b": lambda d, h: (2 + (h * 3 + d) % 4) if 8 <= h < 20 else 0}
+    problem = RosterProblem(centre, staff, requirement(centre, need))
+    t0 = time.monotonic()
+    roster = solve(problem, SolveOptions(time_limit=3, workers=1, lp_bound=False))
+    elapsed = time.monotonic() - t0
+    assert elapsed < 3 + 5            # model build and extraction on top of the solver's limit
+    s = roster.kpis["solver"]
+    assert s["status"] == "FEASIBLE" and s["gap"] is not None and s["gap"] > 0
+
+
+def test_a_roster_too_large_for_memory_is_refused_with_advice(monkeypatch):
+    from scheduler import roster as roster_module
+    monkeypatch.setattr(roster_module, "MAX_SHIFT_VARIABLES", 100)
+    centre = small_centre()
+    problem = RosterProblem(centre, Staff(tuple(employee(f"e{i}") for i in range(10))),
+                            requirement(centre, {"a": lambda d, h: 1}))
+    with pytest.raises(InputError, match="shift choices; the limit is 100 .* Plan fewer weeks"):
+        solve(problem, SolveOptions(time_limit=5, workers=1))

@@ -219,7 +219,8 @@ def cmd_sweep(args) -> int:
     from .io import atomic_path, markdown_table, write_csv
     from .pipeline import prepare_inputs
     from .roster import SolveOptions
-    from .sweep import HireProfile, staffing_sweep
+    from .sweep import staffing_sweep
+    from .whatif import Hire
     import pandas as pd
     centre = load_centre(Path(args.data) / "centre.toml")
     skills = frozenset(s.strip() for s in args.skills.split("+") if s.strip())
@@ -230,7 +231,7 @@ def cmd_sweep(args) -> int:
     if args.min_hours > args.max_hours:
         raise InputError(InputProblem("--min-hours", f"{args.min_hours} is above --max-hours {args.max_hours}"))
     inputs = prepare_inputs(args.data, args.week, backtest=not args.no_backtest, progress=ProgressBar("forecast"))
-    profile = HireProfile(skills, args.min_hours, args.max_hours, args.max_days, args.nights)
+    profile = Hire(skills, 1, args.min_hours, args.max_hours, args.max_days, args.nights)
 
     def shown(step) -> None:
         print(f"  {step.hires:>3} hire(s): {step.under_staffed_hours:>7} agent-h short, "

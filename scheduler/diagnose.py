@@ -10,12 +10,11 @@ reported as a shortfall (see kpis.coverage and `uncoverable`).
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 
 from ortools.sat.python import cp_model
 
 from .domain import Staff
-from .problem import CALENDAR_RULES, RosterProblem
+from .problem import RosterProblem
 
 # Plain words for each rule family, and what a supervisor could relax.
 FAMILIES = {

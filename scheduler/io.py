@@ -14,7 +14,7 @@ import os
 import tempfile
 import warnings
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 

@@ -15,8 +15,7 @@ import pandas as pd
 
 from .domain import Centre, Horizon, Requirement, Roster, Staff
 from .errors import InputError, InputProblem
-from .io import (load_centre_dir, load_staff, read_history, read_roster, roster_frames, write_csv,
-                 write_json, write_outputs)
+from .io import load_centre_dir, load_staff, read_history, read_roster, roster_frames, write_outputs
 from .kpis import coverage_table, plan_kpis
 from .problem import Pin, RosterProblem, requirement_from_table
 from .roster import SolveOptions, solve

@@ -9,7 +9,7 @@ consecutive days across the change included, since the kept days are part of the
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 

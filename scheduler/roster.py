@@ -20,7 +20,7 @@ import threading
 import time as _time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Callable
 
 from ortools.sat.python import cp_model

@@ -218,7 +218,6 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
     deadline = t0 + T
     rng = random.Random(seed)
     model = rm.model
-    n_vars = len(model.proto.variables)
     if proof_fraction is None:
         proof_fraction = 0.0
     n_cells = len({(e, d) for (e, d, _s) in rm.x})

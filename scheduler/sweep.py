@@ -15,27 +15,11 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from .domain import Employee, Staff
+from .domain import Staff
 from .kpis import plan_kpis
 from .problem import RosterProblem
 from .roster import SolveOptions, solve
-
-
-@dataclass(frozen=True)
-class HireProfile:
-    """The contract a hire would get (the sweep's unit)."""
-
-    skills: frozenset[str]
-    min_hours: float = 0.0
-    max_hours: float = 40.0
-    max_days: int = 5
-    nights: bool = False
-    hourly_cost: float = 0.0
-
-    def employee(self, n: int) -> Employee:
-        return Employee(id=f"HIRE-{n}", name=f"New hire {n}", skills=self.skills, contract="hire",
-                        min_hours=self.min_hours, max_hours=self.max_hours, max_days=self.max_days,
-                        nights=self.nights, hourly_cost=self.hourly_cost)
+from .whatif import Hire
 
 
 @dataclass(frozen=True)
@@ -51,7 +35,7 @@ class SweepStep:
 
 @dataclass
 class SweepResult:
-    profile: HireProfile
+    profile: Hire
     steps: list[SweepStep] = field(default_factory=list)
     lower_bound: int = 0
 
@@ -76,7 +60,7 @@ class SweepResult:
                 f"{b.under_staffed_hours} agent-hours and {b.short_intervals} interval-queue cells still short")
 
 
-def capacity_lower_bound(problem: RosterProblem, profile: HireProfile) -> int:
+def capacity_lower_bound(problem: RosterProblem, profile: Hire) -> int:
     """Hires needed at least: the requirement's agent-hours on the profile's queues, less the most
     that everybody able to serve them could work (their maximum paid hours), over what one hire can
     work. Timing and other queues are ignored, so it can only under-estimate."""
@@ -91,7 +75,7 @@ def capacity_lower_bound(problem: RosterProblem, profile: HireProfile) -> int:
     return max(0, math.ceil((need - able) / per_hire - 1e-9))
 
 
-def staffing_sweep(problem: RosterProblem, profile: HireProfile, *, max_hires: int = 10,
+def staffing_sweep(problem: RosterProblem, profile: Hire, *, max_hires: int = 10,
                    options: SolveOptions | None = None, min_share: float = 1.0,
                    progress: Callable[[SweepStep], None] | None = None) -> SweepResult:
     """Add hires of `profile` one at a time (from a capacity lower bound) until the roster staffs at
@@ -100,7 +84,7 @@ def staffing_sweep(problem: RosterProblem, profile: HireProfile, *, max_hires: i
     result = SweepResult(profile, lower_bound=min(max_hires, capacity_lower_bound(problem, profile)))
     hint = None
     for n in range(result.lower_bound, max_hires + 1):
-        hires = tuple(profile.employee(k + 1) for k in range(n))
+        hires = tuple(profile.employee(f"HIRE-{k + 1}", f"New hire {k + 1}") for k in range(n))
         staff = Staff(problem.staff.employees + hires, problem.staff.time_off, problem.staff.preferences)
         step_problem = replace(problem, staff=staff)
         roster = solve(step_problem, replace(options, hint=hint))

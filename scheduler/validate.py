@@ -56,7 +56,6 @@ def validate_roster(centre: Centre, staff: Staff, shifts: list[ShiftAssignment],
                     previous: list[ShiftAssignment] = ()) -> list[Violation]:
     v: list[Violation] = []
     emps = {e.id: e for e in staff.employees}
-    rules = centre.rules
     if not shifts and horizon_start is None:
         return v          # nothing to check against: no horizon known
     start = horizon_start or min(s.day for s in shifts)

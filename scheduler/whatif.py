@@ -33,12 +33,17 @@ RULE_KEYS = {"max_consecutive_days", "min_consecutive_days_off", "max_nights_per
 
 @dataclass(frozen=True)
 class Hire:
+    """`count` new people with this skill set and contract (what-if scenarios, staffing sweep)."""
     skills: frozenset[str]
     count: int = 1
     min_hours: float = 32.0
     max_hours: float = 40.0
     max_days: int = 5
     nights: bool = False
+
+    def employee(self, employee_id: str, name: str) -> Employee:
+        return Employee(id=employee_id, name=name, skills=self.skills, contract="hire", min_hours=self.min_hours,
+                        max_hours=self.max_hours, max_days=self.max_days, nights=self.nights)
 
 
 @dataclass(frozen=True)
@@ -210,9 +215,7 @@ def apply(scenario: Scenario, centre: Centre, staff: Staff, forecast: pd.DataFra
     employees = [e for e in staff.employees if e.id not in scenario.remove]
     for k, h in enumerate(scenario.hire):
         for n in range(h.count):
-            employees.append(Employee(id=f"HIRE-{k + 1}-{n + 1}", name=f"New hire {k + 1}.{n + 1}", skills=h.skills,
-                                      contract="hire", min_hours=h.min_hours, max_hours=h.max_hours,
-                                      max_days=h.max_days, nights=h.nights))
+            employees.append(h.employee(f"HIRE-{k + 1}-{n + 1}", f"New hire {k + 1}.{n + 1}"))
     staff = Staff(tuple(employees),
                   tuple(t for t in staff.time_off if t.employee_id not in scenario.remove) + scenario.time_off,
                   tuple(p for p in staff.preferences if p.employee_id not in scenario.remove))

@@ -1,7 +1,6 @@
 """Small hand-made centres for tests: every number is chosen so a human can check the answer."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 from scheduler.config import centre_from_dict
@@ -51,3 +50,14 @@ def requirement(centre, need, days=7, start=MONDAY):
             arr.append(spec(d, hour) if callable(spec) else spec.get((d, hour), 0))
         rows.append(tuple(arr))
     return Requirement(horizon=horizon, queues=centre.queue_ids, staff=tuple(rows))
+
+
+def busy_week_problem():
+    """30 employees, two queues with uneven demand: one CP-SAT worker does not prove this optimal
+    within 20 s, so only a time limit or a stop can end the search early."""
+    from scheduler.problem import RosterProblem
+    centre = small_centre()
+    staff = Staff(tuple(employee(f"e{i}", skills=("a", "b") if i % 3 else ("a",), max_days=5) for i in range(30)))
+    need = {"a": lambda d, h: (3 + (h * 7 + d) % 5) if 6 <= h < 22 else 1,
+            "b": lambda d, h: (2 + (h * 3 + d) % 4) if 8 <= h < 20 else 0}
+    return RosterProblem(centre, staff, requirement(centre, need))

@@ -90,6 +90,13 @@ def no_error_box(page) -> None:
     assert errors.count() == 0, errors.all_inner_texts()
 
 
+def set_number(page, label: str, value: int) -> None:
+    box = page.get_by_role("spinbutton", name=label)
+    box.fill(str(value))
+    box.press("Enter")
+    page.wait_for_timeout(1000)
+
+
 def open_page(page, title: str, wait_for: str) -> None:
     page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
     settle(page, wait_for)
@@ -111,10 +118,7 @@ def test_every_page_in_the_browser(page, shots):
     page.screenshot(path=shots / "3-staffing.png", full_page=True)
 
     open_page(page, "Roster", "No roster yet")
-    limit = page.get_by_role("spinbutton", name="Time limit (s)")
-    limit.fill("20")
-    limit.press("Enter")
-    page.wait_for_timeout(1000)
+    set_number(page, "Time limit (s)", 20)
     page.get_by_role("button", name="Build roster").click()
     settle(page, "Under-staffed agent-hours", timeout=180_000)
     no_error_box(page)
@@ -127,10 +131,7 @@ def test_every_page_in_the_browser(page, shots):
     page.get_by_role("spinbutton", name="Demand change (%)").fill("15")
     page.get_by_role("button", name="Add scenario").click()
     settle(page, "Run scenarios")
-    seconds = page.get_by_role("spinbutton", name="Seconds per scenario")
-    seconds.fill("5")
-    seconds.press("Enter")
-    page.wait_for_timeout(1000)
+    set_number(page, "Seconds per scenario", 5)
     page.get_by_role("button", name="Run scenarios").click()
     settle(page, "Per-employee changes against the base", timeout=180_000)
     no_error_box(page)

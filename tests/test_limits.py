@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from factories import employee, requirement, small_centre
+from factories import busy_week_problem, employee, requirement, small_centre
 from scheduler import io as io_module
 from scheduler.cli import main
 from scheduler.domain import Staff
@@ -59,11 +59,7 @@ def test_huge_files_are_refused_before_reading(tmp_path, monkeypatch):
 def test_the_time_limit_is_honoured_with_the_best_roster_so_far():
     """A problem not solved to optimality in 3 s returns a roster marked FEASIBLE (not optimal)
     with its gap, close to the limit."""
-    centre = small_centre()
-    staff = Staff(tuple(employee(f"e{i}", skills=("a", "b") if i % 3 else ("a",), max_days=5) for i in range(30)))
-    need = {"a": lambda d, h: (3 + (h * 7 + d) % 5) if 6 <= h < 22 else 1,
-            "b": lambda d, h: (2 + (h * 3 + d) % 4) if 8 <= h < 20 else 0}
-    problem = RosterProblem(centre, staff, requirement(centre, need))
+    problem = busy_week_problem()
     t0 = time.monotonic()
     roster = solve(problem, SolveOptions(time_limit=3, workers=1, lp_bound=False))
     elapsed = time.monotonic() - t0

@@ -3,7 +3,7 @@ and `validate` fails (exit 1, readable list) on a roster edited to break a rule.
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pandas as pd
 import pytest

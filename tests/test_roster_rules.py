@@ -6,12 +6,11 @@ a second and the outcome is exact, not a matter of search luck.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 
-from factories import MONDAY, employee, requirement, small_centre
+from factories import busy_week_problem, MONDAY, employee, requirement, small_centre
 from scheduler import problem as problem_module
 from scheduler import roster as roster_module
 from scheduler.domain import Preference, ShiftAssignment, Staff, TimeOff
@@ -343,11 +342,7 @@ def test_stop_event_returns_the_best_roster_so_far():
     import threading
     import time
 
-    centre = small_centre()
-    staff = Staff(tuple(employee(f"e{i}", skills=("a", "b") if i % 3 else ("a",), max_days=5) for i in range(30)))
-    need = {"a": lambda d, h: (3 + (h * 7 + d) % 5) if 6 <= h < 22 else 1,
-            "b": lambda d, h: (2 + (h * 3 + d) % 4) if 8 <= h < 20 else 0}
-    problem = RosterProblem(centre, staff, requirement(centre, need))
+    problem = busy_week_problem()
     stop = threading.Event()
     seen = []
 

@@ -13,8 +13,8 @@ from scheduler.domain import Staff, TimeOff
 from scheduler.export import employee_calendars, employee_summary
 from scheduler.problem import RosterProblem
 from scheduler.roster import SolveOptions, solve
-from scheduler.sweep import HireProfile, capacity_lower_bound, staffing_sweep
-from scheduler.whatif import Scenario, apply
+from scheduler.sweep import capacity_lower_bound, staffing_sweep
+from scheduler.whatif import Hire, Scenario, apply
 
 
 def monday_peak_problem():
@@ -29,7 +29,7 @@ def monday_peak_problem():
 
 def test_sweep_finds_the_smallest_hire_known_by_hand():
     problem = monday_peak_problem()
-    profile = HireProfile(frozenset({"a"}), max_hours=8, max_days=1)
+    profile = Hire(frozenset({"a"}), min_hours=0, max_hours=8, max_days=1)
     # 32 agent-hours needed, 40 hours of qualified staff: the capacity bound cannot tell (0).
     assert capacity_lower_bound(problem, profile) == 0
     result = staffing_sweep(problem, profile, max_hires=5, options=SolveOptions(time_limit=10, workers=1))
@@ -44,7 +44,7 @@ def test_sweep_finds_the_smallest_hire_known_by_hand():
 def test_sweep_reports_the_best_achievable_when_nothing_meets_the_target():
     problem = monday_peak_problem()
     # Hires who may only work nights cannot help a day peak.
-    profile = HireProfile(frozenset({"b"}), max_hours=8, max_days=1)
+    profile = Hire(frozenset({"b"}), min_hours=0, max_hours=8, max_days=1)
     result = staffing_sweep(problem, profile, max_hires=1, options=SolveOptions(time_limit=5, workers=1))
     assert result.answer is None and result.best.under_staffed_hours == 24.0
     assert "no headcount up to 1" in result.summary()
@@ -54,7 +54,7 @@ def test_capacity_bound_skips_hopeless_steps():
     centre = small_centre()
     need = {"a": lambda d, h: 3 if d < 5 and 6 <= h < 14 else 0}     # 120 agent-hours in the week
     problem = RosterProblem(centre, Staff((employee("e1"),)), requirement(centre, need))
-    profile = HireProfile(frozenset({"a"}), max_hours=40, max_days=5)
+    profile = Hire(frozenset({"a"}), min_hours=0, max_hours=40, max_days=5)
     assert capacity_lower_bound(problem, profile) == 2                 # (120 - 40) / 40
     result = staffing_sweep(problem, profile, max_hires=4, options=SolveOptions(time_limit=10, workers=1))
     assert result.lower_bound == 2 and result.steps[0].hires == 2 and result.answer == 2

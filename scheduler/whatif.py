@@ -274,6 +274,7 @@ def compare(plans: dict[str, Plan], scenarios: dict[str, Scenario]) -> pd.DataFr
         notes = []
         more_demand, same_staff = sc.more_demand, sc.same_staff
         more_staff = bool(sc.hire) and not sc.remove and not sc.time_off and sc.same_demand
+        fewer_staff = (bool(sc.remove) or bool(sc.time_off)) and not sc.hire and sc.same_demand
         gaps = (f"the solver stops with a gap ({row['gap_pct']}% here, "
                 f"{round(100 * (base.kpis['solver'].get('gap') or 0), 1)}% base), so neither roster is optimal; "
                 "compare with care or allow more time")
@@ -281,6 +282,8 @@ def compare(plans: dict[str, Plan], scenarios: dict[str, Scenario]) -> pd.DataFr
             notes.append("more demand yet less under-staffing than base: " + gaps)
         if name != "base" and more_staff and row["under_staffed_hours"] > base_under:
             notes.append("more staff yet more under-staffing than base: " + gaps)
+        if name != "base" and fewer_staff and row["under_staffed_hours"] < base_under:
+            notes.append("fewer staff yet less under-staffing than base: " + gaps)
         row["notes"] = "; ".join(notes)
         rows.append(row)
     return pd.DataFrame(rows)
@@ -323,8 +326,13 @@ def run_scenarios(scenarios: list[Scenario], centre: Centre, staff: Staff, forec
     total = len(all_scenarios)
     if progress:
         progress(0, total, "base")
-    plans = {"base": plan_scenario(BASE, centre, staff, forecast, horizon, previous,
-                                   time_limit=time_limit, workers=workers, seed=seed, hint=base_hint)}
+    first = plan_scenario(BASE, centre, staff, forecast, horizon, previous,
+                          time_limit=time_limit, workers=workers, seed=seed, hint=base_hint)
+    # Equal effort: every scenario continues from the base roster with its own time limit, so the
+    # base gets the same second round from its own roster. Without it a scenario with *fewer*
+    # staff could look better than the base only because it was searched twice as long.
+    plans = {"base": plan_scenario(BASE, centre, staff, forecast, horizon, previous, time_limit=time_limit,
+                                   workers=workers, seed=seed, hint=first.roster.shifts)}
     # Scenarios start from the base roster: comparisons are steadier and changes fewer.
     args = dict(time_limit=time_limit, workers=workers, seed=seed, hint=plans["base"].roster.shifts)
     jobs = default_jobs(workers) if jobs is None else max(1, jobs)

@@ -98,3 +98,26 @@ def test_scenarios_run_in_parallel_processes_with_the_same_answers():
     assert rows.loc["peak-monday", "under_staffed_hours"] >= rows.loc["base", "under_staffed_hours"]
     assert rows.loc["hire", "under_staffed_hours"] <= rows.loc["base", "under_staffed_hours"]
     assert (rows["notes"] == "").all()
+
+
+def test_results_that_defy_monotonicity_are_flagged_with_the_reason():
+    """The comparison never silently reports fewer staff (or more demand) doing better than the base."""
+    from types import SimpleNamespace
+
+    from scheduler.whatif import compare
+
+    def plan(under, gap):
+        kpis = {"totals": {"under_staffed_hours": under, "over_staffed_hours": 0, "paid_hours": 100, "cost": 0},
+                "fairness": {"nights_max_minus_min": 0, "weekends_max_minus_min": 0}, "solver": {"gap": gap},
+                "queues": {}}
+        return SimpleNamespace(kpis=kpis, roster=SimpleNamespace(shifts=[]))
+
+    scenarios = {"base": BASE, "sick": Scenario("sick", remove=("e1",)), "busy": Scenario("busy", demand=1.2),
+                 "hire": Scenario("hire", hire=(Hire(frozenset({"a"})),)), "fine": Scenario("fine", remove=("e2",))}
+    table = compare({"base": plan(100, 0.5), "sick": plan(80, 0.6), "busy": plan(90, 0.4), "hire": plan(120, 0.3),
+                     "fine": plan(130, 0.5)}, scenarios).set_index("scenario")
+    assert table.loc["sick", "notes"].startswith("fewer staff yet less under-staffing")
+    assert table.loc["busy", "notes"].startswith("more demand yet less under-staffing")
+    assert table.loc["hire", "notes"].startswith("more staff yet more under-staffing")
+    assert "gap" in table.loc["sick", "notes"]
+    assert table.loc["fine", "notes"] == "" and table.loc["base", "notes"] == ""

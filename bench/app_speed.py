@@ -27,7 +27,7 @@ IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--time-limit", type=int, default=30, help="the Roster page's solver time limit")
+    ap.add_argument("--time-limit", type=int, default=45, help="the Roster page's solver time limit")
     args = ap.parse_args()
     chromium = shutil.which("chromium")
     if not chromium:

@@ -35,7 +35,7 @@ with state.friendly_errors("Roster", reset_keys=("job", "pins")):
     job = st.session_state.get("job")
 
     c = st.columns([1, 1, 1, 2])
-    limit = c[0].number_input("Time limit (s)", 5, 600, 30, 5, help="the best roster found by then is returned")
+    limit = c[0].number_input("Time limit (s)", 5, 600, 45, 5, help="the best roster found by then is returned")
     seed = c[1].number_input("Seed", 0, 10_000, 0, help="same inputs, settings and seed: same roster")
     pins = st.session_state.get("pins", [])
     label = f"week of {week:%d %b %Y}, {limit} s" + (f", {len(pins)} pinned" if pins else "")

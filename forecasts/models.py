@@ -207,7 +207,7 @@ class DailyProfileResults:
         m = np.asarray(fc.predicted_mean, float)
         v = np.maximum(np.asarray(fc.var_pred_mean, float), 0.0)
         m = np.clip(m, -20, 20)
-        daily = np.expm1(m + v / 2)
+        daily = np.expm1(m)
         wd = days.day_of_week.to_numpy()
         fl = cal.flags(days, ow)
         closed = ~ow[wd] | ((fl["hol"] > 0) & self.holidays_closed)

@@ -136,23 +136,19 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
         if not isinstance(demand, (int, float)) or isinstance(demand, bool) or demand < 0:
             bad(f"{p}.demand", f"expected a multiplier >= 0, got {demand!r}")
         by_q = t.get("demand_by_queue", {})
-        for q, v in (by_q.items() if isinstance(by_q, dict) else []):
-            if q not in queues:
-                bad(f"{p}.demand_by_queue.{q}", f"unknown queue; expected one of {', '.join(sorted(queues))}")
-            elif not isinstance(v, (int, float)) or v < 0:
-                bad(f"{p}.demand_by_queue.{q}", f"expected a multiplier >= 0, got {v!r}")
         by_day = t.get("demand_by_day", {})
-        for k, v in (by_day.items() if isinstance(by_day, dict) else []):
-            if _day_key(k) is None:
-                bad(f"{p}.demand_by_day.{k}", "expected a weekday (mon..sun) or a date YYYY-MM-DD")
-            elif not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
-                bad(f"{p}.demand_by_day.{k}", f"expected a multiplier >= 0, got {v!r}")
         by_band = t.get("demand_by_band", {})
-        for k, v in (by_band.items() if isinstance(by_band, dict) else []):
-            if _band(k) is None:
-                bad(f"{p}.demand_by_band.{k}", "expected a time band like \"08:00-12:00\" (start before end)")
-            elif not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
-                bad(f"{p}.demand_by_band.{k}", f"expected a multiplier >= 0, got {v!r}")
+        # Each table maps a key (queue, weekday/date, time band) to a multiplier >= 0.
+        for table, valid, expect in (
+                ("demand_by_queue", lambda k: k in queues, f"unknown queue; expected one of {', '.join(sorted(queues))}"),
+                ("demand_by_day", lambda k: _day_key(k) is not None, "expected a weekday (mon..sun) or a date YYYY-MM-DD"),
+                ("demand_by_band", lambda k: _band(k) is not None, "expected a time band like \"08:00-12:00\" (start before end)")):
+            given = t.get(table, {})
+            for k, v in (given.items() if isinstance(given, dict) else []):
+                if not valid(k):
+                    bad(f"{p}.{table}.{k}", expect)
+                elif not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
+                    bad(f"{p}.{table}.{k}", f"expected a multiplier >= 0, got {v!r}")
         leave = []
         for j, item in enumerate(t.get("time_off", []) if isinstance(t.get("time_off", []), list) else []):
             key = f"{p}.time_off[{j}]"

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -47,25 +46,15 @@ def plan_kpis(roster: Roster, requirement: Requirement, centre: Centre, staff: S
     if forecast is not None and len(forecast):
         for q, sl in expected_service_level(cov, forecast, centre).items():
             queues.setdefault(q, {})["expected_service_level"] = sl
-    # People
-    paid = defaultdict(float)
-    nights = defaultdict(int)
-    weekends = defaultdict(set)
-    days = defaultdict(int)
-    kinds = {s.id: s.kind for s in centre.shifts}
-    for s in roster.shifts:
-        paid[s.employee_id] += s.paid_hours
-        days[s.employee_id] += 1
-        if kinds.get(s.shift_id) == "night":
-            nights[s.employee_id] += 1
-        if s.day.weekday() >= 5:
-            weekends[s.employee_id].add(s.day - timedelta(days=s.day.weekday() - 5))
+    # People: the same per-employee figures HR gets in employee_summary.csv.
+    from .export import employee_summary
+    summary = employee_summary(roster, staff, centre)
     weeks = h.days / 7
-    people = []
-    for e in staff.employees:
-        people.append({"employee_id": e.id, "name": e.name, "paid_hours": round(paid[e.id], 2),
-                       "min_hours": e.min_hours * weeks, "max_hours": e.max_hours * weeks,
-                       "days_worked": days[e.id], "nights": nights[e.id], "weekends": len(weekends[e.id])})
+    people = [{"employee_id": e.id, "name": e.name, "paid_hours": float(r.paid_hours),
+               "min_hours": e.min_hours * weeks, "max_hours": e.max_hours * weeks,
+               "days_worked": int(r.days_worked), "nights": int(r.nights), "weekends": int(r.weekends_worked)}
+              for e, r in zip(staff.employees, summary.itertuples())]
+    paid = {p["employee_id"]: p["paid_hours"] for p in people if p["days_worked"]}
     night_ok = [p for p, e in zip(people, staff.employees) if e.nights]
     short = cov[cov["gap"] < 0].sort_values("gap")
     shortfall = {
@@ -75,7 +64,7 @@ def plan_kpis(roster: Roster, requirement: Requirement, centre: Centre, staff: S
                    "required": int(r.required), "scheduled": int(r.scheduled)} for r in short.head(10).itertuples()],
     }
     prefs = _preference_satisfaction(roster, staff, centre)
-    cost = sum(paid[e.id] * e.hourly_cost for e in staff.employees)
+    cost = sum(paid.get(e.id, 0.0) * e.hourly_cost for e in staff.employees)
     return {
         "horizon": {"start": h.start.isoformat(), "days": h.days, "interval_minutes": h.interval_minutes},
         "queues": queues,

@@ -796,6 +796,12 @@ def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel, options: SolveOpt
         watcher.join()
 
 
+def _values(solver: cp_model.CpSolver, model: cp_model.CpModel, n: int) -> dict[int, int]:
+    """The solver's value of each of the first `n` variables of `model` (a clone of the roster
+    model keeps the original's variable indices, so the values map back one to one)."""
+    return {i: solver.value(model.get_int_var_from_proto_index(i)) for i in range(n)}
+
+
 def _replay_hint(rm: RosterModel) -> cp_model.CpSolver | None:
     """A solver holding the model's solution hint as its solution, if the hint is a complete
     feasible assignment (every variable fixed to it: presolve settles it at once)."""
@@ -814,16 +820,16 @@ def _replay_hint(rm: RosterModel) -> cp_model.CpSolver | None:
 def complete_hint(rm: RosterModel, options: SolveOptions, chosen: set, budget: float) -> dict | None:
     """The given shifts exactly, with the best breaks and queue flows for them; None if those
     shifts break a hard rule of this problem (or nothing was found within the budget)."""
+    if not chosen <= rm.x.keys():
+        return None              # a hinted shift this problem does not offer (left, on leave, not allowed)
     model = rm.model.clone()
     for key, x in rm.x.items():
         model.Add(model.get_bool_var_from_proto_index(x.Index()) == (1 if key in chosen else 0))
-    if any(k[0] is None or k[2] is None for k in chosen) or len(chosen) != sum(1 for k in rm.x if k in chosen):
-        return None              # a hinted shift this problem does not offer (left, on leave, not allowed)
     solver = cp_model.CpSolver()
     _configure(solver, options, budget)
     if _solve(solver, model, options) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return {i: solver.value(model.get_int_var_from_proto_index(i)) for i in range(len(rm.model.proto.variables))}
+    return _values(solver, model, len(rm.model.proto.variables))
 
 
 def closest_feasible(rm: RosterModel, options: SolveOptions, chosen: set, budget: float) -> dict | None:
@@ -836,7 +842,7 @@ def closest_feasible(rm: RosterModel, options: SolveOptions, chosen: set, budget
     _configure(solver, options, budget)
     if _solve(solver, model, options) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return {i: solver.value(model.get_int_var_from_proto_index(i)) for i in range(len(rm.model.proto.variables))}
+    return _values(solver, model, len(rm.model.proto.variables))
 
 
 def _configure(solver: cp_model.CpSolver, options: SolveOptions, seconds: float) -> None:
@@ -865,7 +871,7 @@ def find_feasible(rm: RosterModel, options: SolveOptions, budget: float) -> dict
     # Hint every variable (not only the decisions): a complete feasible hint is taken as the
     # first solution at once, where a partial one may need a long repair.
     n = len(feasibility.proto.variables)
-    return {i: solver.value(feasibility.get_int_var_from_proto_index(i)) for i in range(n)}
+    return _values(solver, feasibility, n)
 
 
 def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
@@ -935,7 +941,7 @@ def _match_targets(rm: RosterModel, options: SolveOptions, targets: dict, start:
     _configure(solver, options, max(1.0, budget * 4 / 7))
     if _solve(solver, model, options) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return start
-    matched = {i: solver.value(model.get_int_var_from_proto_index(i)) for i in range(n)}
+    matched = _values(solver, model, n)
     # Shifts fixed; now the best breaks and flows for them under the real objective.
     fixed = rm.model.clone()
     for v in rm.x.values():
@@ -945,7 +951,7 @@ def _match_targets(rm: RosterModel, options: SolveOptions, targets: dict, start:
     _configure(second, options, max(1.0, budget * 3 / 7))
     if _solve(second, fixed, options) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return start
-    improved = {i: second.value(fixed.get_int_var_from_proto_index(i)) for i in range(n)}
+    improved = _values(second, fixed, n)
     if _objective_of(rm.model, improved) > _objective_of(rm.model, start):
         return start
     return improved
@@ -986,6 +992,7 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
         cb.floor = lp_bound.value
     status = _solve(solver, rm.model, options, cb)
     cp_bound = solver.BestObjectiveBound() / SCALE
+    search_seconds = solver.WallTime()
     if status == cp_model.UNKNOWN:
         # Time ran out (or Stop) before the search reported a roster, but the start it was given
         # is a complete feasible roster: return that rather than nothing.
@@ -1018,7 +1025,7 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
         "status": status_name, "objective": roster.objective, "bound": roster.bound,
         "cp_sat_bound": cp_bound, "lp_bound": round(lp_bound.value, 2) if lp_bound else None,
         "gap": _gap(roster.objective, roster.bound), "build_seconds": round(build_seconds, 2),
-        "solve_seconds": round(solver.WallTime(), 2), "workers": options.workers, "seed": options.seed,
+        "solve_seconds": round(search_seconds, 2), "workers": options.workers, "seed": options.seed,
         "time_limit": options.time_limit,
         "first_solution_seconds": round(first_seconds if first_seconds is not None else (cb.trace[0][0] if cb.trace else float("nan")), 2),
         "trace": [[round(a, 2), b, c] for a, b, c in cb.trace],

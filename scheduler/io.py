@@ -32,6 +32,7 @@ MAX_PROBLEMS = 50  # beyond this, more lines help nobody
 # Low-level table reading
 # --------------------------------------------------------------------------------------------
 MAX_INPUT_MB = 500     # far above 2 years x 5 queues x 15-minute history (~15 MB); keeps memory bounded
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")   # Excel's "Unicode text" export
 
 
 def _not_text(raw: bytes) -> str | None:
@@ -39,8 +40,8 @@ def _not_text(raw: bytes) -> str | None:
     if raw[:4] == b"PK\x03\x04":
         return "this is an Excel workbook or a zip archive, not CSV text; save it as CSV (UTF-8)"
     head = raw[:4096]
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return None                        # UTF-16 text (Excel's "Unicode text"), decoded below
+    if raw[:2] in _UTF16_BOMS:
+        return None                        # UTF-16 text, decoded by _decode
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
     if head and (b"\x00" in head or controls / len(head) > 0.05):
         return "binary content, not CSV text (an image, a spreadsheet or a database file?); export it as CSV"
@@ -48,7 +49,7 @@ def _not_text(raw: bytes) -> str | None:
 
 
 def _decode(raw: bytes) -> str:
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if raw[:2] in _UTF16_BOMS:
         try:
             return raw.decode("utf-16")
         except UnicodeDecodeError:

@@ -4,9 +4,10 @@ compared side by side.
 A scenario changes demand (overall, per queue, per weekday or date, per time band), shrinkage
 (absenteeism), service level, rules, and who is there (leavers by id, hires with a given skill set
 and contract, extra time off). The forecast is made once for the base and scaled, so scenarios
-differ only by their changes. The base is solved first; every scenario then starts from the base
-roster (fewer changes, steadier comparisons) and the scenarios run in parallel processes, each
-with the same time limit and seed.
+differ only by their changes. The base is solved first and given a second round from its own
+roster; every scenario then starts from the base roster (fewer changes, steadier comparisons, and
+the same search effort as the base) and the scenarios run in parallel processes, each with the same
+time limit and seed.
 """
 from __future__ import annotations
 

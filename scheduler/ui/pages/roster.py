@@ -38,10 +38,15 @@ with state.friendly_errors("Roster", reset_keys=("job", "pins")):
     limit = c[0].number_input("Time limit (s)", 5, 600, 45, 5, help="the best roster found by then is returned")
     seed = c[1].number_input("Seed", 0, 10_000, 0, help="same inputs, settings and seed: same roster")
     pins = st.session_state.get("pins", [])
-    label = f"week of {week:%d %b %Y}, {limit} s" + (f", {len(pins)} pinned" if pins else "")
+
+    def build(pins: list) -> object:
+        label = f"week of {week:%d %b %Y}, {limit} s" + (f", {len(pins)} pinned" if pins else "")
+        st.session_state["job"] = state.start_roster_job(label, time_limit=float(limit), pins=pins, seed=int(seed))
+        return st.session_state["job"]
+
     if job is None and c[2].button("Build roster", type="primary", key="build"):
         st.session_state.pop("job_error", None)
-        job = st.session_state["job"] = state.start_roster_job(label, time_limit=float(limit), pins=pins, seed=int(seed))
+        job = build(pins)
 
     if job is not None:
         if c[2].button("Stop", key="stop", help="stop now and keep the best roster found so far"):
@@ -131,10 +136,7 @@ with state.friendly_errors("Roster", reset_keys=("job", "pins")):
         if cols[0].button("Re-solve with these pins", type="primary", disabled=job is not None):
             chosen = edited[edited["pin"]]
             st.session_state["pins"] = [Pin(r.employee_id, date.fromisoformat(r.date), r.shift) for r in chosen.itertuples()]
-            pins = st.session_state["pins"]
-            st.session_state["job"] = state.start_roster_job(
-                f"week of {week:%d %b %Y}, {limit} s, {len(pins)} pinned", time_limit=float(limit), pins=pins,
-                seed=int(seed))
+            build(st.session_state["pins"])
             st.rerun()
         if cols[1].button("Clear pins", disabled=not pins):
             st.session_state.pop("pins", None)

@@ -1,6 +1,7 @@
 """Prediction intervals: daily-total error (log scale, growing with the horizon) combined with
-overdispersed intraday noise, turned into gamma quantiles, then scaled so the rolling-origin backtest
-errors are covered at the nominal rate (split-conformal scaling)."""
+overdispersed intraday noise, turned into negative-binomial count quantiles; the level of those
+quantiles is then chosen so the rolling-origin backtest actuals are covered at the nominal rate
+(split-conformal calibration of the level, which stays monotone for small counts)."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -10,7 +11,7 @@ from scipy import stats
 from scipy.optimize import nnls
 
 LEVELS = (0.80, 0.95)
-_GRID = np.geomspace(0.25, 6.0, 60)
+_LEVEL_RANGE = (0.05, 0.999)
 
 
 @dataclass
@@ -19,8 +20,8 @@ class Calibration:
     b: float = 0.004       # added per extra day of horizon
     phi: float = 1.0       # intraday dispersion (1 = Poisson)
     tau2: float = 0.01     # intraday shape (profile) relative variance
-    s80: float = 1.0       # conformal scale of the sd for the 80% interval
-    s95: float = 1.0
+    l80: float = 0.80      # level of the model distribution used for the 80% interval (conformal)
+    l95: float = 0.95
 
     def as_dict(self) -> dict:
         return {k: round(float(v), 5) for k, v in asdict(self).items()}
@@ -43,15 +44,18 @@ def variance(mean: np.ndarray, h, c: Calibration) -> np.ndarray:
     return c.phi * mean + (c.tau2 + dv) * mean ** 2
 
 
+def _model_level(c: Calibration, level: float) -> float:
+    return c.l80 if level < 0.9 else c.l95
+
+
 def bounds(mean: np.ndarray, h, c: Calibration, level: float) -> tuple[np.ndarray, np.ndarray]:
-    s = c.s80 if level < 0.9 else c.s95
-    return _gamma_bounds(mean, variance(mean, h, c) * s * s, level)
+    return _gamma_bounds(mean, variance(mean, h, c), _model_level(c, level))
 
 
 def hit(actual, mean, h, c: Calibration, level: float) -> np.ndarray:
     """Is each actual count inside the calibrated ``level`` interval?"""
-    s = c.s80 if level < 0.9 else c.s95
-    return _hits(np.asarray(actual, float), np.asarray(mean, float), variance(np.asarray(mean, float), h, c) * s * s, level)
+    mean = np.asarray(mean, float)
+    return _hits(np.asarray(actual, float), mean, variance(mean, h, c), _model_level(c, level))
 
 
 def _gamma_bounds(mean, var, level):
@@ -139,23 +143,27 @@ def calibrate(records: list[Record], base: Calibration | None = None, conformal:
         if m.sum() >= 20:
             mean, act, hh = mean[m], act[m], hh[m]
             v = variance(mean, hh, c)
-            for level in LEVELS:
-                lo_s, hi_s = np.log(_GRID[0]), np.log(_GRID[-1])
-                if np.mean(_hits(act, mean, v * _GRID[-1] ** 2, level)) < level:
-                    s = _GRID[-1]
-                else:
-                    for _ in range(12):           # smallest scale with coverage >= level
-                        mid = 0.5 * (lo_s + hi_s)
-                        if np.mean(_hits(act, mean, v * np.exp(2 * mid), level)) >= level:
-                            hi_s = mid
-                        else:
-                            lo_s = mid
-                    s = float(np.exp(hi_s))
-                if level < 0.9:
-                    c.s80 = float(s)
-                else:
-                    c.s95 = float(s)
+            c.l80, c.l95 = (_conformal_level(act, mean, v, level) for level in LEVELS)
     return c
+
+
+def _conformal_level(actual, mean, var, target: float) -> float:
+    """Smallest level of the model's central intervals whose backtest coverage reaches ``target``.
+    Central intervals of one distribution are nested, so coverage grows with the level and a
+    bisection finds it. (Scaling the variance instead is not monotone for counts: a wider negative
+    binomial with a small mean piles its mass on 0 and its upper bound falls.)"""
+    lo, hi = _LEVEL_RANGE
+    if np.mean(_hits(actual, mean, var, hi)) < target:
+        return hi
+    if np.mean(_hits(actual, mean, var, lo)) >= target:
+        return lo
+    for _ in range(14):
+        mid = 0.5 * (lo + hi)
+        if np.mean(_hits(actual, mean, var, mid)) >= target:
+            hi = mid
+        else:
+            lo = mid
+    return float(hi)
 
 
 def coverage(records: list[Record], c: Calibration) -> dict:

@@ -104,3 +104,33 @@ def test_bad_history_is_a_clear_error():
         forecast_history(bad, START, 7, backtest=False)
     with pytest.raises(InputError):
         forecast_history(history.iloc[:0], START, 7, backtest=False)
+
+
+def _records(rng, days: int, slots: int, level: float, day_sd: float):
+    """Backtest records of a model that knows the intraday shape but not each day's level."""
+    from forecasts import intervals as iv
+    shape = np.sin(np.linspace(0.2, np.pi - 0.2, slots))
+    shape /= shape.sum()
+    out = []
+    for d in range(days):
+        mean = level * shape
+        actual = rng.poisson(mean * np.exp(rng.normal(0, day_sd))).astype(float)
+        out.append(iv.Record(origin=d // 7, h=d % 7 + 1, mean=mean, actual=actual))
+    return out
+
+
+@pytest.mark.parametrize("level", [15.0, 400.0, 4000.0])
+def test_interval_calibration_reaches_nominal_coverage_on_small_and_large_counts(level):
+    """Small counts are the hard case: widening a negative binomial with a mean below 1 moves its
+    mass to 0 and shrinks its upper bound, so calibration must widen by level, not by variance."""
+    from forecasts import intervals as iv
+    rng = np.random.default_rng(7)
+    train = _records(rng, 280, 32, level, 0.25)
+    test = _records(rng, 280, 32, level, 0.25)
+    c = iv.calibrate(train)
+    cov = iv.coverage(test, c)
+    assert 0.75 <= cov["coverage80"] <= 0.85, (c, cov)
+    assert 0.90 <= cov["coverage95"] <= 0.98, (c, cov)
+    wide = iv.bounds(np.array([level / 32]), 1, c, 0.95)
+    narrow = iv.bounds(np.array([level / 32]), 1, c, 0.80)
+    assert wide[0][0] <= narrow[0][0] and wide[1][0] >= narrow[1][0]

@@ -50,6 +50,26 @@ def test_weekly_and_intraday_seasonality_recovered():
     assert 10 <= peak.hour <= 12                            # the hump is at 11:00
 
 
+@pytest.mark.parametrize("model", [m.name for m in __import__("forecasts.core", fromlist=["x"]).candidate_models()])
+def test_each_model_recovers_the_weekly_and_intraday_pattern(model):
+    """Every candidate, fitted directly, forecasts each weekday's level and the 11:00 hump."""
+    from forecasts.calendar import Calendar
+    from forecasts.core import candidate_models
+    from forecasts.data import prepare
+    history, level, hump = synthetic(weeks=30, scale=4)
+    cal = Calendar()
+    qd = prepare(history, cal).queues["q"]
+    spec = next(m for m in candidate_models() if m.name == model)
+    pred = spec.fit(qd, len(qd.days), cal).predict(7)
+    daily = pred.mean.sum(axis=1)
+    for day, total in zip(pred.days, daily):
+        # the naive baselines carry one week's Poisson noise (about 2 % at this volume)
+        assert total == pytest.approx(level[day.weekday()], rel=0.08, abs=1.0), (model, day)
+    monday = pred.mean[[d.weekday() == 0 for d in pred.days]][0]
+    open_slots = monday[qd.open_mask[0]]
+    assert np.corrcoef(open_slots, hump)[0, 1] > 0.9, model
+
+
 def test_intervals_bracket_the_point_and_widen_with_horizon():
     history, _, _ = synthetic(scale=10)     # volumes where count rounding does not hide the widening
     fc = forecast_history(history, START, 14, backtest=True).table
@@ -134,3 +154,35 @@ def test_interval_calibration_reaches_nominal_coverage_on_small_and_large_counts
     wide = iv.bounds(np.array([level / 32]), 1, c, 0.95)
     narrow = iv.bounds(np.array([level / 32]), 1, c, 0.80)
     assert wide[0][0] <= narrow[0][0] and wide[1][0] >= narrow[1][0]
+
+
+@pytest.mark.parametrize("kind", ["weekdays_only", "round_the_clock"])
+def test_forecast_cli_on_centres_unlike_the_sample(tmp_path, kind):
+    """A Mon-Fri 07:00-19:00 centre at 15 minutes and a 24/7 centre at 60 minutes: the CLI forecasts
+    both, open hours and closed days follow the history, not the sample."""
+    from scheduler.cli import main
+    if kind == "weekdays_only":
+        history, _, _ = synthetic(weeks=16, interval=15, open_hours=(7, 19))
+        history = history[pd.to_datetime(history["timestamp"]).dt.day_of_week < 5]
+    else:
+        history, _, _ = synthetic(weeks=16, interval=60, open_hours=(0, 24))
+        history = history.copy()
+        history["contacts"] = history["contacts"] + 1      # every hour, every day has calls
+        ts = pd.to_datetime(history["timestamp"])
+        extra = history[ts.dt.day_of_week == 5].copy()      # Sundays too
+        extra["timestamp"] = pd.to_datetime(extra["timestamp"]) + pd.Timedelta(days=1)
+        history = pd.concat([history, extra]).sort_values("timestamp")
+    path = tmp_path / "history.csv"
+    history.to_csv(path, index=False)
+    out = tmp_path / "forecast.csv"
+    assert main(["forecast", "--history", str(path), "--start", START.isoformat(), "--days", "7",
+                 "--out", str(out)]) == 0
+    fc = pd.read_csv(out, parse_dates=["timestamp"])
+    busy = fc[fc["contacts"] > 0]
+    if kind == "weekdays_only":
+        assert busy["timestamp"].dt.day_of_week.max() <= 4
+        assert busy["timestamp"].dt.hour.min() >= 7 and busy["timestamp"].dt.hour.max() <= 18
+        assert (fc["timestamp"].dt.minute % 15 == 0).all() and set(fc["timestamp"].dt.minute) == {0, 15, 30, 45}
+    else:
+        assert set(busy["timestamp"].dt.day_of_week) == set(range(7))
+        assert set(busy["timestamp"].dt.hour) == set(range(24))

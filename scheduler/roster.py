@@ -499,7 +499,14 @@ def add_coverage(rm: RosterModel) -> None:
     for (e, d, s), v in rm.x.items():
         count[rm.group_of[e], d, s].append(v)
     for (g, d, s), vs in count.items():
-        n_gds = sum(vs)
+        # One count variable per (group, day, template), used in every interval the shift covers:
+        # summing the members' x in each interval instead gives ~1.5M terms at 200 agents and
+        # CP-SAT's presolve and LP spend seconds undoing it.
+        if len(vs) > 1:
+            n_gds = m.NewIntVar(0, len(vs), f"n_{g}_{d}_{s}")
+            m.Add(n_gds == sum(vs))
+        else:
+            n_gds = vs[0]
         for t in covers[d, s]:
             on_duty[g, t].append(n_gds)
         offsets = break_offsets(p, T[s])
@@ -877,84 +884,46 @@ def find_feasible(rm: RosterModel, options: SolveOptions, budget: float) -> dict
 def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
     """Find a good first roster for the optimising search; returns the LP bound (or None).
 
-    0. A plain feasible roster first (pure feasibility search: seconds), so every later step
-       starts from a complete feasible hint and can only improve on it.
     1. The aggregated LP (scheduler.bounds) says how many agents of each skill set should work
        each shift, ignoring who is who; its optimum is also our lower bound.
-    2. Individuals are matched to those counts as closely as possible under every hard rule
-       (a far easier objective than coverage itself).
-    3. With those shifts fixed, breaks and queue flows are optimised.
-    The result, hinted in full, is the starting point of the real search.
+    2. Individuals are matched to those counts under every hard rule, one skill group at a time
+       (scheduler.matching: small models, a far easier objective than coverage itself).
+    3. With those shifts fixed, breaks and queue flows are optimised under the real objective.
+    If any step finds nothing, a plain feasibility search gives the first roster instead. The
+    result, hinted in full, is the starting point of the real search.
     """
     from .bounds import lower_bound
+    from .matching import match_shift_counts
     budget = float(options.time_limit)
     p = rm.problem
 
     def left() -> float:   # wall-clock budget still available (deterministic runs ignore the clock)
         return budget if options.deterministic else budget - (_time.monotonic() - t0)
 
-    # Without a first roster nothing else matters, so feasibility may use half the budget.
-    first = find_feasible(rm, options, budget=max(1.0, 0.5 * left()))
+    first = None
     bound = None
     if p.requirement.queues and options.lp_bound:
         bound = lower_bound(p, time_limit=min(60.0, max(10.0, 0.3 * budget)))
         # Matching pays off only with time to spare for the search after it.
-        if first is not None and bound.status == "OPTIMAL" and bound.targets is not None and left() > 0.4 * budget:
-            first = _match_targets(rm, options, bound.targets, first, min(0.3 * budget, 0.6 * left()))
+        if bound.status == "OPTIMAL" and bound.targets is not None and left() > 0.5 * budget:
+            chosen = match_shift_counts(p, bound.targets, budget=0.2 * budget, workers=options.workers,
+                                        seed=options.seed, deterministic=options.deterministic,
+                                        stop=options.stop)
+            if chosen is not None:
+                first = complete_hint(rm, options, chosen, budget=max(2.0, min(0.15 * budget, 0.5 * left())))
+    if first is None:
+        # Without a first roster nothing else matters, so feasibility may use half the budget.
+        first = find_feasible(rm, options, budget=max(1.0, 0.5 * left()))
     if first is not None:
         for i, val in first.items():
             rm.model.add_hint(rm.model.get_int_var_from_proto_index(i), val)
     return bound
 
 
-def _objective_of(model: cp_model.CpModel, values: dict[int, int]) -> float:
-    obj = model.proto.objective
-    total = sum(c * values.get(v, 0) for v, c in zip(obj.vars, obj.coeffs))
-    return (total + obj.offset) * (obj.scaling_factor or 1.0)
-
-
 def _hinted(model: cp_model.CpModel, values: dict[int, int]) -> None:
     model.clear_hints()
     for i, val in values.items():
         model.add_hint(model.get_int_var_from_proto_index(i), val)
-
-
-def _match_targets(rm: RosterModel, options: SolveOptions, targets: dict, start: dict[int, int],
-                   budget: float) -> dict[int, int]:
-    """Steps 2-3 of the guided start; returns `start` unchanged if they find nothing better."""
-    n = len(rm.model.proto.variables)
-    model = rm.model.clone()
-    model.clear_objective()
-    count = defaultdict(list)
-    for (e, d, s), v in rm.x.items():
-        count[rm.groups[rm.group_of[e]], d, s].append(v)
-    deviation = []
-    for key, vs in count.items():
-        target = int(round(targets.get(key, 0.0)))
-        dev = model.NewIntVar(0, len(vs) + target, "")
-        model.Add(sum(vs) - target <= dev)
-        model.Add(target - sum(vs) <= dev)
-        deviation.append(dev)
-    model.Minimize(sum(deviation))
-    _hinted(model, start)
-    solver = cp_model.CpSolver()
-    _configure(solver, options, max(1.0, budget * 4 / 7))
-    if _solve(solver, model, options) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return start
-    matched = _values(solver, model, n)
-    # Shifts fixed; now the best breaks and flows for them under the real objective.
-    fixed = rm.model.clone()
-    for v in rm.x.values():
-        fixed.Add(fixed.get_int_var_from_proto_index(v.Index()) == matched[v.Index()])
-    _hinted(fixed, matched)
-    second = cp_model.CpSolver()
-    _configure(second, options, max(1.0, budget * 3 / 7))
-    if _solve(second, fixed, options) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return start
-    improved = _values(second, fixed, n)
-    if _objective_of(rm.model, improved) > _objective_of(rm.model, start):
-        return start
-    return improved
 
 
 def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster:

@@ -1,0 +1,98 @@
+"""Match named employees to anonymous shift counts, one skill group at a time.
+
+The aggregated LP (``scheduler.bounds``) says how many agents of each skill set should work each
+shift template on each day, ignoring who is who. Turning that into a roster is a matching problem:
+give every employee a week that keeps *their* hard rules (rest, consecutive days, hours, nights,
+weekends, caps, time off, pins, carry-over) while the group's counts come as close as possible to
+the targets.
+
+Every hard rule is about one employee, so the matching splits by skill group: the counts of group g
+depend only on g's members. Each group is solved as its own small CP-SAT model built by the engine's
+own rule functions (``build_model(..., objective=False)``) - the same rules, a fraction of the size
+and none of the coverage constraints that make the full model slow to presolve. On the 200-agent
+scaling centre the whole-model matching reached an L1 deviation of ~1,000 shifts in 15 s; per group
+it is solved in a few seconds.
+"""
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+from ortools.sat.python import cp_model
+
+from .domain import Staff
+from .problem import RosterProblem
+
+
+def skill_groups(problem: RosterProblem) -> dict[frozenset[str], list[int]]:
+    """Employees (indices) by the set of demanded queues they can serve, as the coverage model groups them."""
+    queues = set(problem.requirement.queues)
+    groups: dict[frozenset[str], list[int]] = defaultdict(list)
+    for e, emp in enumerate(problem.employees):
+        groups[frozenset(q for q in emp.skills if q in queues)].append(e)
+    return dict(groups)
+
+
+def _sub_problem(problem: RosterProblem, members: list[int]) -> RosterProblem:
+    emps = tuple(problem.employees[e] for e in members)
+    ids = {e.id for e in emps}
+    staff = Staff(emps, tuple(t for t in problem.staff.time_off if t.employee_id in ids))
+    return RosterProblem(problem.centre, staff, problem.requirement,
+                         previous=[s for s in problem.previous if s.employee_id in ids],
+                         pins=[p for p in problem.pins if p.employee_id in ids])
+
+
+def match_shift_counts(problem: RosterProblem, targets: dict, *, budget: float, workers: int = 2, seed: int = 0,
+                       deterministic: bool = False, stop=None) -> set[tuple[int, int, int]] | None:
+    """Shifts (employee, day, template) keeping every hard rule, whose counts per skill group, day and
+    template are as close as possible (L1) to ``targets`` {(skills, day, template): count}.
+
+    Returns None when some group has no feasible week within the budget (the caller falls back to a
+    plain feasibility search). ``deterministic``: the budget is CP-SAT deterministic time, split by
+    group size alone, so the same inputs give the same shifts."""
+    from .roster import build_model   # local: roster imports this module lazily
+    t_end = time.monotonic() + budget
+    groups = sorted(skill_groups(problem).items(), key=lambda kv: -len(kv[1]))
+    left_members = total = sum(len(m) for _, m in groups)
+    chosen: set[tuple[int, int, int]] = set()
+    for skills, members in groups:
+        if stop is not None and stop.is_set():
+            return None
+        # Time in proportion to the group's size, never less than a second.
+        left = budget * left_members / total if deterministic else t_end - time.monotonic()
+        seconds = max(1.0, left * len(members) / max(1, left_members))
+        left_members -= len(members)
+        rm = build_model(_sub_problem(problem, members), objective=False)
+        m = rm.model
+        # L1 distance of the group's shift counts to the targets. (Matching the head count on duty
+        # per interval instead looks closer to the real goal but converges far worse: on the
+        # 200-agent centre the first roster came out 202k instead of 152k.)
+        count: dict[tuple[int, int], list] = defaultdict(list)
+        for (e, d, s), v in rm.x.items():
+            count[d, s].append(v)
+        deviation = []
+        for (d, s), vs in count.items():
+            target = int(round(targets.get((skills, d, s), 0.0)))
+            if target == 0:
+                deviation.append(sum(vs))          # every such shift is one too many
+                continue
+            dev = m.NewIntVar(0, max(len(vs), target), "")
+            m.Add(sum(vs) - target <= dev)
+            m.Add(target - sum(vs) <= dev)
+            deviation.append(dev)
+        # (Targets on shifts nobody in the group may work are missed whatever we do: a constant.)
+        m.Minimize(sum(deviation))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = int(workers)
+        solver.parameters.random_seed = int(seed)
+        if deterministic:
+            solver.parameters.max_deterministic_time = seconds
+            solver.parameters.interleave_search = True
+        else:
+            solver.parameters.max_time_in_seconds = seconds
+        if solver.Solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        for (e, d, s), v in rm.x.items():
+            if solver.boolean_value(v):
+                chosen.add((members[e], d, s))
+    return chosen

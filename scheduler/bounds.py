@@ -29,6 +29,8 @@ class Bound:
     status: str = "OPTIMAL"
     # LP solution: agents of skill set `skills` on template s on day d -> (fractional) count.
     targets: dict | None = None
+    # LP solution's coverage penalty per queue (under-staffing) and "over_staffing": where the bound comes from.
+    by_queue: dict | None = None
 
 
 def _w(weight: float) -> float:
@@ -111,6 +113,7 @@ def lower_bound(problem: RosterProblem, time_limit: float = 60.0) -> Bound:
 
     W = p.centre.weights
     objective = []
+    per_queue = defaultdict(list)
     for t in range(n_int):
         served = defaultdict(list)
         supply_total = []
@@ -137,15 +140,18 @@ def lower_bound(problem: RosterProblem, time_limit: float = 60.0) -> Bound:
                 part = lp.NumVar(0, hi - lo, "")
                 parts.append(part)
                 objective.append(_w(W.under_staffing * w) * part)
+                per_queue[Q[qi]].append((_w(W.under_staffing * w), part))
             lp.Add(sum(served[qi]) + sum(parts) >= r)
             served_total.append(r - sum(parts))
         if supply_total and W.over_staffing > 0:
             objective.append(_w(W.over_staffing) * (sum(supply_total) - sum(served_total)))
+            per_queue["over_staffing"].append((_w(W.over_staffing), sum(supply_total) - sum(served_total)))
     lp.Minimize(sum(objective) if objective else 0)
     status = lp.Solve()
     seconds = time.monotonic() - t0
     if status == pywraplp.Solver.OPTIMAL:
         targets = {(glist[g][0], d, s): v.solution_value() for (g, d, s), v in n.items()}
-        return Bound(lp.Objective().Value(), seconds, targets=targets)
+        by_queue = {q: round(sum(w * e.solution_value() for w, e in terms), 2) for q, terms in per_queue.items()}
+        return Bound(lp.Objective().Value(), seconds, targets=targets, by_queue=by_queue)
     # Not solved to optimality: no valid bound (0 is always valid, penalties are non-negative).
     return Bound(0.0, seconds, status={pywraplp.Solver.INFEASIBLE: "INFEASIBLE"}.get(status, "NOT_SOLVED"))

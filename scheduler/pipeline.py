@@ -266,6 +266,10 @@ def summary_lines(plan: Plan) -> list[str]:
         worst = ", ".join(f"{w['queue']} {w['timestamp'][5:].replace('T', ' ')} ({w['scheduled']}/{w['required']})" for w in sf["worst"][:3])
         lines.append(f"Short of demand: {sf['agent_hours']} agent-hours over {sf['intervals']} interval-queues; worst: {worst}")
     lines.append("Penalty by rule: " + ", ".join(f"{r} {v:g}" for r, v in k.get("penalty_by_rule", {}).items()))
+    unavoidable = {q: v for q, v in k.get("solver", {}).get("lp_bound_by_queue", {}).items() if v > 0}
+    if unavoidable:
+        lines.append("Unavoidable even in the best roster (LP bound): "
+                     + ", ".join(f"{q} {v:g}" for q, v in unavoidable.items()))
     p = k["preferences"]
     lines.append(f"Preferences granted: {p['granted']}/{p['wishes']}; fairness: nights max-min "
                  f"{k['fairness']['nights_max_minus_min']}, weekends max-min {k['fairness']['weekends_max_minus_min']}")

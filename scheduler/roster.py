@@ -993,6 +993,8 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
     roster.kpis["solver"] = {
         "status": status_name, "objective": roster.objective, "bound": roster.bound,
         "cp_sat_bound": cp_bound, "lp_bound": round(lp_bound.value, 2) if lp_bound else None,
+        # Where the bound comes from: penalty no roster can avoid, by queue (and surplus staff).
+        "lp_bound_by_queue": (lp_bound.by_queue or {}) if lp_bound and lp_bound.status == "OPTIMAL" else {},
         "gap": _gap(roster.objective, roster.bound), "build_seconds": round(build_seconds, 2),
         "solve_seconds": round(search_seconds, 2), "workers": options.workers, "seed": options.seed,
         "time_limit": options.time_limit,

@@ -3,7 +3,8 @@
 The relaxation forgets who is who: for every skill group g (agents with the same skill set) it
 decides how many of them (a real number) work template s on day d, where their breaks go and which
 queue their capacity flows to, under aggregate versions of the individual rules (availability per
-day, weekly days, hours and nights summed over the group). Every real roster maps to a feasible
+day, weekly days, hours and nights summed over the group, and which days each member works as a
+mix of the weekly day patterns their day-off rules allow). Every real roster maps to a feasible
 point of this linear programme with the same coverage penalties, and every other penalty term is
 non-negative, so the LP optimum is a valid lower bound on any roster's objective.
 """
@@ -36,6 +37,93 @@ class Bound:
 def _w(weight: float) -> float:
     """The engine rounds weights to 1/SCALE; the bound must use the same numbers."""
     return int(round(weight * SCALE)) / SCALE
+
+
+def _runs(mask: tuple[bool, ...], value: bool) -> list[tuple[int, int, bool]]:
+    """Maximal runs of `value` in the week: (first, length, enclosed by the opposite on both sides)."""
+    out, i, n = [], 0, len(mask)
+    while i < n:
+        if mask[i] != value:
+            i += 1
+            continue
+        j = i
+        while j < n and mask[j] == value:
+            j += 1
+        out.append((i, j - i, i > 0 and j < n))
+        i = j
+    return out
+
+
+def _feasible_patterns(avail: tuple[bool, ...], max_days: int, max_run: int, min_off: int, min_on: int,
+                       day_minutes: tuple[int, ...], need: int) -> list[tuple[bool, ...]]:
+    """Weekly work patterns (which days are worked) that cannot be ruled out for one employee.
+
+    Lenient on purpose, so every real roster's week passes: only days the employee may work,
+    at most max_days, no run of work longer than max_run, no off (or on) block shorter than the
+    minimum *enclosed within the week* (blocks at the week's ends may continue next to it), and
+    enough days to reach the weekly minimum minutes with the longest shift of each day."""
+    n = len(avail)
+    out = []
+    for bits in range(1 << n):
+        mask = tuple(bool(bits >> i & 1) for i in range(n))
+        if any(m and not a for m, a in zip(mask, avail)) or sum(mask) > max_days:
+            continue
+        if max_run > 0 and any(length > max_run for _, length, _ in _runs(mask, True)):
+            continue
+        if min_off > 1 and any(enc and length < min_off for _, length, enc in _runs(mask, False)):
+            continue
+        if min_on > 1 and any(enc and length < min_on for _, length, enc in _runs(mask, True)):
+            continue
+        if sum(dm for m, dm in zip(mask, day_minutes) if m) < need:
+            continue
+        out.append(mask)
+    return out
+
+
+def _add_day_patterns(lp, p: RosterProblem, members: list[int], wdays: list[int], options: dict,
+                      day_vars: dict[int, list]) -> None:
+    """Which days each member works in a week, as a mix of feasible weekly patterns.
+
+    Per day the group can only field the members whose pattern includes that day. Without this
+    the LP staffs each day independently and ignores the day-off rules (two consecutive days off,
+    at most six days in a row, enough days for the contract): on the sample its shift counts were
+    about 75 shifts (L1) away from anything named employees could be matched to.
+    Members with the same feasible patterns share variables, so the LP stays small."""
+    rules = p.centre.rules
+    T = p.templates
+    classes: dict[tuple, int] = defaultdict(int)
+    for e in members:
+        emp = p.employees[e]
+        avail = tuple(bool(options[e, d]) for d in wdays)
+        minutes = tuple(max((T[s].paid_minutes for s in options[e, d]), default=0) for d in wdays)
+        key = (avail, emp.max_days, emp.max_consecutive_days or rules.max_consecutive_days,
+               emp.min_consecutive_days_off or rules.min_consecutive_days_off,
+               emp.min_consecutive_days or rules.min_consecutive_days, minutes,
+               weekly_minimum_minutes(p, emp, wdays))
+        classes[key] += 1
+    fielded = defaultdict(list)   # day index within the week -> pattern variables working it
+    for key, count in classes.items():
+        patterns = _patterns_cached(*key)
+        if not patterns:
+            return   # an employee with no feasible week: the roster model reports it; no cut here
+        ys = [lp.NumVar(0, count, "") for _ in patterns]
+        lp.Add(sum(ys) == count)
+        for y, mask in zip(ys, patterns):
+            for i, worked in enumerate(mask):
+                if worked:
+                    fielded[i].append(y)
+    for i, d in enumerate(wdays):
+        if day_vars.get(d):
+            lp.Add(sum(day_vars[d]) <= sum(fielded[i]))
+
+
+_PATTERNS: dict[tuple, list] = {}
+
+
+def _patterns_cached(*key) -> list[tuple[bool, ...]]:
+    if key not in _PATTERNS:
+        _PATTERNS[key] = _feasible_patterns(*key)
+    return _PATTERNS[key]
 
 
 def lower_bound(problem: RosterProblem, time_limit: float = 60.0) -> Bound:
@@ -86,6 +174,8 @@ def lower_bound(problem: RosterProblem, time_limit: float = 60.0) -> Bound:
                 lp.Add(sum(day_vars) <= sum(1 for e in members if options[e, d]))
         for w in range(math.ceil(days / 7)):
             wdays = list(range(w * 7, min(days, w * 7 + 7)))
+            _add_day_patterns(lp, p, members, wdays, options,
+                              {d: [n[g, d, s] for s in range(len(T)) if (g, d, s) in n] for d in wdays})
             terms = [(T[s].paid_minutes, n[g, d, s]) for d in wdays for s in range(len(T)) if (g, d, s) in n]
             if not terms:
                 continue

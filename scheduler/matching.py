@@ -70,15 +70,17 @@ def match_shift_counts(problem: RosterProblem, targets: dict, *, budget: float, 
         count: dict[tuple[int, int], list] = defaultdict(list)
         for (e, d, s), v in rm.x.items():
             count[d, s].append(v)
+        # Targets are fractional: measure in tenths rather than rounding each one (Python rounds
+        # 0.5 to 0, which dropped ~30 of the sample's 521 LP shifts before matching even began).
         deviation = []
         for (d, s), vs in count.items():
-            target = int(round(targets.get((skills, d, s), 0.0)))
+            target = int(round(10 * targets.get((skills, d, s), 0.0)))
             if target == 0:
-                deviation.append(sum(vs))          # every such shift is one too many
+                deviation.append(10 * sum(vs))       # every such shift is one too many
                 continue
-            dev = m.NewIntVar(0, max(len(vs), target), "")
-            m.Add(sum(vs) - target <= dev)
-            m.Add(target - sum(vs) <= dev)
+            dev = m.NewIntVar(0, 10 * len(vs) + target, "")
+            m.Add(10 * sum(vs) - target <= dev)
+            m.Add(target - 10 * sum(vs) <= dev)
             deviation.append(dev)
         # (Targets on shifts nobody in the group may work are missed whatever we do: a constant.)
         m.Minimize(sum(deviation))

@@ -37,3 +37,17 @@ def test_unavoidable_shortfall_is_attributed_to_its_queue():
     bound = lower_bound(problem)
     assert bound.value > 0
     assert bound.by_queue["b"] > 0 and bound.by_queue.get("a", 0) == 0
+
+
+def test_day_off_rules_raise_the_bound():
+    """One agent, six days allowed, days off in blocks of two. Demand every day but Wednesday:
+    the LP alone would work the six other days and see no shortfall, but a single day off inside
+    the week is not allowed, so any roster misses a day - and the bound must say so."""
+    centre = small_centre(min_consecutive_days_off=2)
+    emp = employee("e0", skills=("a",), max_days=6, max_hours=48)
+    need = {"a": lambda d, h: 1 if d != 2 and 6 <= h < 14 else 0}
+    problem = RosterProblem(centre, Staff((emp,)), requirement(centre, need))
+    bound = lower_bound(problem)
+    roster = solve(problem, SolveOptions(time_limit=20, workers=2, seed=0))
+    assert roster.status == "OPTIMAL"
+    assert 0 < bound.value <= roster.objective + 1e-6

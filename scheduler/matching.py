@@ -24,12 +24,13 @@ from .domain import Staff
 from .problem import RosterProblem
 
 
-def skill_groups(problem: RosterProblem) -> dict[frozenset[str], list[int]]:
-    """Employees (indices) by the set of demanded queues they can serve, as the coverage model groups them."""
-    queues = set(problem.requirement.queues)
-    groups: dict[frozenset[str], list[int]] = defaultdict(list)
+def skill_groups(problem: RosterProblem) -> dict[tuple, list[int]]:
+    """Employees (indices) by their LP group (the queues they can serve, night eligibility): the
+    keys of the LP's shift-count targets."""
+    from .bounds import lp_group
+    groups: dict[tuple, list[int]] = defaultdict(list)
     for e, emp in enumerate(problem.employees):
-        groups[frozenset(q for q in emp.skills if q in queues)].append(e)
+        groups[lp_group(emp, problem.requirement.queues)].append(e)
     return dict(groups)
 
 
@@ -45,7 +46,7 @@ def _sub_problem(problem: RosterProblem, members: list[int]) -> RosterProblem:
 def match_shift_counts(problem: RosterProblem, targets: dict, *, budget: float, workers: int = 2, seed: int = 0,
                        deterministic: bool = False, stop=None) -> set[tuple[int, int, int]] | None:
     """Shifts (employee, day, template) keeping every hard rule, whose counts per skill group, day and
-    template are as close as possible (L1) to ``targets`` {(skills, day, template): count}.
+    template are as close as possible (L1) to ``targets`` {(LP group, day, template): count}.
 
     Returns None when some group has no feasible week within the budget (the caller falls back to a
     plain feasibility search). ``deterministic``: the budget is CP-SAT deterministic time, split by
@@ -55,7 +56,7 @@ def match_shift_counts(problem: RosterProblem, targets: dict, *, budget: float, 
     groups = sorted(skill_groups(problem).items(), key=lambda kv: -len(kv[1]))
     left_members = total = sum(len(m) for _, m in groups)
     chosen: set[tuple[int, int, int]] = set()
-    for skills, members in groups:
+    for group, members in groups:
         if stop is not None and stop.is_set():
             return None
         # Time in proportion to the group's size, never less than a second.
@@ -74,7 +75,7 @@ def match_shift_counts(problem: RosterProblem, targets: dict, *, budget: float, 
         # 0.5 to 0, which dropped ~30 of the sample's 521 LP shifts before matching even began).
         deviation = []
         for (d, s), vs in count.items():
-            target = int(round(10 * targets.get((skills, d, s), 0.0)))
+            target = int(round(10 * targets.get((group, d, s), 0.0)))
             if target == 0:
                 deviation.append(10 * sum(vs))       # every such shift is one too many
                 continue

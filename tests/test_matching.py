@@ -5,6 +5,7 @@ from collections import Counter
 
 from factories import MONDAY, busy_week_problem, employee, requirement, small_centre
 from scheduler.domain import Staff, TimeOff
+from scheduler.bounds import lp_group
 from scheduler.matching import match_shift_counts, skill_groups
 from scheduler.problem import RosterProblem
 from scheduler import roster as roster_module
@@ -47,7 +48,7 @@ def test_matching_respects_individual_rules_over_the_targets():
     emps = (employee("e0"), employee("e1"), employee("e2", max_days=3), employee("e3"))
     staff = Staff(emps, (TimeOff("e1", MONDAY, MONDAY),))
     problem = RosterProblem(centre, staff, requirement(centre, {"a": {(0, 8): 4}}))
-    skills = frozenset({"a"})
+    skills = lp_group(emps[0], problem.requirement.queues)     # the LP group of all four
     monday_only = match_shift_counts(problem, {(skills, 0, early): 4.0}, budget=5)
     assert monday_only == {(0, 0, early), (2, 0, early), (3, 0, early)}
     every_day = match_shift_counts(problem, {(skills, d, early): 4.0 for d in range(7)}, budget=5)

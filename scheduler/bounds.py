@@ -1,10 +1,10 @@
 """A lower bound on the roster objective that CP-SAT's own bound cannot give us with 2 workers.
 
-The relaxation forgets who is who: for every skill group g (agents with the same skill set) it
-decides how many of them (a real number) work template s on day d, where their breaks go and which
-queue their capacity flows to, under aggregate versions of the individual rules (availability per
-day, weekly days, hours and nights summed over the group, and which days each member works as a
-mix of the weekly day patterns their day-off rules allow). Every real roster maps to a feasible
+The relaxation forgets who is who: for every group g (agents with the same skill set and night
+eligibility) it decides how many of them (a real number) work template s on day d, where their
+breaks go and which queue their capacity flows to, under aggregate versions of the individual
+rules (availability per day, weekly days, hours and nights summed over the group, and which days
+each member works as a mix of the weekly day patterns their day-off rules allow). Every real roster maps to a feasible
 point of this linear programme with the same coverage penalties, and every other penalty term is
 non-negative, so the LP optimum is a valid lower bound on any roster's objective.
 """

@@ -1,17 +1,17 @@
-"""Match named employees to anonymous shift counts, one skill group at a time.
+"""Match named employees to anonymous shift counts, one group at a time.
 
-The aggregated LP (``scheduler.bounds``) says how many agents of each skill set should work each
-shift template on each day, ignoring who is who. Turning that into a roster is a matching problem:
-give every employee a week that keeps *their* hard rules (rest, consecutive days, hours, nights,
-weekends, caps, time off, pins, carry-over) while the group's counts come as close as possible to
-the targets.
+The aggregated LP (``scheduler.bounds``) says how many agents of each group (skill set, night
+eligibility) should work each shift template on each day, ignoring who is who. Turning that into
+a roster is a matching problem: give every employee a week that keeps *their* hard rules (rest,
+consecutive days, hours, nights, weekends, caps, time off, pins, carry-over) while the group's
+counts come as close as possible to the targets.
 
-Every hard rule is about one employee, so the matching splits by skill group: the counts of group g
-depend only on g's members. Each group is solved as its own small CP-SAT model built by the engine's
-own rule functions (``build_model(..., objective=False)``) - the same rules, a fraction of the size
-and none of the coverage constraints that make the full model slow to presolve. On the 200-agent
-scaling centre the whole-model matching reached an L1 deviation of ~1,000 shifts in 15 s; per group
-it is solved in a few seconds.
+Every hard rule is about one employee, so the matching splits by the LP's groups: the counts of
+group g depend only on g's members. Each group is solved as its own small CP-SAT model built by
+the engine's own rule functions (``build_model(..., objective=False)``) - the same rules, a
+fraction of the size and none of the coverage constraints that make the full model slow to
+presolve. On the 200-agent scaling centre the whole-model matching reached an L1 deviation of
+~1,000 shifts in 15 s; per group it comes to ~200 in a few seconds.
 """
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def _sub_problem(problem: RosterProblem, members: list[int]) -> RosterProblem:
 
 def match_shift_counts(problem: RosterProblem, targets: dict, *, budget: float, workers: int = 2, seed: int = 0,
                        deterministic: bool = False, stop=None) -> set[tuple[int, int, int]] | None:
-    """Shifts (employee, day, template) keeping every hard rule, whose counts per skill group, day and
+    """Shifts (employee, day, template) keeping every hard rule, whose counts per LP group, day and
     template are as close as possible (L1) to ``targets`` {(LP group, day, template): count}.
 
     Returns None when some group has no feasible week within the budget (the caller falls back to a

@@ -136,15 +136,22 @@ def calibrate(records: list[Record], base: Calibration | None = None, conformal:
     elif base is not None:
         c = Calibration(**asdict(base))
     if conformal:
-        mean = np.concatenate([r.mean for r in records])
-        act = np.concatenate([r.actual for r in records])
-        hh = np.concatenate([np.full(len(r.mean), r.h) for r in records])
-        m = mean > 0
-        if m.sum() >= 20:
-            mean, act, hh = mean[m], act[m], hh[m]
+        mean, act, hh = _pooled(records)
+        if len(mean) >= 20:
             v = variance(mean, hh, c)
             c.l80, c.l95 = (_conformal_level(act, mean, v, level) for level in LEVELS)
     return c
+
+
+def _pooled(records: list[Record]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Forecast, actual and horizon of every open interval (forecast > 0) of these records."""
+    if not records:
+        return np.array([]), np.array([]), np.array([])
+    mean = np.concatenate([r.mean for r in records])
+    act = np.concatenate([r.actual for r in records])
+    hh = np.concatenate([np.full(len(r.mean), r.h) for r in records])
+    m = mean > 0
+    return mean[m], act[m], hh[m]
 
 
 def _conformal_level(actual, mean, var, target: float) -> float:
@@ -169,15 +176,9 @@ def _conformal_level(actual, mean, var, target: float) -> float:
 def coverage(records: list[Record], c: Calibration) -> dict:
     """Share of open-interval actuals inside the 80% / 95% bounds."""
     out = {}
-    mean = np.concatenate([r.mean for r in records]) if records else np.array([])
-    act = np.concatenate([r.actual for r in records]) if records else np.array([])
-    hh = np.concatenate([np.full(len(r.mean), r.h) for r in records]) if records else np.array([])
-    m = mean > 0
+    mean, act, hh = _pooled(records)
     for level in LEVELS:
-        if m.sum() == 0:
-            out[f"coverage{int(level * 100)}"] = None
-            continue
-        out[f"coverage{int(level * 100)}"] = float(np.mean(hit(act[m], mean[m], hh[m], c, level)))
+        out[f"coverage{int(level * 100)}"] = float(np.mean(hit(act, mean, hh, c, level))) if len(mean) else None
     return out
 
 
@@ -191,11 +192,8 @@ def loo_coverage(records: list[Record]) -> dict:
         train = [r for r in records if r.origin != o]
         test = [r for r in records if r.origin == o]
         c = calibrate(train)
-        mean = np.concatenate([r.mean for r in test])
-        act = np.concatenate([r.actual for r in test])
-        hh = np.concatenate([np.full(len(r.mean), r.h) for r in test])
-        m = mean > 0
+        mean, act, hh = _pooled(test)
         for lv in LEVELS:
-            hits[lv][0] += int(hit(act[m], mean[m], hh[m], c, lv).sum())
-            hits[lv][1] += int(m.sum())
+            hits[lv][0] += int(hit(act, mean, hh, c, lv).sum())
+            hits[lv][1] += len(mean)
     return {f"coverage{int(lv * 100)}": (hits[lv][0] / hits[lv][1] if hits[lv][1] else None) for lv in LEVELS}

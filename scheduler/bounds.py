@@ -4,9 +4,10 @@ The relaxation forgets who is who: for every group g (agents with the same skill
 eligibility) it decides how many of them (a real number) work template s on day d, where their
 breaks go and which queue their capacity flows to, under aggregate versions of the individual
 rules (availability per day, weekly days, hours and nights summed over the group, and which days
-each member works as a mix of the weekly day patterns their day-off rules allow). Every real roster maps to a feasible
-point of this linear programme with the same coverage penalties, and every other penalty term is
-non-negative, so the LP optimum is a valid lower bound on any roster's objective.
+each member works as a mix of the weekly day patterns their day-off rules allow). Every real
+roster maps to a feasible point of this linear programme with the same coverage penalties, and
+every other penalty term is non-negative, so the LP optimum is a valid lower bound on any
+roster's objective.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import timedelta
 
 from ortools.linear_solver import pywraplp
@@ -28,7 +30,7 @@ class Bound:
     seconds: float
     method: str = "aggregated LP relaxation (skill groups, GLOP)"
     status: str = "OPTIMAL"
-    # LP solution: agents of skill set `skills` on template s on day d -> (fractional) count.
+    # LP solution: agents of LP group g (see lp_group) on template s on day d -> (fractional) count.
     targets: dict | None = None
     # LP solution's coverage penalty per queue (under-staffing) and "over_staffing": where the bound comes from.
     by_queue: dict | None = None
@@ -40,6 +42,14 @@ def lp_group(emp, queues) -> tuple[frozenset, bool]:
     nights: pooled with everyone else, the LP had the same people on a night and the next day's
     early shift (the sample's cards+deposits group: 12.3 LP nights, 7 matchable)."""
     return frozenset(q for q in emp.skills if q in queues), bool(emp.nights)
+
+
+def lp_groups(problem: RosterProblem) -> dict[tuple[frozenset, bool], list[int]]:
+    """Employees (indices) by LP group: the keys of the LP's shift-count targets."""
+    groups: dict[tuple[frozenset, bool], list[int]] = defaultdict(list)
+    for e, emp in enumerate(problem.employees):
+        groups[lp_group(emp, problem.requirement.queues)].append(e)
+    return dict(groups)
 
 
 def _w(weight: float) -> float:
@@ -62,6 +72,7 @@ def _runs(mask: tuple[bool, ...], value: bool) -> list[tuple[int, int, bool]]:
     return out
 
 
+@lru_cache(maxsize=4096)
 def _feasible_patterns(avail: tuple[bool, ...], max_days: int, max_run: int, min_off: int, min_on: int,
                        day_minutes: tuple[int, ...], need: int) -> list[tuple[bool, ...]]:
     """Weekly work patterns (which days are worked) that cannot be ruled out for one employee.
@@ -109,29 +120,20 @@ def _add_day_patterns(lp, p: RosterProblem, members: list[int], wdays: list[int]
                emp.min_consecutive_days or rules.min_consecutive_days, minutes,
                weekly_minimum_minutes(p, emp, wdays))
         classes[key] += 1
+    patterns = {key: _feasible_patterns(*key) for key in classes}
+    if not all(patterns.values()):
+        return   # an employee with no feasible week: the roster model reports it; no cut here
     fielded = defaultdict(list)   # day index within the week -> pattern variables working it
     for key, count in classes.items():
-        patterns = _patterns_cached(*key)
-        if not patterns:
-            return   # an employee with no feasible week: the roster model reports it; no cut here
-        ys = [lp.NumVar(0, count, "") for _ in patterns]
+        ys = [lp.NumVar(0, count, "") for _ in patterns[key]]
         lp.Add(sum(ys) == count)
-        for y, mask in zip(ys, patterns):
+        for y, mask in zip(ys, patterns[key]):
             for i, worked in enumerate(mask):
                 if worked:
                     fielded[i].append(y)
     for i, d in enumerate(wdays):
         if day_vars.get(d):
             lp.Add(sum(day_vars[d]) <= sum(fielded[i]))
-
-
-_PATTERNS: dict[tuple, list] = {}
-
-
-def _patterns_cached(*key) -> list[tuple[bool, ...]]:
-    if key not in _PATTERNS:
-        _PATTERNS[key] = _feasible_patterns(*key)
-    return _PATTERNS[key]
 
 
 def lower_bound(problem: RosterProblem, time_limit: float = 60.0) -> Bound:
@@ -147,10 +149,7 @@ def lower_bound(problem: RosterProblem, time_limit: float = 60.0) -> Bound:
     step = p.horizon.interval_minutes
     days = p.horizon.days
 
-    groups: dict[frozenset, list[int]] = defaultdict(list)
-    for e, emp in enumerate(p.employees):
-        groups[lp_group(emp, Q)].append(e)
-    glist = list(groups.items())
+    glist = list(lp_groups(p).items())
 
     covers = coverage_terms(p)
     on_duty = defaultdict(list)
@@ -210,7 +209,8 @@ def lower_bound(problem: RosterProblem, time_limit: float = 60.0) -> Bound:
                 constant[g, t] += 1
 
     W = p.centre.weights
-    objective = []
+    # Every penalty term, by queue (under-staffing) or "over_staffing": the objective is their sum,
+    # and the solution's share per queue says where the bound comes from.
     per_queue = defaultdict(list)
     for t in range(n_int):
         served = defaultdict(list)
@@ -237,13 +237,12 @@ def lower_bound(problem: RosterProblem, time_limit: float = 60.0) -> Bound:
             for lo, hi, w in under_slices(p, qi, t, r):
                 part = lp.NumVar(0, hi - lo, "")
                 parts.append(part)
-                objective.append(_w(W.under_staffing * w) * part)
                 per_queue[Q[qi]].append((_w(W.under_staffing * w), part))
             lp.Add(sum(served[qi]) + sum(parts) >= r)
             served_total.append(r - sum(parts))
         if supply_total and W.over_staffing > 0:
-            objective.append(_w(W.over_staffing) * (sum(supply_total) - sum(served_total)))
             per_queue["over_staffing"].append((_w(W.over_staffing), sum(supply_total) - sum(served_total)))
+    objective = [w * e for terms in per_queue.values() for w, e in terms]
     lp.Minimize(sum(objective) if objective else 0)
     status = lp.Solve()
     seconds = time.monotonic() - t0

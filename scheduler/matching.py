@@ -20,18 +20,9 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
+from .bounds import lp_groups
 from .domain import Staff
 from .problem import RosterProblem
-
-
-def skill_groups(problem: RosterProblem) -> dict[tuple, list[int]]:
-    """Employees (indices) by their LP group (the queues they can serve, night eligibility): the
-    keys of the LP's shift-count targets."""
-    from .bounds import lp_group
-    groups: dict[tuple, list[int]] = defaultdict(list)
-    for e, emp in enumerate(problem.employees):
-        groups[lp_group(emp, problem.requirement.queues)].append(e)
-    return dict(groups)
 
 
 def _sub_problem(problem: RosterProblem, members: list[int]) -> RosterProblem:
@@ -53,7 +44,7 @@ def match_shift_counts(problem: RosterProblem, targets: dict, *, budget: float, 
     group size alone, so the same inputs give the same shifts."""
     from .roster import build_model   # local: roster imports this module lazily
     t_end = time.monotonic() + budget
-    groups = sorted(skill_groups(problem).items(), key=lambda kv: -len(kv[1]))
+    groups = sorted(lp_groups(problem).items(), key=lambda kv: -len(kv[1]))
     left_members = total = sum(len(m) for _, m in groups)
     chosen: set[tuple[int, int, int]] = set()
     for group, members in groups:

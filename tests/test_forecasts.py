@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from forecasts import forecast_history
+from forecasts.core import candidate_models
 from scheduler.errors import InputError
 
 START = date(2026, 11, 30)   # a Monday
@@ -50,11 +51,10 @@ def test_weekly_and_intraday_seasonality_recovered():
     assert 10 <= peak.hour <= 12                            # the hump is at 11:00
 
 
-@pytest.mark.parametrize("model", [m.name for m in __import__("forecasts.core", fromlist=["x"]).candidate_models()])
+@pytest.mark.parametrize("model", [m.name for m in candidate_models()])
 def test_each_model_recovers_the_weekly_and_intraday_pattern(model):
     """Every candidate, fitted directly, forecasts each weekday's level and the 11:00 hump."""
     from forecasts.calendar import Calendar
-    from forecasts.core import candidate_models
     from forecasts.data import prepare
     history, level, hump = synthetic(weeks=30, scale=4)
     cal = Calendar()

@@ -5,8 +5,8 @@ from collections import Counter
 
 from factories import MONDAY, busy_week_problem, employee, requirement, small_centre
 from scheduler.domain import Staff, TimeOff
-from scheduler.bounds import lp_group
-from scheduler.matching import match_shift_counts, skill_groups
+from scheduler.bounds import lp_group, lp_groups
+from scheduler.matching import match_shift_counts
 from scheduler.problem import RosterProblem
 from scheduler import roster as roster_module
 from scheduler.roster import SolveOptions, solve
@@ -14,7 +14,7 @@ from scheduler.validate import validate_roster
 
 
 def _counts(problem, chosen):
-    group = {e: skills for skills, members in skill_groups(problem).items() for e in members}
+    group = {e: skills for skills, members in lp_groups(problem).items() for e in members}
     return Counter((group[e], d, s) for e, d, s in chosen)
 
 

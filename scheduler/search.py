@@ -6,8 +6,9 @@ workers spends its time in one huge search tree and its own neighbourhood worker
 It works on the model as built (every hard rule and every penalty of the engine stays in force) and
 only decides how the solver is driven:
 
-1. **Start.** A short solve of the full model gives a first roster and CP-SAT's lower bound (small
-   rosters are often solved outright here). If it finds nothing, a pure feasibility solve follows.
+1. **Start.** A complete feasible hint (e.g. last week's roster) is the first incumbent. On small
+   rosters a solve of the full model gives a first roster and CP-SAT's lower bound (they are often
+   solved outright here); larger ones, or if that finds nothing, start from a pure feasibility solve.
 2. **Large-neighbourhood search (LNS).** Repeatedly free a part of the roster and fix the rest to
    the incumbent: a window of consecutive days for everybody (re-balances daily cover), a few
    employees over the whole horizon (horizon rules: totals, weekends, per-shift caps), a few
@@ -17,7 +18,8 @@ only decides how the solver is driven:
    plateaus. Neighbourhood sizes adapt: a sub-problem solved to optimality grows its kind's size,
    one that times out shrinks it. Sub-problems are small, so each is solved by a single CP-SAT
    worker with the full linear relaxation (linearization_level 2: on the Curtois instances 10-50x
-   faster than the default two-worker portfolio), one sub-problem per worker in parallel threads.
+   faster than the default two-worker portfolio), one sub-problem per worker in parallel threads
+   that run asynchronously (a lane that finishes early does not wait for the other).
 3. **Proof.** When the LNS stalls (no gain for a while) the remaining time goes to a full solve
    hinted with the best roster (a good incumbent prunes the tree); on small rosters this proves
    optimality and tightens the bound.
@@ -30,9 +32,9 @@ from __future__ import annotations
 import math
 import random
 import sys
+import threading
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence
 
@@ -205,9 +207,9 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
     """Minimise rm.model's objective within `time_limit` seconds (wall clock), see module docstring.
 
     `hint`: values of every variable of rm.model (e.g. a previous roster), used as the first start.
-    `start_fraction`: share of the time for the first full solve (at least 2 s). Default 0.75 on
-    rosters of at most `small_cells` employee-days (one CP-SAT search does best there), else 0.05
-    (at most 60 s).
+    `start_fraction`: share of the time for the first full solve (at least 2 s; 0 = none: the LNS
+    starts from the hint or from a pure feasibility solve). Default 0.75 on rosters of at most
+    `small_cells` employee-days (one CP-SAT search does best there), else 0.
     `proof_fraction`: share of the time kept for the final hinted full solve (default 0: the LNS
     hands over when it stalls - no gain for `stall_fraction` of the time and 10 rounds).
     `sub_time`: seconds per LNS sub-solve; default T/100 within [1, 5].
@@ -222,10 +224,11 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
         proof_fraction = 0.0
     n_cells = len({(e, d) for (e, d, _s) in rm.x})
     if start_fraction is None:
-        start_fraction = 0.75 if n_cells <= small_cells else 0.05
-    start_seconds = max(2.0, start_fraction * T)
-    if n_cells > small_cells:
-        start_seconds = min(60.0, start_seconds)
+        # On larger rosters a full solve with the objective rarely beats the LNS started from a
+        # plain feasible roster, and on long horizons it finds nothing at all in its time
+        # (Curtois Instance21/23: 30 s with no roster, then a feasibility solve anyway).
+        start_fraction = 0.75 if n_cells <= small_cells else 0.0
+    start_seconds = max(2.0, start_fraction * T) if start_fraction > 0 else 0.0
     stats: dict = {"phases": [], "lns_iterations": 0, "lns_improvements": 0, "by_kind": {}}
     best: list[int] | None = None
     best_obj = math.inf
@@ -268,41 +271,59 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
                 bound = max(bound, best_obj)
         return status
 
-    # 1. Start: the full model for a short while.
-    status = full_solve(min(start_seconds, T), True, "start", proof=True)
-    if status == cp_model.INFEASIBLE:
-        return SearchResult(None, None, bound, "INFEASIBLE", stats)
+    # 0. A complete hint that satisfies the model is the first incumbent, so the search can only
+    # keep or improve it (a hint alone is a suggestion CP-SAT may abandon).
+    if hint is not None and len(hint) == len(model.proto.variables):
+        try:
+            checked = fixed_solver(rm, hint, time_limit=min(10.0, 0.1 * T))
+            values = list(checked.response_proto.solution)
+            record(values, values_objective(model, values), "hint")
+        except ValueError as exc:
+            if log:
+                print(f"[search] hint not used: {exc}", file=sys.stderr, flush=True)
+
+    # 1. Start: the full model for a short while (small rosters), else a feasible roster.
+    if start_seconds > 0:
+        status = full_solve(min(start_seconds, T), True, "start", proof=True)
+        if status == cp_model.INFEASIBLE:
+            return SearchResult(None, None, bound, "INFEASIBLE", stats)
     if best is None and deadline - time.monotonic() > 1:
-        status = full_solve(0.5 * (deadline - time.monotonic()), False, "feasibility", proof=False)
+        # Without a roster nothing else can happen: feasibility may take most of the time.
+        share = 0.5 if start_seconds > 0 else 0.9
+        status = full_solve(share * (deadline - time.monotonic()), False, "feasibility", proof=False)
         if status == cp_model.INFEASIBLE:
             return SearchResult(None, None, bound, "INFEASIBLE", stats)
     if best is None:
         return SearchResult(None, None, bound, "UNKNOWN", stats)
 
-    # 2. LNS: one single-worker sub-solve per worker, in parallel threads (CP-SAT releases the
-    # GIL), each on its own copy of the model with its own neighbourhood; the best result wins.
+    # 2. LNS: `workers` lanes, each a thread with its own copy of the model that draws a
+    # neighbourhood around the current best roster, solves it with one CP-SAT worker (which releases
+    # the GIL) and reports back. Lanes run asynchronously: one that finishes early starts its next
+    # sub-problem at once instead of waiting for the slowest (in lock-step rounds half the time went
+    # to waiting). A lane's result counts if it beats the best known when it arrives; it is always a
+    # complete roster of the full model, so a result built on an older incumbent is still valid.
     lns_end = deadline - proof_fraction * T
     if best_obj > bound + 1e-9 and lns_end - time.monotonic() > 0.5:
         hoods = _Neighbourhoods(rm, rng)
         lanes = max(1, int(workers))
-        copies = [model.clone() for _ in range(lanes)]
         x_idx = [v.Index() for v in rm.x.values()]
-        V0 = copies[0].proto.variables
+        V0 = model.proto.variables
         original = {i: (V0[i].domain[0], V0[i].domain[1]) for i in x_idx}
         step = sub_time if sub_time is not None else min(5.0, max(1.0, T / 100))
         kinds = list(hoods.KINDS)
         gain = {k: 1.0 for k in kinds}       # smoothed improvement per second, per kind
-        it = 0
+        lock = threading.Lock()
+        state = {"it": 0, "last_gain": time.monotonic(), "since": 0, "stop": False}
 
-        def prepare(work: cp_model.CpModel, free: set[int]) -> None:
+        def prepare(work: cp_model.CpModel, free: set[int], base: list[int]) -> None:
             V = work.proto.variables
             for i in x_idx:
                 d = V[i].domain
                 if i in free:
                     d[0], d[1] = original[i]
                 else:
-                    d[0] = d[1] = best[i]
-            _set_hint(work, best)
+                    d[0] = d[1] = base[i]
+            _set_hint(work, base)
 
         def sub_solve(work: cp_model.CpModel, seconds: float, sub_seed: int):
             solver = cp_model.CpSolver()
@@ -313,32 +334,41 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
             values = list(solver.response_proto.solution) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
             return status, values
 
-        with ThreadPoolExecutor(max_workers=lanes) as pool:
-            last_gain = time.monotonic()
-            rounds_since = 0
-            while time.monotonic() < lns_end - 0.2 and best_obj > bound + 1e-9:
-                # Stalled (no gain for a while): leave the rest to the full, hinted solve.
-                if rounds_since >= 10 and time.monotonic() - last_gain > stall_fraction * T:
-                    stats["lns_stalled_at"] = round(elapsed(), 1)
-                    break
-                drawn = []
-                for work in copies:
-                    it += 1
+        failures: list[BaseException] = []
+
+        def lane(work: cp_model.CpModel) -> None:
+            try:
+                lane_loop(work)
+            except BaseException as exc:   # re-raised in the caller's thread below
+                with lock:
+                    failures.append(exc)
+                    state["stop"] = True
+
+        def lane_loop(work: cp_model.CpModel) -> None:
+            nonlocal bound
+            while True:
+                with lock:
+                    now = time.monotonic()
+                    # Stalled (no gain for a while): leave the rest to the full, hinted solve.
+                    if (state["stop"] or now >= lns_end - 0.2 or best_obj <= bound + 1e-9
+                            or (state["since"] >= 10 * lanes and now - state["last_gain"] > stall_fraction * T)):
+                        if not state["stop"] and now < lns_end - 0.2 and best_obj > bound + 1e-9:
+                            stats["lns_stalled_at"] = round(elapsed(), 1)
+                        state["stop"] = True
+                        return
+                    state["it"] += 1
+                    sub_seed = seed + state["it"]
                     # Mostly the kind that paid best lately, sometimes any (keeps every kind alive).
                     kind = rng.choice(kinds) if rng.random() < 0.3 else max(kinds, key=lambda k: gain[k] * rng.random())
-                    free, cells = hoods.draw(kind, best)
-                    prepare(work, free)
-                    drawn.append((kind, cells))
-                seconds = min(step, lns_end - time.monotonic())
-                before = best_obj
-                t_it = time.monotonic()
-                futures = [pool.submit(sub_solve, work, seconds, seed + it + j) for j, work in enumerate(copies)]
-                outcomes = [f.result() for f in futures]
-                spent = max(1e-3, time.monotonic() - t_it)
-                results = []
-                for (kind, cells), (status, values) in zip(drawn, outcomes):
-                    obj = values_objective(model, values) if values is not None else math.inf
-                    results.append(obj)
+                    base, before = best, best_obj
+                    free, cells = hoods.draw(kind, base)
+                    seconds = min(step, lns_end - now)
+                prepare(work, free, base)
+                t_sub = time.monotonic()
+                status, values = sub_solve(work, seconds, sub_seed)
+                obj = values_objective(model, values) if values is not None else math.inf
+                with lock:
+                    spent = max(1e-3, time.monotonic() - t_sub)
                     if status == cp_model.OPTIMAL and cells >= hoods.n_cells and values is not None:
                         bound = max(bound, obj)   # the whole roster was free: proven
                     hoods.feedback(kind, status == cp_model.OPTIMAL)
@@ -349,15 +379,23 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
                     k["gain"] = round(k["gain"] + max(0.0, before - obj), 2)
                     if log and log > 1:
                         print(f"[lns] {elapsed():6.1f}s {kind:12s} cells={cells:5d} {_STATUS.get(status)} "
-                              f"{spent:.2f}s obj={obj:g} best={before:g}", file=sys.stderr, flush=True)
-                j = min(range(lanes), key=lambda j: results[j])
-                if outcomes[j][1] is not None:
-                    record(outcomes[j][1], results[j], f"lns {drawn[j][0]} {drawn[j][1]} cells")
-                stats["lns_improvements"] += int(best_obj < before - 1e-9)
-                rounds_since += 1
-                if best_obj < before - 1e-9:
-                    last_gain, rounds_since = time.monotonic(), 0
-        stats["lns_iterations"] = it
+                              f"{spent:.2f}s obj={obj:g} best={best_obj:g}", file=sys.stderr, flush=True)
+                    improved = values is not None and obj < best_obj - 1e-9
+                    if values is not None and obj <= best_obj + 1e-9:
+                        record(values, obj, f"lns {kind} {cells} cells")
+                    stats["lns_improvements"] += int(improved)
+                    state["since"] += 1
+                    if improved:
+                        state["last_gain"], state["since"] = time.monotonic(), 0
+
+        threads = [threading.Thread(target=lane, args=(model.clone(),), daemon=True) for _ in range(lanes)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if failures:
+            raise failures[0]
+        stats["lns_iterations"] = state["it"]
         stats["sizes"] = {k: int(v) for k, v in hoods.size.items()}
 
     # 3. Proof: the full model, hinted with the best roster, for the time that is left.

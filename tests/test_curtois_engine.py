@@ -142,3 +142,18 @@ def test_fixed_solver_hands_a_search_result_to_the_engine_extractor():
     assert solver.ObjectiveValue() / 100 == res.objective == 607
     got = {(s.employee_id, (s.day - MONDAY).days): s.shift_id for s in roster.shifts}
     assert evaluate(inst, got).penalty == 607
+
+
+def test_a_complete_feasible_hint_is_the_first_incumbent():
+    """improve() never returns worse than a complete, feasible hint (e.g. last week's roster), even
+    when its time is too short for CP-SAT to get back to it on its own."""
+    inst = parse_instance(DATA / "Instance3.txt")
+    known = read_solution_csv(DATA / "Instance3_solution_1001.csv")
+    fixed = build_model(to_problem(inst))
+    p = fixed.problem
+    for (e, d, s), v in fixed.x.items():
+        fixed.model.Add(v == int(known.get((p.employees[e].id, d)) == p.templates[s].id))
+    values = improve(fixed, time_limit=20, workers=2, seed=0).values
+    rm = build_model(to_problem(inst))
+    res = improve(rm, time_limit=0.3, workers=2, seed=0, hint=values)
+    assert res.values is not None and res.objective == 1001 == values_objective(rm.model, res.values)

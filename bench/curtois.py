@@ -110,9 +110,14 @@ def solve_instance(path: Path, time_limit: float, workers: int, seed: int, solut
     problem = to_problem(inst)
     base = {"instance": inst.name, "driver": driver, "time_limit": time_limit, "workers": workers, "seed": seed}
     if driver == "search":
+        from scheduler.errors import InputError
         from scheduler.roster import build_model
         from scheduler.search import improve
-        rm = build_model(problem)
+        try:
+            rm = build_model(problem)
+        except InputError as exc:   # e.g. too large for this machine's memory: say so, go on
+            return {**base, "status": "NOT_BUILT", "objective": None, "bound": None,
+                    "seconds": round(time.monotonic() - t0, 1), "error": str(exc)}
         build_seconds = time.monotonic() - t0
         res = improve(rm, max(1.0, time_limit - build_seconds), workers=workers, seed=seed, log=log)
         seconds = time.monotonic() - t0
@@ -123,11 +128,11 @@ def solve_instance(path: Path, time_limit: float, workers: int, seed: int, solut
         extra = {"build_seconds": round(build_seconds, 2), "lns_iterations": res.stats.get("lns_iterations", 0),
                  "lns_improvements": res.stats.get("lns_improvements", 0), "phases": res.stats.get("phases")}
     elif driver == "solve":
-        from scheduler.errors import InfeasibleError
+        from scheduler.errors import InfeasibleError, InputError
         from scheduler.roster import SolveOptions, solve
         try:
             roster = solve(problem, SolveOptions(time_limit=time_limit, workers=workers, seed=seed, lp_bound=False))
-        except InfeasibleError as exc:
+        except (InfeasibleError, InputError) as exc:
             return {**base, "status": "NO_SOLUTION", "objective": None, "bound": None,
                     "seconds": round(time.monotonic() - t0, 1), "error": str(exc)}
         seconds = time.monotonic() - t0

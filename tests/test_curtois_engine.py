@@ -157,3 +157,13 @@ def test_a_complete_feasible_hint_is_the_first_incumbent():
     rm = build_model(to_problem(inst))
     res = improve(rm, time_limit=0.3, workers=2, seed=0, hint=values)
     assert res.values is not None and res.objective == 1001 == values_objective(rm.model, res.values)
+
+
+def test_an_instance_too_large_to_build_is_reported_not_raised(monkeypatch):
+    """bench/curtois.py goes on with the next instance when the engine refuses one as too large."""
+    from scheduler import roster as roster_module
+    monkeypatch.setattr(roster_module, "MAX_SHIFT_VARIABLES_WITHOUT_INTERVALS", 10)
+    for driver in ("search", "solve"):
+        result = solve_instance(DATA / "Instance1.txt", time_limit=5, workers=1, seed=0, solution_dir=None,
+                                driver=driver)
+        assert result["objective"] is None and "the limit is 10" in result["error"]

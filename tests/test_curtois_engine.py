@@ -167,3 +167,14 @@ def test_an_instance_too_large_to_build_is_reported_not_raised(monkeypatch):
         result = solve_instance(DATA / "Instance1.txt", time_limit=5, workers=1, seed=0, solution_dir=None,
                                 driver=driver)
         assert result["objective"] is None and "the limit is 10" in result["error"]
+
+
+def test_a_larger_roster_starts_from_a_feasible_one_and_still_gets_a_bound():
+    """Beyond small_cells there is no start solve with the objective; the time kept at the end for
+    the hinted full solve still yields a lower bound (0 otherwise, unless the LNS stalls)."""
+    inst = parse_instance(DATA / "Instance3.txt")
+    rm = build_model(to_problem(inst))
+    res = improve(rm, time_limit=12, workers=2, seed=0, small_cells=10, stall_fraction=1.0)
+    phases = [p["phase"] for p in res.stats["phases"]]
+    assert phases[0] == "feasibility" and phases[-1] == "proof"
+    assert 0 < res.bound <= res.objective

@@ -109,6 +109,10 @@ def solve_instance(path: Path, time_limit: float, workers: int, seed: int, solut
     t0 = time.monotonic()
     problem = to_problem(inst)
     base = {"instance": inst.name, "driver": driver, "time_limit": time_limit, "workers": workers, "seed": seed}
+
+    def no_roster(status: str, exc: Exception) -> dict:
+        return {**base, "status": status, "objective": None, "bound": None,
+                "seconds": round(time.monotonic() - t0, 1), "error": str(exc)}
     if driver == "search":
         from scheduler.errors import InputError
         from scheduler.roster import build_model
@@ -116,8 +120,7 @@ def solve_instance(path: Path, time_limit: float, workers: int, seed: int, solut
         try:
             rm = build_model(problem)
         except InputError as exc:   # e.g. too large for this machine's memory: say so, go on
-            return {**base, "status": "NOT_BUILT", "objective": None, "bound": None,
-                    "seconds": round(time.monotonic() - t0, 1), "error": str(exc)}
+            return no_roster("NOT_BUILT", exc)
         build_seconds = time.monotonic() - t0
         res = improve(rm, max(1.0, time_limit - build_seconds), workers=workers, seed=seed, log=log)
         seconds = time.monotonic() - t0
@@ -132,9 +135,10 @@ def solve_instance(path: Path, time_limit: float, workers: int, seed: int, solut
         from scheduler.roster import SolveOptions, solve
         try:
             roster = solve(problem, SolveOptions(time_limit=time_limit, workers=workers, seed=seed, lp_bound=False))
-        except (InfeasibleError, InputError) as exc:
-            return {**base, "status": "NO_SOLUTION", "objective": None, "bound": None,
-                    "seconds": round(time.monotonic() - t0, 1), "error": str(exc)}
+        except InputError as exc:
+            return no_roster("NOT_BUILT", exc)
+        except InfeasibleError as exc:
+            return no_roster("NO_SOLUTION", exc)
         seconds = time.monotonic() - t0
         assignment = {(s.employee_id, (s.day - MONDAY).days): s.shift_id for s in roster.shifts}
         s = roster.kpis["solver"]

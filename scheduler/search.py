@@ -352,10 +352,11 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
             while True:
                 with lock:
                     now = time.monotonic()
+                    done = state["stop"] or now >= lns_end - 0.2 or best_obj <= bound + 1e-9
                     # Stalled (no gain for a while): leave the rest to the full, hinted solve.
-                    if (state["stop"] or now >= lns_end - 0.2 or best_obj <= bound + 1e-9
-                            or (state["since"] >= 10 * lanes and now - state["last_gain"] > stall_fraction * T)):
-                        if not state["stop"] and now < lns_end - 0.2 and best_obj > bound + 1e-9:
+                    stalled = state["since"] >= 10 * lanes and now - state["last_gain"] > stall_fraction * T
+                    if done or stalled:
+                        if not done:
                             stats["lns_stalled_at"] = round(elapsed(), 1)
                         state["stop"] = True
                         return
@@ -384,7 +385,7 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
                         print(f"[lns] {elapsed():6.1f}s {kind:12s} cells={cells:5d} {_STATUS.get(status)} "
                               f"{spent:.2f}s obj={obj:g} best={best_obj:g}", file=sys.stderr, flush=True)
                     improved = values is not None and obj < best_obj - 1e-9
-                    if values is not None and obj <= best_obj + 1e-9:
+                    if values is not None:   # record keeps it only if better or equal (plateau move)
                         record(values, obj, f"lns {kind} {cells} cells")
                     stats["lns_improvements"] += int(improved)
                     state["since"] += 1

@@ -166,7 +166,8 @@ def test_an_instance_too_large_to_build_is_reported_not_raised(monkeypatch):
     for driver in ("search", "solve"):
         result = solve_instance(DATA / "Instance1.txt", time_limit=5, workers=1, seed=0, solution_dir=None,
                                 driver=driver)
-        assert result["objective"] is None and "the limit is 10" in result["error"]
+        assert result["status"] == "NOT_BUILT" and result["objective"] is None
+        assert "the limit is 10" in result["error"]
 
 
 def test_a_larger_roster_starts_from_a_feasible_one_and_still_gets_a_bound():

@@ -136,8 +136,44 @@ def _add_day_patterns(lp, p: RosterProblem, members: list[int], wdays: list[int]
             lp.Add(sum(day_vars[d]) <= sum(fielded[i]))
 
 
+@dataclass
+class AggregateLP:
+    """The aggregated relaxation as a GLOP model, kept open so column generation
+    (``scheduler.columns``) can add weekly patterns to it."""
+    lp: object                              # pywraplp.Solver
+    groups: list                            # [(LP group, [employee indices])]
+    n: dict                                 # (group index, day, template) -> count variable
+    per_queue: dict                         # queue or "over_staffing" -> [(weight, expression)]
+    covers: dict                            # (day, template) -> intervals it is on duty
+
+    def objective_terms(self) -> list:
+        return [w * e for terms in self.per_queue.values() for w, e in terms]
+
+    def by_queue(self) -> dict:
+        return {q: round(sum(w * e.solution_value() for w, e in terms), 2) for q, terms in self.per_queue.items()}
+
+    def targets(self) -> dict:
+        return {(self.groups[g][0], d, s): v.solution_value() for (g, d, s), v in self.n.items()}
+
+
 def lower_bound(problem: RosterProblem, time_limit: float = 60.0) -> Bound:
     t0 = time.monotonic()
+    agg = build_aggregate_lp(problem, time_limit)
+    lp = agg.lp
+    objective = agg.objective_terms()
+    lp.Minimize(sum(objective) if objective else 0)
+    status = lp.Solve()
+    seconds = time.monotonic() - t0
+    if status == pywraplp.Solver.OPTIMAL:
+        return Bound(lp.Objective().Value(), seconds, targets=agg.targets(), by_queue=agg.by_queue())
+    # Not solved to optimality: no valid bound (0 is always valid, penalties are non-negative).
+    return Bound(0.0, seconds, status={pywraplp.Solver.INFEASIBLE: "INFEASIBLE"}.get(status, "NOT_SOLVED"))
+
+
+def build_aggregate_lp(problem: RosterProblem, time_limit: float = 60.0, aggregate_rules: bool = True) -> AggregateLP:
+    """The LP without its objective set. ``aggregate_rules=False`` leaves out the group-level
+    versions of the individual rules (day caps, day patterns, weekly days, hours and nights): a
+    caller that enforces each employee's rules exactly (column generation) does not need them."""
     p = problem
     lp = pywraplp.Solver.CreateSolver("GLOP")
     lp.SetTimeLimit(int(time_limit * 1000))
@@ -177,9 +213,9 @@ def lower_bound(problem: RosterProblem, time_limit: float = 60.0) -> Bound:
                         for t in range(first, first + T[s].break_minutes // step):
                             if 0 <= t < n_int:
                                 on_break[g, t].append(b)
-            if day_vars:
+            if day_vars and aggregate_rules:
                 lp.Add(sum(day_vars) <= sum(1 for e in members if options[e, d]))
-        for w in range(math.ceil(days / 7)):
+        for w in range(math.ceil(days / 7) if aggregate_rules else 0):
             wdays = list(range(w * 7, min(days, w * 7 + 7)))
             _add_day_patterns(lp, p, members, wdays, options,
                               {d: [n[g, d, s] for s in range(len(T)) if (g, d, s) in n] for d in wdays})
@@ -242,13 +278,4 @@ def lower_bound(problem: RosterProblem, time_limit: float = 60.0) -> Bound:
             served_total.append(r - sum(parts))
         if supply_total and W.over_staffing > 0:
             per_queue["over_staffing"].append((_w(W.over_staffing), sum(supply_total) - sum(served_total)))
-    objective = [w * e for terms in per_queue.values() for w, e in terms]
-    lp.Minimize(sum(objective) if objective else 0)
-    status = lp.Solve()
-    seconds = time.monotonic() - t0
-    if status == pywraplp.Solver.OPTIMAL:
-        targets = {(glist[g][0], d, s): v.solution_value() for (g, d, s), v in n.items()}
-        by_queue = {q: round(sum(w * e.solution_value() for w, e in terms), 2) for q, terms in per_queue.items()}
-        return Bound(lp.Objective().Value(), seconds, targets=targets, by_queue=by_queue)
-    # Not solved to optimality: no valid bound (0 is always valid, penalties are non-negative).
-    return Bound(0.0, seconds, status={pywraplp.Solver.INFEASIBLE: "INFEASIBLE"}.get(status, "NOT_SOLVED"))
+    return AggregateLP(lp, glist, n, per_queue, covers)

@@ -1,0 +1,91 @@
+"""Column generation over work patterns (scheduler.columns): a valid bound that sees individual
+rules the aggregated LP only sees as group totals, and patterns that make a feasible roster."""
+from __future__ import annotations
+
+import pytest
+
+from factories import employee, requirement, small_centre
+from scheduler.bounds import lower_bound
+from scheduler.columns import PatternMaster, pattern_bound, round_patterns
+from scheduler.domain import Staff
+from scheduler.problem import RosterProblem
+from scheduler.roster import SolveOptions, build_model, complete_hint, extract_roster, solve
+from scheduler.validate import validate_roster
+
+
+def _mixed(n_a: int, n_ab: int, need_a: int, need_b: int) -> RosterProblem:
+    centre = small_centre()
+    emps = [employee(f"a{i}", skills=("a",)) for i in range(n_a)]
+    emps += [employee(f"ab{i}", skills=("a", "b"), min_hours=16) for i in range(n_ab)]
+    need = {"a": lambda d, h: need_a if 8 <= h < 20 else 0, "b": lambda d, h: need_b if 10 <= h < 18 else 0}
+    return RosterProblem(centre, Staff(tuple(emps)), requirement(centre, need))
+
+
+def _night_then_early() -> RosterProblem:
+    """One agent; a night (22:00-06:00) on Monday and an early (06:00-14:00) on Tuesday are both
+    needed. The group totals allow both shifts, but 11 h of rest between them do not."""
+    centre = small_centre()
+    emp = employee("e0", skills=("a",))
+    need = {"a": lambda d, h: 1 if (d == 0 and h >= 22) or (d == 1 and h < 14) else 0}
+    return RosterProblem(centre, Staff((emp,)), requirement(centre, need))
+
+
+@pytest.mark.parametrize("n_a,n_ab,need_a,need_b", [(2, 1, 1, 1), (3, 2, 2, 1), (1, 1, 2, 2)])
+def test_pattern_bound_is_valid_and_at_least_the_aggregated_lp(n_a, n_ab, need_a, need_b):
+    problem = _mixed(n_a, n_ab, need_a, need_b)
+    roster = solve(problem, SolveOptions(time_limit=30, workers=2, seed=0))
+    assert roster.status == "OPTIMAL", "the case must be small enough to prove"
+    bound = pattern_bound(problem, time_limit=30)
+    assert bound.status == "OPTIMAL"                      # column generation ran to the end
+    assert bound.value <= roster.objective + 1e-6
+    assert bound.value >= lower_bound(problem).value - 1e-6
+
+
+def test_an_early_stop_still_gives_a_valid_bound():
+    """After one pricing round the master is far from its optimum; the Lagrangian bound
+    reported with it must still be below every roster."""
+    problem = _mixed(3, 2, 2, 1)
+    roster = solve(problem, SolveOptions(time_limit=30, workers=2, seed=0))
+    early = pattern_bound(problem, time_limit=30, max_iterations=2, greedy=False)
+    assert early.status == "TIME_LIMIT"
+    assert early.value <= roster.objective + 1e-6
+    assert early.master >= early.value
+
+
+def test_individual_rest_raises_the_bound_above_the_aggregated_lp():
+    problem = _night_then_early()
+    aggregated = lower_bound(problem)
+    bound = pattern_bound(problem, time_limit=20)
+    roster = solve(problem, SolveOptions(time_limit=20, workers=2, seed=0))
+    assert aggregated.value == pytest.approx(0, abs=1e-6)     # the group totals fit both shifts
+    assert roster.status == "OPTIMAL"
+    assert 0 < bound.value <= roster.objective + 1e-6
+    assert bound.value >= 6 * problem.centre.weights.under_staffing - 1e-6   # at least 6 hours short
+
+
+def test_identical_employees_share_one_pricing_class():
+    problem = _mixed(3, 2, 1, 1)
+    master = PatternMaster(problem)
+    assert sorted(len(c.members) for c in master.classes) == [2, 3]
+
+
+def test_dived_patterns_make_a_roster_that_keeps_every_rule():
+    problem = _mixed(4, 3, 2, 2)
+    master = PatternMaster(problem)
+    assert master.generate(20)
+    counts = master.dive(20)
+    assert all(abs(w - round(w)) < 1e-6 for ws in counts for w in ws)   # integral counts
+    chosen = round_patterns(master.classes, counts)
+    assert {e for e, _, _ in chosen} <= set(range(len(problem.employees)))
+    rm = build_model(problem)
+    values = complete_hint(rm, SolveOptions(workers=2), chosen, budget=10)
+    assert values is not None
+    from ortools.sat.python import cp_model
+    model = rm.model
+    for i, v in values.items():
+        model.Add(model.get_int_var_from_proto_index(i) == v)
+    solver = cp_model.CpSolver()
+    assert solver.Solve(model) == cp_model.OPTIMAL
+    roster = extract_roster(rm, solver)
+    assert validate_roster(problem.centre, problem.staff, roster.shifts, roster.queue_assignments,
+                           horizon_start=problem.horizon.start, horizon_days=problem.horizon.days) == []

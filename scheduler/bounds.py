@@ -21,7 +21,7 @@ from datetime import timedelta
 from ortools.linear_solver import pywraplp
 
 from .problem import RosterProblem
-from .roster import SCALE, break_offsets, coverage_terms, under_slices, weekly_minimum_minutes
+from .roster import SCALE, break_offsets, coverage_terms, matches, under_slices, weekly_minimum_minutes
 
 
 @dataclass
@@ -278,4 +278,26 @@ def build_aggregate_lp(problem: RosterProblem, time_limit: float = 60.0, aggrega
             served_total.append(r - sum(parts))
         if supply_total and W.over_staffing > 0:
             per_queue["over_staffing"].append((_w(W.over_staffing), sum(supply_total) - sum(served_total)))
+    _add_shift_cover(lp, p, n, per_queue)
     return AggregateLP(lp, glist, n, per_queue, covers)
+
+
+def _add_shift_cover(lp, p: RosterProblem, n: dict, per_queue: dict) -> None:
+    """Cover by shift (``ShiftCover`` rows) on the group counts, with the same penalties as
+    ``roster.add_shift_cover``: people missing or surplus on shift X on day d."""
+    by_day = defaultdict(list)
+    for (g, d, s), v in n.items():
+        by_day[d].append((s, v))
+    for cover in p.shift_cover:
+        d = (cover.day - p.horizon.start).days
+        if not 0 <= d < p.horizon.days:
+            continue
+        count = [v for s, v in by_day[d] if matches(p.templates[s], cover.shift)]
+        if cover.under_weight > 0 and cover.requirement > 0:
+            u = lp.NumVar(0, cover.requirement, "")
+            lp.Add(sum(count) + u >= cover.requirement)
+            per_queue["shift_cover"].append((_w(cover.under_weight), u))
+        if cover.over_weight > 0:
+            o = lp.NumVar(0, lp.infinity(), "")
+            lp.Add(sum(count) - o <= cover.requirement)
+            per_queue["shift_cover"].append((_w(cover.over_weight), o))

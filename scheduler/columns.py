@@ -18,8 +18,9 @@ At any iteration ``z_RMP + sum_c size_c * (min reduced cost of class c)`` is a v
 bound - we use CP-SAT's proven bound of each pricing solve. Cross-employee penalty terms (fairness)
 are non-negative and left out, which keeps the bound valid.
 
-The final master solution is also a good place to start a roster from: its patterns are weeks
-the employees can actually work (``round_patterns``).
+The master is also a good place to start a roster from: its patterns are weeks the employees
+can actually work. ``PatternMaster.dive`` fixes pattern counts to integers step by step and
+``round_patterns`` hands them to the class members.
 """
 from __future__ import annotations
 

@@ -906,10 +906,10 @@ def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
        identical employees, whole weeks that keep every hard rule of theirs; its bound sees
        integral shifts per person. If it stops before converging, the aggregated LP
        (scheduler.bounds) is solved too and the better bound kept.
-    2. The last master's patterns, rounded per class, are a roster of real weeks; with those
-       shifts fixed, breaks and queue flows are optimised under the real objective. On the
-       200-agent scaling centre this start is ~72k where matching the aggregated LP's counts gave
-       ~111k after the whole search.
+    2. The master, dived to integer pattern counts, is a roster of real weeks; with those shifts
+       fixed, breaks and queue flows are optimised under the real objective. On the 200-agent
+       scaling centre this start is 66-68k where matching the aggregated LP's counts gave ~111k
+       after the whole search.
     3. Without patterns, named employees are matched to the aggregated LP's shift counts one
        skill group at a time (scheduler.matching).
     If every step finds nothing, a plain feasibility search gives the first roster instead. The

@@ -34,7 +34,6 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from .bounds import build_aggregate_lp, lp_group
-from .domain import Staff
 from .problem import RosterProblem
 from . import roster as engine
 from .roster import SCALE, RosterModel, build_model
@@ -87,19 +86,9 @@ class PatternBound:
     trace: list = field(default_factory=list)    # (seconds, bound, master)
 
 
-def _own(problem: RosterProblem, e: int) -> RosterProblem:
-    """The problem restricted to employee e: their calendar, wishes, carry-over, pins, reference."""
-    emp = problem.employees[e]
-    staff = problem.staff
-    mine = lambda items: [x for x in items if x.employee_id == emp.id]   # noqa: E731
-    return RosterProblem(problem.centre, Staff((emp,), tuple(mine(staff.time_off)), tuple(mine(staff.preferences))),
-                         problem.requirement, previous=mine(problem.previous), pins=mine(problem.pins),
-                         reference=mine(problem.reference), change_weight=problem.change_weight)
-
-
 def _class_key(problem: RosterProblem, e: int) -> str:
     """Everything the rules and per-employee penalties read about employee e, without who it is."""
-    own = _own(problem, e)
+    own = problem.restricted_to([e])
     strip = lambda items: sorted(repr(replace(x, employee_id="")) for x in items)   # noqa: E731
     return repr((replace(problem.employees[e], id="", name=""), strip(own.staff.time_off),
                  strip(own.staff.preferences), strip(own.previous), strip(own.pins), strip(own.reference)))
@@ -112,7 +101,7 @@ def pricing_classes(problem: RosterProblem, groups: list) -> list[PricingClass]:
         by_key[_class_key(problem, e)].append(e)
     out = []
     for members in by_key.values():
-        own = _own(problem, members[0])
+        own = problem.restricted_to(members[:1])
         rm = build_model(own, objective=False)
         for name in EMPLOYEE_GOALS:
             getattr(engine, name)(rm)

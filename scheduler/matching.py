@@ -21,17 +21,7 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from .bounds import lp_groups
-from .domain import Staff
 from .problem import RosterProblem
-
-
-def _sub_problem(problem: RosterProblem, members: list[int]) -> RosterProblem:
-    emps = tuple(problem.employees[e] for e in members)
-    ids = {e.id for e in emps}
-    staff = Staff(emps, tuple(t for t in problem.staff.time_off if t.employee_id in ids))
-    return RosterProblem(problem.centre, staff, problem.requirement,
-                         previous=[s for s in problem.previous if s.employee_id in ids],
-                         pins=[p for p in problem.pins if p.employee_id in ids])
 
 
 def match_shift_counts(problem: RosterProblem, targets: dict, *, budget: float, workers: int = 2, seed: int = 0,
@@ -54,7 +44,7 @@ def match_shift_counts(problem: RosterProblem, targets: dict, *, budget: float, 
         left = budget * left_members / total if deterministic else t_end - time.monotonic()
         seconds = max(1.0, left * len(members) / max(1, left_members))
         left_members -= len(members)
-        rm = build_model(_sub_problem(problem, members), objective=False)
+        rm = build_model(problem.restricted_to(members), objective=False)
         m = rm.model
         # L1 distance of the group's shift counts to the targets. (Matching the head count on duty
         # per interval instead looks closer to the real goal but converges far worse: on the

@@ -69,6 +69,18 @@ class RosterProblem:
             v.sort(key=lambda s: s.start)
         return out
 
+    def restricted_to(self, members: list[int]) -> "RosterProblem":
+        """The same centre and requirement with only these employees (indices), and only their
+        time off, wishes, carry-over, pins and reference shifts. Every hard rule concerns one
+        employee, so their rules hold in it exactly as in the whole problem."""
+        emps = tuple(self.employees[e] for e in members)
+        ids = {e.id for e in emps}
+        mine = lambda items: [x for x in items if x.employee_id in ids]   # noqa: E731
+        return RosterProblem(self.centre, Staff(emps, tuple(mine(self.staff.time_off)),
+                                                tuple(mine(self.staff.preferences))),
+                             self.requirement, previous=mine(self.previous), pins=mine(self.pins),
+                             reference=mine(self.reference), change_weight=self.change_weight)
+
     def horizon_start(self) -> datetime:
         return datetime.combine(self.horizon.start, time())
 

@@ -902,10 +902,10 @@ def find_feasible(rm: RosterModel, options: SolveOptions, budget: float) -> dict
 def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
     """Find a good first roster for the optimising search; returns the lower bound (or None).
 
-    1. Column generation over work patterns (scheduler.columns): a master LP mixes, per group of
-       identical employees, whole weeks that keep every hard rule of theirs; its bound sees
-       integral shifts per person. If it stops before converging, the aggregated LP
-       (scheduler.bounds) is solved too and the better bound kept.
+    1. The aggregated LP (scheduler.bounds), then column generation over work patterns
+       (scheduler.columns): a master LP mixes, per group of identical employees, whole weeks that
+       keep every hard rule of theirs; its bound sees integral shifts per person. The better of
+       the two bounds is kept (column generation stopped early may still be below the LP's).
     2. The master, dived to integer pattern counts, is a roster of real weeks; with those shifts
        fixed, breaks and queue flows are optimised under the real objective. On the 200-agent
        scaling centre this start is 66-68k where matching the aggregated LP's counts gave ~111k
@@ -924,6 +924,9 @@ def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
     def left() -> float:   # wall-clock budget still available (deterministic runs ignore the clock)
         return budget if options.deterministic else budget - (_time.monotonic() - t0)
 
+    def completed(chosen: set) -> dict | None:   # those shifts with the best breaks and flows
+        return complete_hint(rm, options, chosen, budget=max(2.0, min(0.15 * budget, 0.5 * left())))
+
     first = None
     bound = None
     if p.requirement.queues and options.lp_bound:
@@ -936,7 +939,7 @@ def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
             counts = master.dive(math.inf if options.deterministic else max(1.0, left() - SEARCH_SHARE * budget),
                                  stop=options.stop)
             chosen = round_patterns(master.classes, counts)
-            first = complete_hint(rm, options, chosen, budget=max(2.0, min(0.15 * budget, 0.5 * left())))
+            first = completed(chosen)
             if bound.status != "OPTIMAL" or master.bound > bound.value:
                 # (A master not solved to the end is no optimum: keep the aggregated LP's breakdown.)
                 bound = Bound(master.bound, _time.monotonic() - t0, method=PATTERN_METHOD,
@@ -948,7 +951,7 @@ def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
                                         seed=options.seed, deterministic=options.deterministic,
                                         stop=options.stop)
             if chosen is not None:
-                first = complete_hint(rm, options, chosen, budget=max(2.0, min(0.15 * budget, 0.5 * left())))
+                first = completed(chosen)
     if first is None:
         # Without a first roster nothing else matters, so feasibility may use half the budget.
         first = find_feasible(rm, options, budget=max(1.0, 0.5 * left()))

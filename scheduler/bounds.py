@@ -145,6 +145,7 @@ class AggregateLP:
     n: dict                                 # (group index, day, template) -> count variable
     per_queue: dict                         # queue or "over_staffing" -> [(weight, expression)]
     covers: dict                            # (day, template) -> intervals it is on duty
+    breaks: "LazyBreaks | None" = None      # break offsets not in the LP yet (lazy_breaks=True)
 
     def objective_terms(self) -> list:
         return [w * e for terms in self.per_queue.values() for w, e in terms]
@@ -170,10 +171,62 @@ def lower_bound(problem: RosterProblem, time_limit: float = 60.0) -> Bound:
     return Bound(0.0, seconds, status={pywraplp.Solver.INFEASIBLE: "INFEASIBLE"}.get(status, "NOT_SOLVED"))
 
 
-def build_aggregate_lp(problem: RosterProblem, time_limit: float = 60.0, aggregate_rules: bool = True) -> AggregateLP:
+class LazyBreaks:
+    """Break offsets left out of the LP until their reduced cost says they would help.
+
+    Each (group, day, template) starts with one break offset (the middle one), so its count is
+    never forced to 0; the others (~37k of the 42k columns of the 200-agent master, where GLOP's
+    time goes) are priced after each solve from the dual prices of the break-sum row and of the
+    supply rows the break would empty, and added when negative. The LP with every offset and the
+    LP with the priced-in ones have the same optimum once ``price`` adds nothing."""
+
+    def __init__(self, lp, over_weight: float, per_queue: dict):
+        self.lp = lp
+        self.over_weight = over_weight
+        self.per_queue = per_queue
+        # (group, day, template) -> (break-sum row, [(offset index, break intervals, supply rows)])
+        self.pending: dict = {}
+        self.added = 0
+
+    def price(self, tolerance: float = 1e-7) -> int:
+        """Add, per (group, day, template), the pending offset of least negative reduced cost
+        at the LP's last dual prices; the number added."""
+        # Read every dual first: pywraplp forgets the solution once a column is added.
+        picks = []
+        for key, (row, offsets) in self.pending.items():
+            if not offsets:
+                continue
+            base = -row.dual_value()
+            best, best_rc = None, -tolerance
+            for i, (k, ts, rows) in enumerate(offsets):
+                # Coefficients: +1 in the break-sum row and in each supply row (a break empties
+                # a seat), -over_weight per interval in the objective (one fewer idle agent).
+                rc = base - self.over_weight * len(ts) - sum(r.dual_value() for r in rows)
+                if rc < best_rc:
+                    best, best_rc = i, rc
+            if best is not None:
+                picks.append((key, row, best))
+        for key, row, best in picks:
+            k, ts, rows = self.pending[key][1].pop(best)
+            b = self.lp.NumVar(0, self.lp.infinity(), f"b_{key}_{k}")
+            row.SetCoefficient(b, 1)
+            for r in rows:
+                r.SetCoefficient(b, 1)
+            if self.over_weight:
+                self.lp.Objective().SetCoefficient(b, -self.over_weight * len(ts))
+                self.per_queue["over_staffing"].append((self.over_weight, -len(ts) * b))
+        added = len(picks)
+        self.added += added
+        return added
+
+
+def build_aggregate_lp(problem: RosterProblem, time_limit: float = 60.0, aggregate_rules: bool = True,
+                       lazy_breaks: bool = False) -> AggregateLP:
     """The LP without its objective set. ``aggregate_rules=False`` leaves out the group-level
     versions of the individual rules (day caps, day patterns, weekly days, hours and nights): a
-    caller that enforces each employee's rules exactly (column generation) does not need them."""
+    caller that enforces each employee's rules exactly (column generation) does not need them.
+    ``lazy_breaks=True``: one break offset per shift count, the rest in ``AggregateLP.breaks``
+    for the caller to price in (``LazyBreaks.price``) after each solve."""
     p = problem
     lp = pywraplp.Solver.CreateSolver("GLOP")
     lp.SetTimeLimit(int(time_limit * 1000))
@@ -190,6 +243,7 @@ def build_aggregate_lp(problem: RosterProblem, time_limit: float = 60.0, aggrega
     covers = coverage_terms(p)
     on_duty = defaultdict(list)
     on_break = defaultdict(list)
+    pending_breaks = []   # (g, d, s, break-sum row, [(k, intervals)]) left out (lazy_breaks)
     n = {}
     for g, (skills, members) in enumerate(glist):
         options = {(e, d): set(p.options(p.employees[e], d)) for e in members for d in range(days)}
@@ -206,13 +260,18 @@ def build_aggregate_lp(problem: RosterProblem, time_limit: float = 60.0, aggrega
                     on_duty[g, t].append(v)
                 offs = break_offsets(p, T[s])
                 if offs:
-                    bs = [lp.NumVar(0, cap, f"b_{g}_{d}_{s}_{k}") for k in range(len(offs))]
-                    lp.Add(sum(bs) == v)
-                    for b, off in zip(bs, offs):
+                    spans = []
+                    for off in offs:
                         first = (d * 1440 + T[s].start_minute + off) // step
-                        for t in range(first, first + T[s].break_minutes // step):
-                            if 0 <= t < n_int:
-                                on_break[g, t].append(b)
+                        spans.append([t for t in range(first, first + T[s].break_minutes // step) if 0 <= t < n_int])
+                    kept = [len(offs) // 2] if lazy_breaks else range(len(offs))
+                    bs = [lp.NumVar(0, cap, f"b_{g}_{d}_{s}_{k}") for k in kept]
+                    row = lp.Add(sum(bs) == v)
+                    for b, k in zip(bs, kept):
+                        for t in spans[k]:
+                            on_break[g, t].append(b)
+                    if lazy_breaks and len(offs) > 1:
+                        pending_breaks.append((g, d, s, row, [(k, spans[k]) for k in range(len(offs)) if k not in kept]))
             if day_vars and aggregate_rules:
                 lp.Add(sum(day_vars) <= sum(1 for e in members if options[e, d]))
         for w in range(math.ceil(days / 7) if aggregate_rules else 0):
@@ -248,6 +307,7 @@ def build_aggregate_lp(problem: RosterProblem, time_limit: float = 60.0, aggrega
     # Every penalty term, by queue (under-staffing) or "over_staffing": the objective is their sum,
     # and the solution's share per queue says where the bound comes from.
     per_queue = defaultdict(list)
+    supply_rows = {}
     for t in range(n_int):
         served = defaultdict(list)
         supply_total = []
@@ -263,7 +323,7 @@ def build_aggregate_lp(problem: RosterProblem, time_limit: float = 60.0, aggrega
                     flows.append(f)
                     served[qi].append(f)
             if flows:
-                lp.Add(sum(flows) <= supply)
+                supply_rows[g, t] = lp.Add(sum(flows) <= supply)
         served_total = []
         for qi in range(len(Q)):
             r = req[qi][t]
@@ -279,7 +339,13 @@ def build_aggregate_lp(problem: RosterProblem, time_limit: float = 60.0, aggrega
         if supply_total and W.over_staffing > 0:
             per_queue["over_staffing"].append((_w(W.over_staffing), sum(supply_total) - sum(served_total)))
     _add_shift_cover(lp, p, n, per_queue)
-    return AggregateLP(lp, glist, n, per_queue, covers)
+    breaks = None
+    if lazy_breaks:
+        breaks = LazyBreaks(lp, _w(W.over_staffing) if W.over_staffing > 0 else 0.0, per_queue)
+        for g, d, s, row, rest in pending_breaks:
+            breaks.pending[g, d, s] = (row, [(k, ts, [supply_rows[g, t] for t in ts if (g, t) in supply_rows])
+                                             for k, ts in rest])
+    return AggregateLP(lp, glist, n, per_queue, covers, breaks)
 
 
 def _add_shift_cover(lp, p: RosterProblem, n: dict, per_queue: dict) -> None:

@@ -49,6 +49,9 @@ DUAL_SCALE = 100
 ARTIFICIAL_COST = 1e6
 # Patterns added per class and master solve, best first.
 COLUMNS_PER_CLASS = 3
+# Dual smoothing (Wentges): price at SMOOTHING * (prices of the best bound so far) +
+# (1 - SMOOTHING) * (the last master's prices).
+SMOOTHING = 0.5
 # Diving rounds up every pattern count whose fractional part is at least DIVE_UP, and at least
 # the DIVE_BATCH share of the fractional counts nearest their next integer. 200-agent centre
 # (same master, 64.7k): DIVE_UP 0.4 -> 73.6k, 0.6 -> 66.2-66.9k, 0.8 -> 65.7k, 0.95 -> 65.5k;
@@ -157,7 +160,7 @@ class PatternMaster:
         self.p = problem
         self.seed, self.deterministic = seed, deterministic
         self.workers = max(1, int(workers))
-        agg = self.agg = build_aggregate_lp(problem, aggregate_rules=False)
+        agg = self.agg = build_aggregate_lp(problem, aggregate_rules=False, lazy_breaks=True)
         lp = self.lp = agg.lp
         # Without presolve GLOP keeps its basis when columns are added and re-solves warm
         # (200-agent centre: ~2 s a master instead of ~8 s from scratch).
@@ -182,6 +185,8 @@ class PatternMaster:
             self.objective.SetCoefficient(art, ARTIFICIAL_COST)
             self.convexity.append(row)
         self.z: float | None = None          # last master value
+        self.breaks_complete = False
+        self.centre: tuple | None = None     # (duals, convexity duals, dual objective) of the best bound
         self.weights: list[list[float]] = []
         self.by_queue: dict = {}
         self.duals: dict[int, dict] = {}
@@ -206,36 +211,70 @@ class PatternMaster:
         c.costs.append(cost)
         return True
 
-    def solve(self, seconds: float) -> bool:
-        """Solve the master; keep its value, pattern weights and dual prices."""
-        if not self.deterministic:
-            self.lp.SetTimeLimit(int(max(1.0, seconds) * 1000))
-        if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
-            return False
-        self.z = self.objective.Value()
-        self.weights = [[col.solution_value() for col in c.columns] for c in self.classes]
-        self.duals = {g: {key: row.dual_value() for key, row in rows.items()} for g, rows in self.link.items()}
-        self.mu = [row.dual_value() for row in self.convexity]
-        return True
+    def solve(self, seconds: float, break_rounds: int = 3) -> bool:
+        """Solve the master, pricing in break offsets (at most ``break_rounds`` re-solves, none
+        if 0); keep its value, pattern weights and dual prices. ``self.breaks_complete``: no
+        break offset prices out at these duals, so they are the full master's (the Lagrangian
+        bound needs it)."""
+        t0 = time.monotonic()
+        rounds = 0
+        while True:
+            if not self.deterministic:
+                self.lp.SetTimeLimit(int(max(1.0, seconds - (time.monotonic() - t0)) * 1000))
+            if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
+                return False
+            # (Read before pricing the breaks: adding a column clears pywraplp's solution.)
+            self.z = self.objective.Value()
+            self.weights = [[col.solution_value() for col in c.columns] for c in self.classes]
+            self.duals = {g: {key: row.dual_value() for key, row in rows.items()} for g, rows in self.link.items()}
+            self.mu = [row.dual_value() for row in self.convexity]
+            if break_rounds <= 0:
+                self.breaks_complete = self.agg.breaks is None
+                return True
+            added = self.agg.breaks.price() if self.agg.breaks is not None else 0
+            self.breaks_complete = added == 0
+            rounds += 1
+            if added == 0 or rounds > break_rounds or \
+                    (not self.deterministic and time.monotonic() - t0 >= seconds):
+                return True
 
-    def price(self, pool, seconds: float) -> tuple[int, float | None] | None:
-        """One pricing round at the last master's prices: (patterns added, Lagrangian bound);
-        None if some class has no feasible pattern at all."""
-        results = list(pool.map(lambda c: _price(c, self.duals.get(c.group, {}), seconds, self.seed,
+    def price(self, pool, seconds: float, at: tuple | None = None) -> tuple[int, float | None] | None:
+        """One pricing round: (patterns added, Lagrangian bound); None if some class has no
+        feasible pattern at all. ``at``: the (duals, convexity duals, dual objective) to price
+        at - a smoothed point (``generate``) - else the last master's. Patterns are added when
+        their reduced cost at the last master's prices is negative."""
+        duals, mu, z = at if at is not None else (self.duals, self.mu, self.z)
+        results = list(pool.map(lambda c: _price(c, duals.get(c.group, {}), seconds, self.seed,
                                                  self.deterministic), self.classes))
         if any(r is None for r in results):
             return None
         added = 0
-        lagrangian = self.z
+        lagrangian = z
         for ci, (c, (found, lower)) in enumerate(zip(self.classes, results)):
             if lagrangian is not None:
-                lagrangian += len(c.members) * min(0.0, lower - self.mu[ci])
+                lagrangian += len(c.members) * min(0.0, lower - mu[ci])
             prices = self.duals.get(c.group, {})
             for pattern, own in found[::-1][:COLUMNS_PER_CLASS]:
                 reduced = own + sum(prices.get(k, 0.0) for k in pattern) - self.mu[ci]
                 if (reduced < -1e-6 or not c.columns) and self.add_column(ci, pattern, own):
                     added += 1
         return added, lagrangian
+
+    def _smoothed(self, alpha: float) -> tuple | None:
+        """The point alpha * centre + (1 - alpha) * last master's duals (Wentges smoothing).
+
+        Both are dual feasible for every non-pattern column of the master (coverage, breaks -
+        hence ``breaks_complete`` for both), so their mix is too, and its dual objective is the
+        same mix of theirs: pricing there gives a valid Lagrangian bound. Prices that jump less
+        between iterations mean fewer master solves in the tail (200-agent centre: see
+        bench/results/roster_scaling.md)."""
+        if self.centre is None or alpha <= 0:
+            return None
+        cd, cmu, cz = self.centre
+        duals = {g: {k: alpha * cd.get(g, {}).get(k, 0.0) + (1 - alpha) * v for k, v in rows.items()}
+                 for g, rows in self.duals.items()}
+        mu = [alpha * a + (1 - alpha) * b for a, b in zip(cmu, self.mu)]
+        return duals, mu, alpha * cz + (1 - alpha) * self.z
 
     def generate(self, time_limit: float, pricing_seconds: float = 2.0, max_iterations: int | None = None,
                  greedy: bool = True, progress=None, stop=None) -> bool:
@@ -247,6 +286,7 @@ class PatternMaster:
         without, even with the aggregated LP's shift prices for the first pricing).
         False if some employee has no feasible pattern or no master could be solved."""
         t0 = time.monotonic()
+        alpha = SMOOTHING
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             if greedy:
                 for ci, pattern, own in _greedy_patterns(self.p, self.classes, self.agg, pool, self.seed,
@@ -260,14 +300,20 @@ class PatternMaster:
                     break
                 per = pricing_seconds if self.deterministic else \
                     min(pricing_seconds, max(0.2, left / max(1, len(self.classes)) * self.workers))
-                priced = self.price(pool, per)
+                at = self._smoothed(alpha) if self.breaks_complete else None
+                priced = self.price(pool, per, at)
                 self.iterations += 1
                 if priced is None:
                     return False
                 added, lagrangian = priced
-                if lagrangian is None:
+                # Mispricing (nothing new at the smoothed point) moves the centre towards the
+                # master's prices: price at them next time.
+                alpha = SMOOTHING if added or at is None else 0.0
+                if lagrangian is None or not self.breaks_complete:
                     continue
-                self.bound = max(self.bound, lagrangian)
+                if lagrangian > self.bound:
+                    self.bound = lagrangian
+                    self.centre = at if at is not None else (self.duals, self.mu, self.z)
                 self.trace.append((round(time.monotonic() - t0, 2), self.bound, self.z))
                 if progress is not None:
                     progress(time.monotonic() - t0, self.z, self.bound)
@@ -277,9 +323,10 @@ class PatternMaster:
                 rounding = sum(len(c.members) for c in self.classes) * 0.5 * self.p.horizon.days / (SCALE * DUAL_SCALE)
                 if self.bound >= self.z - rounding - 1e-6 * max(1.0, abs(self.z)):
                     self.status = "OPTIMAL"
-                    # (Only now: the breakdown takes ~0.5 s on the 200-agent centre, and nothing
-                    # was added since this solve, so the LP's values are still current.)
-                    self.by_queue = self.agg.by_queue()
+                    # The breakdown reads the LP's solution, which adding patterns cleared.
+                    if (not added or self.solve(max(1.0, time_limit - (time.monotonic() - t0)))) and \
+                            self.breaks_complete:
+                        self.by_queue = self.agg.by_queue()
                     break
         return self.z is not None
 
@@ -298,7 +345,9 @@ class PatternMaster:
         while True:
             left = time_limit - (time.monotonic() - t0)
             step_start = time.monotonic()
-            if left <= 0 or (stop is not None and stop.is_set()) or not self.solve(left):
+            # (Only bounds change while diving: no break offsets are priced in, so the dual
+            # simplex can re-solve from the last basis.)
+            if left <= 0 or (stop is not None and stop.is_set()) or not self.solve(left, break_rounds=0):
                 break
             if first:
                 # Only bounds change from here on: the dual simplex re-solves from the last basis

@@ -51,3 +51,31 @@ def test_day_off_rules_raise_the_bound():
     roster = solve(problem, SolveOptions(time_limit=20, workers=2, seed=0))
     assert roster.status == "OPTIMAL"
     assert 0 < bound.value <= roster.objective + 1e-6
+
+
+def test_break_offsets_priced_in_reach_the_lp_with_every_offset():
+    """Lazy breaks (column generation's master keeps one offset per shift count and prices in
+    the rest): once nothing prices out, the LP's optimum is that of the LP with every offset.
+    Here the only good break is at 13:00 (3 h into the 10:00 shift), not the middle offset."""
+    from scheduler.bounds import build_aggregate_lp
+    centre = small_centre()
+    emps = [employee(f"a{i}", skills=("a",)) for i in range(2)]
+    need = {"a": lambda d, h: (0 if h == 13 else 1) if 10 <= h < 18 and d < 5 else 0}
+    problem = RosterProblem(centre, Staff(tuple(emps)), requirement(centre, need))
+
+    def solved(agg):
+        agg.lp.Minimize(sum(agg.objective_terms()))
+        assert agg.lp.Solve() == 0
+        return agg.lp.Objective().Value()
+
+    every = solved(build_aggregate_lp(problem))
+    lazy = build_aggregate_lp(problem, lazy_breaks=True)
+    first = solved(lazy)
+    rounds = 0
+    while lazy.breaks.price():
+        rounds += 1
+        value = solved(lazy)
+    assert rounds >= 1
+    assert first > every + 1                      # the middle offset alone misses the quiet hour
+    assert value == pytest.approx(every, abs=1e-6)
+    assert sum(lazy.by_queue().values()) == pytest.approx(every, abs=0.05)

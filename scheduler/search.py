@@ -290,6 +290,15 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
         status = full_solve(min(start_seconds, T), True, "start", proof=True)
         if status == cp_model.INFEASIBLE:
             return SearchResult(None, None, bound, "INFEASIBLE", stats)
+    if best is None and start_seconds == 0 and hint is None and deadline - time.monotonic() > 1:
+        # Large rosters: one employee at a time (every hard rule concerns one employee), then
+        # everything else (cover, breaks, flows) for those shifts. A 364-day, 150-employee case
+        # got no roster at all from the feasibility search in 600 s.
+        values = independent_start(rm, 0.5 * (deadline - time.monotonic()), workers, seed)
+        stats["phases"].append({"phase": "independent start", "seconds": round(elapsed(), 2),
+                                "status": "FEASIBLE" if values is not None else "UNKNOWN"})
+        if values is not None:
+            record(values, values_objective(model, values), "independent start")
     if best is None and deadline - time.monotonic() > 1:
         # Without a roster nothing else can happen: feasibility may take most of the time.
         share = 0.5 if start_seconds > 0 else 0.9
@@ -409,6 +418,35 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
     status_name = "OPTIMAL" if best_obj <= bound + 1e-9 else "FEASIBLE"
     stats["seconds"] = round(elapsed(), 2)
     return SearchResult(best, best_obj, min(bound, best_obj), status_name, stats)
+
+
+def independent_start(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0) -> list[int] | None:
+    """Values of every variable of rm.model for a roster built one employee at a time
+    (``columns.greedy_roster``), the rest of the model solved with those shifts fixed; None if
+    either step finds nothing within `time_limit` seconds."""
+    from .columns import greedy_roster
+    t0 = time.monotonic()
+    stop = threading.Event()
+    timer = threading.Timer(max(0.0, time_limit), stop.set)
+    timer.start()
+    try:
+        chosen = greedy_roster(rm.problem, workers, seed, stop=stop)
+    finally:
+        timer.cancel()
+    left = time_limit - (time.monotonic() - t0)
+    if chosen is None or not chosen <= rm.x.keys() or left <= 0:
+        return None
+    work = rm.model.clone()
+    V = work.proto.variables
+    for key, v in rm.x.items():
+        d = V[v.Index()].domain
+        d[0] = d[1] = int(key in chosen)
+    solver = cp_model.CpSolver()
+    _params(solver, max(1.0, left), workers, seed)
+    status = solver.Solve(work)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return list(solver.response_proto.solution)
 
 
 def fixed_solver(rm: RosterModel, values: Sequence[int], time_limit: float = 30.0) -> cp_model.CpSolver:

@@ -176,9 +176,32 @@ def test_a_larger_roster_starts_from_a_feasible_one_and_still_gets_a_bound():
     inst = parse_instance(DATA / "Instance3.txt")
     rm = build_model(to_problem(inst))
     res = improve(rm, time_limit=12, workers=2, seed=0, small_cells=10, stall_fraction=1.0)
-    phases = [p["phase"] for p in res.stats["phases"]]
-    assert phases[0] == "feasibility" and phases[-1] == "proof"
+    phases = [(p["phase"], p["status"]) for p in res.stats["phases"]]
+    assert phases[0] == ("independent start", "FEASIBLE") and phases[-1][0] == "proof"
+    assert "feasibility" not in {name for name, _ in phases}   # not needed after that start
     assert 0 < res.bound <= res.objective
+
+
+@pytest.mark.parametrize("priced", [True, False])
+def test_a_roster_built_one_employee_at_a_time_keeps_every_hard_constraint(monkeypatch, priced):
+    """The start of large rosters (scheduler.search.independent_start): each employee's shifts
+    from their own model, then the cover for those shifts. The evaluator finds no hard-constraint
+    violation and the same penalty. Also when no priced search finds anything in its time (long
+    horizons): each employee's plain feasible pattern is used instead."""
+    import scheduler.columns as columns
+    from scheduler.search import independent_start
+    if not priced:
+        monkeypatch.setattr(columns, "_price", lambda *args, **kwargs: None)
+    inst = parse_instance(DATA / "Instance3.txt")
+    rm = build_model(to_problem(inst))
+    values = independent_start(rm, time_limit=30, workers=2, seed=0)
+    assert values is not None
+    p = rm.problem
+    roster = {(p.employees[e].id, d): p.templates[s].id for (e, d, s), v in rm.x.items() if values[v.Index()]}
+    assert {e for e, _ in roster} == {st.id for st in inst.staff}
+    ev = evaluate(inst, roster)
+    assert ev.feasible, ev.violations[:5]
+    assert ev.penalty == values_objective(rm.model, values)
 
 
 def test_pattern_bound_sees_cover_by_shift_and_stays_below_the_optimum():

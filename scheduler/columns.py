@@ -310,10 +310,11 @@ class PatternMaster:
         """The point alpha * centre + (1 - alpha) * last master's duals (Wentges smoothing).
 
         Both are dual feasible for every non-pattern column of the master (coverage, breaks -
-        hence ``breaks_complete`` for both), so their mix is too, and its dual objective is the
-        same mix of theirs: pricing there gives a valid Lagrangian bound. Prices that jump less
-        between iterations mean fewer master solves in the tail (200-agent centre: see
-        bench/results/roster_scaling.md)."""
+        hence ``breaks_complete`` for both), so their mix is too, and its dual objective is at
+        least the same mix of theirs (the variables' bounds make it concave): pricing there gives
+        a valid Lagrangian bound. Prices that jump less between iterations mean fewer master
+        solves in the tail (200-agent centre, with lazy breaks: bound 62.0k at 65 s and 62.7k at
+        91 s, against 61.2k and 62.5k before both)."""
         if self.centre is None or alpha <= 0:
             return None
         cd, cmu, cz = self.centre

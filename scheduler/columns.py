@@ -124,15 +124,20 @@ class _Patterns(cp_model.CpSolverSolutionCallback):
         self.found: list[tuple[frozenset, float]] = []
 
     def on_solution_callback(self) -> None:
-        pattern = frozenset((d, s) for (_, d, s), v in self.c.rm.x.items() if self.boolean_value(v))
+        pattern = _pattern_of(self.c, self.boolean_value)
         own = self.value(self.c.penalty) / SCALE if not isinstance(self.c.penalty, int) else 0.0
         self.found.append((pattern, own))
 
 
-def _feasible_pattern(c: PricingClass, seconds: float, seed: int, deterministic: bool = False) -> frozenset | None:
-    """Any pattern keeping every hard rule of class c (no objective), or None."""
-    m = c.rm.model
-    m.clear_objective()
+def _pattern_of(c: PricingClass, is_true) -> frozenset:
+    """The (day, template) pairs class c's model works in a solution (``is_true(var)``)."""
+    return frozenset((d, s) for (_, d, s), v in c.rm.x.items() if is_true(v))
+
+
+def _one_employee_solver(seconds: float, seed: int = 0, deterministic: bool = False) -> cp_model.CpSolver:
+    """A CP-SAT solver for one employee's model: one worker, the full LP relaxation (small
+    models: it pays - a 364-day benchmark employee is feasible in 0.8 s with it, nothing in
+    20 s without), the limit in deterministic time for reproducible runs."""
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
@@ -141,9 +146,17 @@ def _feasible_pattern(c: PricingClass, seconds: float, seed: int, deterministic:
         solver.parameters.max_deterministic_time = seconds
     else:
         solver.parameters.max_time_in_seconds = seconds
+    return solver
+
+
+def _feasible_pattern(c: PricingClass, seconds: float, seed: int, deterministic: bool = False) -> frozenset | None:
+    """Any pattern keeping every hard rule of class c (no objective), or None."""
+    m = c.rm.model
+    m.clear_objective()
+    solver = _one_employee_solver(seconds, seed, deterministic)
     if solver.Solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return frozenset((d, s) for (_, d, s), v in c.rm.x.items() if solver.boolean_value(v))
+    return _pattern_of(c, solver.boolean_value)
 
 
 def _pattern_cost(c: PricingClass, pattern: frozenset, seconds: float = 10.0) -> float | None:
@@ -157,9 +170,7 @@ def _pattern_cost(c: PricingClass, pattern: frozenset, seconds: float = 10.0) ->
     m.clear_hints()
     if not isinstance(c.penalty, int):
         m.minimize(c.penalty)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = seconds
+    solver = _one_employee_solver(seconds)
     if solver.Solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return 0.0 if isinstance(c.penalty, int) else solver.ObjectiveValue() / SCALE
@@ -179,16 +190,7 @@ def _price(c: PricingClass, duals: dict, seconds: float, seed: int, deterministi
             m.add_hint(v, (d, s) in hint)
     m.minimize(c.penalty * DUAL_SCALE + sum(int(round(duals.get((d, s), 0.0) * SCALE * DUAL_SCALE)) * v
                                            for (_, d, s), v in c.rm.x.items()))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = seed
-    # One employee's model is small: its full LP relaxation pays (a 364-day benchmark
-    # employee: feasible in 0.8 s with it, nothing in 20 s without).
-    solver.parameters.linearization_level = 2
-    if deterministic:
-        solver.parameters.max_deterministic_time = seconds
-    else:
-        solver.parameters.max_time_in_seconds = seconds
+    solver = _one_employee_solver(seconds, seed, deterministic)
     found = _Patterns(c)
     status = solver.Solve(m, found)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or not found.found:

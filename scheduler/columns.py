@@ -336,6 +336,7 @@ class PatternMaster:
         False if some employee has no feasible pattern or no master could be solved."""
         t0 = time.monotonic()
         alpha = SMOOTHING
+        best_lagrangian = -math.inf
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             if greedy:
                 for ci, pattern, own in _greedy_patterns(self.p, self.classes, self.agg, pool, self.seed,
@@ -360,9 +361,10 @@ class PatternMaster:
                 alpha = SMOOTHING if added or at is None else 0.0
                 if lagrangian is None or not self.breaks_complete:
                     continue
-                if lagrangian > self.bound:
-                    self.bound = lagrangian
+                if lagrangian > best_lagrangian:
+                    best_lagrangian = lagrangian
                     self.centre = at if at is not None else (self.duals, self.mu, self.z)
+                self.bound = max(self.bound, lagrangian)
                 self.trace.append((round(time.monotonic() - t0, 2), self.bound, self.z))
                 if progress is not None:
                     progress(time.monotonic() - t0, self.z, self.bound)

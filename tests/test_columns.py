@@ -89,3 +89,14 @@ def test_dived_patterns_make_a_roster_that_keeps_every_rule():
     roster = extract_roster(rm, solver)
     assert validate_roster(problem.centre, problem.staff, roster.shifts, roster.queue_assignments,
                            horizon_start=problem.horizon.start, horizon_days=problem.horizon.days) == []
+
+
+def test_smoothing_centres_on_the_first_priced_point_even_below_zero():
+    """Early Lagrangian values are negative (reduced costs are large); the best of them is still a
+    valid centre for the dual smoothing, so it starts at once instead of after the bound turns
+    positive (Curtois Instance13: 22 iterations at the master's raw prices before the fix)."""
+    problem = _mixed(3, 2, 2, 1)
+    master = PatternMaster(problem, workers=1, seed=0)
+    assert master.generate(30, max_iterations=2, greedy=False)
+    assert master.centre is not None
+    assert master.bound >= 0.0                         # the reported bound never goes below 0

@@ -89,7 +89,7 @@ def _set_hint(model: cp_model.CpModel, values: Sequence[int]) -> None:
 class _Neighbourhoods:
     """Which x variables to free: rectangles and related sets on the employee x day grid."""
 
-    KINDS = ("days", "staff", "staff_window", "related", "cover")
+    KINDS = ("days", "staff", "staff_window", "related", "cover", "cover_staff")
 
     def __init__(self, rm: RosterModel, rng: random.Random) -> None:
         self.rng = rng
@@ -114,6 +114,7 @@ class _Neighbourhoods:
                 self.cover.append((d, [i for _, i in fit], sorted({e for e, _ in fit}), c.requirement,
                                    c.under_weight, c.over_weight))
         # Neighbourhood size in employee-days, per kind; adapted as the search goes.
+        self.cover_misses: dict[int, int] = defaultdict(int)   # cover row -> aimed-at draws without gain
         start = max(min(self.n_cells, 60), min(self.n_cells // 5, 1500))
         self.size = {k: float(start) for k in self.KINDS}
 
@@ -136,35 +137,45 @@ class _Neighbourhoods:
         ranked = sorted(self.employees, key=similarity, reverse=True)
         return ranked[:max(1, k)]
 
-    def _cover_target(self, values: Sequence[int]) -> tuple[int, list[int]] | None:
-        """A (day, employees who could fill it) of a cover row that is short (or, failing that, over),
-        drawn with probability proportional to its penalty."""
+    def _cover_target(self, values: Sequence[int]) -> tuple[int, int, list[int]] | None:
+        """A (row, day, employees who could fill it) of a cover row that is short (or, failing
+        that, over), drawn with probability proportional to its penalty over 1 + the times a
+        neighbourhood aimed at it brought no gain: some shortfalls cannot be mended at all
+        (Instance15: 36 of its ~40 short night shifts exceed what the staff may work of them),
+        and drawing them again and again starves the ones that can."""
         weighted = []
-        for d, idx, staff, req, wu, wo in self.cover:
+        for r, (d, idx, staff, req, wu, wo) in enumerate(self.cover):
             n = sum(values[i] for i in idx)
             pen = wu * max(0, req - n) + wo * max(0, n - req)
             if pen > 0 and staff:
-                weighted.append((pen, d, staff))
+                weighted.append((pen / (1 + self.cover_misses[r]), r, d, staff))
         if not weighted:
             return None
-        r = self.rng.random() * sum(w for w, _, _ in weighted)
-        for w, d, staff in weighted:
-            r -= w
-            if r <= 0:
-                return d, staff
-        return weighted[-1][1], weighted[-1][2]
+        x = self.rng.random() * sum(w for w, _, _, _ in weighted)
+        for w, r, d, staff in weighted:
+            x -= w
+            if x <= 0:
+                return r, d, staff
+        return weighted[-1][1:]
 
-    def draw(self, kind: str, values: Sequence[int] | None = None) -> tuple[set[int], int]:
-        """Proto indices of the x variables to free, and the number of freed employee-days."""
+    def draw(self, kind: str, values: Sequence[int] | None = None) -> tuple[set[int], int, int | None]:
+        """Proto indices of the x variables to free, the number of freed employee-days, and the
+        cover row aimed at (None for kinds that aim at none)."""
         n = int(self.size[kind])
         n_emp = max(1, len(self.employees))
-        target = self._cover_target(values) if kind == "cover" and values is not None else None
-        if kind == "cover" and target is None:
+        target = self._cover_target(values) if kind.startswith("cover") and values is not None else None
+        if kind.startswith("cover") and target is None:
             kind = "days"
-        if target is not None:
+        if target is not None and kind == "cover_staff":
+            # People who could fill a short shift, over the whole horizon: a shortfall whose fix
+            # is moving hours between distant days (all of someone's minutes spent late in the
+            # horizon while early nights go short) is out of reach of any window.
+            staff = self._pick(max(2, math.ceil(n / self.days)), target[2])
+            days = range(self.days)
+        elif target is not None:
             # Around a shortfall: a window holding that day, and people qualified for the shift
             # (plus a few others, who may take over their other shifts).
-            d, able = target
+            _, d, able = target
             w = self.rng.choice([3, 5, 7, 14])
             w = max(1, min(self.days, w))
             d0 = self.rng.randint(max(0, d - w + 1), min(d, self.days - w))
@@ -193,9 +204,12 @@ class _Neighbourhoods:
                 if idx:
                     free.update(idx)
                     cells += 1
-        return free, cells
+        return free, cells, (target[0] if target is not None else None)
 
-    def feedback(self, kind: str, solved_to_optimality: bool) -> None:
+    def feedback(self, kind: str, solved_to_optimality: bool, improved: bool = False,
+                 row: int | None = None) -> None:
+        if row is not None:
+            self.cover_misses[row] = 0 if improved else self.cover_misses[row] + 1
         factor = 1.2 if solved_to_optimality else 0.85
         self.size[kind] = min(float(self.n_cells), max(8.0, self.size[kind] * factor))
 
@@ -374,7 +388,7 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
                     # Mostly the kind that paid best lately, sometimes any (keeps every kind alive).
                     kind = rng.choice(kinds) if rng.random() < 0.3 else max(kinds, key=lambda k: gain[k] * rng.random())
                     base, before = best, best_obj
-                    free, cells = hoods.draw(kind, base)
+                    free, cells, row = hoods.draw(kind, base)
                     seconds = min(step, lns_end - now)
                 prepare(work, free, base)
                 t_sub = time.monotonic()
@@ -384,7 +398,7 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
                     spent = max(1e-3, time.monotonic() - t_sub)
                     if status == cp_model.OPTIMAL and cells >= hoods.n_cells and values is not None:
                         bound = max(bound, obj)   # the whole roster was free: proven
-                    hoods.feedback(kind, status == cp_model.OPTIMAL)
+                    hoods.feedback(kind, status == cp_model.OPTIMAL, obj < before - 1e-9, row)
                     gain[kind] = 0.7 * gain[kind] + 0.3 * (max(0.0, before - obj) / spent + 0.01)
                     k = stats["by_kind"].setdefault(kind, {"iterations": 0, "improvements": 0, "gain": 0.0})
                     k["iterations"] += 1

@@ -212,3 +212,49 @@ def test_pattern_bound_sees_cover_by_shift_and_stays_below_the_optimum():
     bound = pattern_bound(problem, time_limit=60)
     assert bound.status == "OPTIMAL"
     assert 550 <= bound.value <= 607 + 1e-6
+
+
+def test_cover_staff_neighbourhood_frees_people_able_to_fill_a_shortfall_over_the_whole_horizon():
+    """A shortfall whose fix moves hours between distant days (Instance15: early nights short
+    while the night-qualified staff's minutes go late) needs the able people free on every day."""
+    import random
+
+    from scheduler.search import _Neighbourhoods
+    inst = parse_instance(DATA / "Instance3.txt")
+    rm = build_model(to_problem(inst))
+    values = [0] * len(rm.model.proto.variables)     # nobody works: every cover row is short
+    hoods = _Neighbourhoods(rm, random.Random(1))
+    by_index = {v.Index(): key for key, v in rm.x.items()}
+    for _ in range(20):
+        free, cells, row = hoods.draw("cover_staff", values)
+        freed = {by_index[i] for i in free}
+        staff = {e for e, _, _ in freed}
+        assert cells == len({(e, d) for e, d, _ in freed}) > 0
+        # Every freed employee is free on every day they have a choice on...
+        for e in staff:
+            assert {d for e2, d, _ in freed if e2 == e} == {d for e2, d, _ in rm.x if e2 == e}
+        # ...and could work the shift type of one and the same short cover row.
+        assert staff <= set(hoods.cover[row][2]) and hoods.cover[row][3] > 0
+
+
+
+def test_shortfalls_that_aimed_neighbourhoods_never_mend_are_drawn_less():
+    """Some shortfalls cannot be mended (more night shifts asked than the staff may work): each
+    aimed draw without gain makes a row less likely, a gain makes it as likely as its penalty."""
+    import random
+
+    from scheduler.search import _Neighbourhoods
+    inst = parse_instance(DATA / "Instance3.txt")
+    rm = build_model(to_problem(inst))
+    values = [0] * len(rm.model.proto.variables)
+    hoods = _Neighbourhoods(rm, random.Random(2))
+    short = [r for r, row in enumerate(hoods.cover) if row[3] > 0 and row[2]]
+    assert len(short) > 2
+    keep = short[0]
+    for r in short[1:]:
+        for _ in range(10_000):
+            hoods.feedback("cover", True, improved=False, row=r)
+    rows = [hoods.draw("cover", values)[2] for _ in range(50)]
+    assert rows.count(keep) >= 40
+    hoods.feedback("cover", True, improved=True, row=short[1])
+    assert hoods.cover_misses[short[1]] == 0

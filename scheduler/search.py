@@ -113,8 +113,8 @@ class _Neighbourhoods:
                 fit = [(e, i) for e, s, i in by_day[d] if matches(p.templates[s], c.shift)]
                 self.cover.append((d, [i for _, i in fit], sorted({e for e, _ in fit}), c.requirement,
                                    c.under_weight, c.over_weight))
-        # Neighbourhood size in employee-days, per kind; adapted as the search goes.
         self.cover_misses: dict[int, int] = defaultdict(int)   # cover row -> aimed-at draws without gain
+        # Neighbourhood size in employee-days, per kind; adapted as the search goes.
         start = max(min(self.n_cells, 60), min(self.n_cells // 5, 1500))
         self.size = {k: float(start) for k in self.KINDS}
 

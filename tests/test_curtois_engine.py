@@ -237,7 +237,6 @@ def test_cover_staff_neighbourhood_frees_people_able_to_fill_a_shortfall_over_th
         assert staff <= set(hoods.cover[row][2]) and hoods.cover[row][3] > 0
 
 
-
 def test_shortfalls_that_aimed_neighbourhoods_never_mend_are_drawn_less():
     """Some shortfalls cannot be mended (more night shifts asked than the staff may work): each
     aimed draw without gain makes a row less likely, a gain makes it as likely as its penalty."""

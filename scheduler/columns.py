@@ -138,7 +138,7 @@ def _one_employee_solver(seconds: float, seed: int = 0, deterministic: bool = Fa
     """A CP-SAT solver for one employee's model: one worker, the full LP relaxation (small
     models: it pays - a 364-day benchmark employee is feasible in 0.8 s with it, nothing in
     20 s without), the limit in deterministic time for reproducible runs."""
-    solver = cp_model.CpSolver()
+    solver = engine.new_solver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.linearization_level = 2
@@ -243,6 +243,18 @@ class PatternMaster:
         self.status = "TIME_LIMIT"
         self.iterations = 0
         self.trace: list = []
+        self.started = False                 # ``start`` added the greedy roster's patterns
+
+    def start(self, stop=None) -> set[tuple[int, int, int]] | None:
+        """A whole roster built one employee at a time (``_greedy_patterns``), whose patterns
+        become the master's first columns (``generate`` then skips its own greedy start). The
+        roster's shifts (employee, day, template), or None as ``greedy_roster``."""
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            found = _greedy_patterns(self.p, self.classes, self.agg, pool, self.seed, self.deterministic, stop)
+        for ci, pattern, own in found:
+            self.add_column(ci, pattern, own)
+        self.started = True
+        return _hand_out(self.classes, found, self.seed, self.deterministic, stop)
 
     def add_column(self, ci: int, pattern: frozenset, cost: float) -> bool:
         c = self.classes[ci]
@@ -333,7 +345,8 @@ class PatternMaster:
                  greedy: bool = True, progress=None, stop=None) -> bool:
         """Column generation until no pattern prices out, ``time_limit`` seconds or
         ``max_iterations`` (with ``deterministic``, the limit that gives the same result every run).
-        ``greedy``: start from a greedy roster's patterns (``_greedy_patterns``). From each
+        ``greedy``: start from a greedy roster's patterns (``_greedy_patterns``; already there
+        after ``start``). From each
         employee's cheapest week instead, ~7 master solves (20 s) go by on the 200-agent centre
         before the patterns cover the demand (30 s: master 65.4k with the greedy start, 69.3k
         without, even with the aggregated LP's shift prices for the first pricing).
@@ -342,7 +355,7 @@ class PatternMaster:
         alpha = SMOOTHING
         best_lagrangian = -math.inf
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            if greedy:
+            if greedy and not self.started:
                 for ci, pattern, own in _greedy_patterns(self.p, self.classes, self.agg, pool, self.seed,
                                                          self.deterministic):
                     self.add_column(ci, pattern, own)
@@ -541,12 +554,20 @@ def greedy_roster(problem: RosterProblem, workers: int = 2, seed: int = 0, deter
     solving only their own rules (``_greedy_patterns``): every hard rule of the engine concerns one
     employee, so the parts always fit together, where one CP-SAT search over everybody may find
     nothing at all on long horizons (a 364-day, 150-employee benchmark-sized case: no roster in
-    600 s). An employee the quick pass found nothing for gets a longer, plain feasibility solve;
-    None if some employee has no feasible pattern (the roster model will say why) or on `stop`."""
+    600 s). None if some employee has no feasible pattern (the roster model will say why) or on
+    `stop`."""
     agg = build_aggregate_lp(problem, aggregate_rules=False)    # its groups and covers; not solved
     classes = pricing_classes(problem, agg.groups)
     with ThreadPoolExecutor(max_workers=max(1, int(workers))) as pool:
         found = _greedy_patterns(problem, classes, agg, pool, seed, deterministic, stop)
+    return _hand_out(classes, found, seed, deterministic, stop)
+
+
+def _hand_out(classes: list[PricingClass], found: list, seed: int, deterministic: bool,
+              stop=None) -> set[tuple[int, int, int]] | None:
+    """The shifts of class members given the patterns ``_greedy_patterns`` found, in order. A
+    member the quick pass found nothing for gets a longer, plain feasibility solve; None if that
+    finds nothing either, or on `stop`."""
     patterns: dict[int, list[frozenset]] = defaultdict(list)
     for ci, pattern, _own in found:
         patterns[ci].append(pattern)

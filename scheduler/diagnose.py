@@ -31,9 +31,9 @@ FAMILIES = {
 
 
 def _solve(problem: RosterProblem, skip: frozenset[str], seconds: float) -> bool:
-    from .roster import build_model
+    from .roster import build_model, new_solver
     rm = build_model(problem, skip=skip, objective=False)
-    solver = cp_model.CpSolver()
+    solver = new_solver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = 1
     return solver.Solve(rm.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)

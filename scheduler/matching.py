@@ -22,6 +22,7 @@ from ortools.sat.python import cp_model
 
 from .bounds import lp_groups
 from .problem import RosterProblem
+from .roster import new_solver
 
 
 def match_shift_counts(problem: RosterProblem, targets: dict, *, budget: float, workers: int = 2, seed: int = 0,
@@ -66,7 +67,7 @@ def match_shift_counts(problem: RosterProblem, targets: dict, *, budget: float, 
             deviation.append(dev)
         # (Targets on shifts nobody in the group may work are missed whatever we do: a constant.)
         m.Minimize(sum(deviation))
-        solver = cp_model.CpSolver()
+        solver = new_solver()
         solver.parameters.num_workers = int(workers)
         solver.parameters.random_seed = int(seed)
         if deterministic:

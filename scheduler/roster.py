@@ -41,6 +41,8 @@ PATTERN_SHARE = 0.3
 # rosters of 100+ agents within a minute (its presolve alone takes ~13 s at 200 agents).
 SEARCH_SHARE = 0.12
 DETERMINISTIC_ITERATIONS = 40
+# The aggregated LP runs only if it may have at least this long (the sample centre's takes ~8 s).
+LP_SECONDS = 10.0
 PATTERN_METHOD = "column generation over work patterns (GLOP master, CP-SAT pricing)"
 SCALE = 100  # CP-SAT needs integer coefficients: weights are kept to 1/100
 
@@ -774,6 +776,16 @@ def add_changes_from_reference(rm: RosterModel) -> None:
 # ----------------------------------------------------------------------------------------------
 # Solving
 # ----------------------------------------------------------------------------------------------
+def new_solver() -> cp_model.CpSolver:
+    """A CP-SAT solver that installs its Ctrl-C handler only on the main thread. Every solve
+    registers a process-wide SIGINT handler, which is not safe from several threads at once
+    (OR-Tools issue #1380), and the engine solves in parallel threads (pricing, LNS lanes, the
+    app's background run); the main thread keeps Ctrl-C stopping the search cleanly."""
+    solver = cp_model.CpSolver()
+    solver.parameters.catch_sigint_signal = threading.current_thread() is threading.main_thread()
+    return solver
+
+
 class _Progress(cp_model.CpSolverSolutionCallback):
     def __init__(self, callback, t0):
         super().__init__()
@@ -836,7 +848,7 @@ def _replay_hint(rm: RosterModel) -> cp_model.CpSolver | None:
     fixed = rm.model.clone()
     for i, val in zip(hint.vars, hint.values):
         fixed.Add(fixed.get_int_var_from_proto_index(i) == val)
-    solver = cp_model.CpSolver()
+    solver = new_solver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 60.0
     return solver if solver.Solve(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
@@ -845,16 +857,22 @@ def _replay_hint(rm: RosterModel) -> cp_model.CpSolver | None:
 def complete_hint(rm: RosterModel, options: SolveOptions, chosen: set, budget: float) -> dict | None:
     """The given shifts exactly, with the best breaks and queue flows for them; None if those
     shifts break a hard rule of this problem (or nothing was found within the budget)."""
+    done = _complete(rm, options, chosen, budget)
+    return done[0] if done is not None else None
+
+
+def _complete(rm: RosterModel, options: SolveOptions, chosen: set, budget: float) -> tuple[dict, float] | None:
+    """``complete_hint``'s values and the roster's objective (in objective units)."""
     if not chosen <= rm.x.keys():
         return None              # a hinted shift this problem does not offer (left, on leave, not allowed)
     model = rm.model.clone()
     for key, x in rm.x.items():
         model.Add(model.get_bool_var_from_proto_index(x.Index()) == (1 if key in chosen else 0))
-    solver = cp_model.CpSolver()
+    solver = new_solver()
     _configure(solver, options, budget)
     if _solve(solver, model, options) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return _values(solver, model, len(rm.model.proto.variables))
+    return _values(solver, model, len(rm.model.proto.variables)), solver.ObjectiveValue() / SCALE
 
 
 def closest_feasible(rm: RosterModel, options: SolveOptions, chosen: set, budget: float) -> dict | None:
@@ -863,7 +881,7 @@ def closest_feasible(rm: RosterModel, options: SolveOptions, chosen: set, budget
     model.clear_objective()
     model.Minimize(sum((1 - v) if key in chosen else v for key, v in
                        ((k, model.get_bool_var_from_proto_index(x.Index())) for k, x in rm.x.items())))
-    solver = cp_model.CpSolver()
+    solver = new_solver()
     _configure(solver, options, budget)
     if _solve(solver, model, options) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
@@ -888,7 +906,7 @@ def find_feasible(rm: RosterModel, options: SolveOptions, budget: float) -> dict
     """A first roster satisfying every hard rule, ignoring the objective; None if none was found."""
     feasibility = rm.model.clone()   # same variable indices, so values map back one to one
     feasibility.clear_objective()
-    solver = cp_model.CpSolver()
+    solver = new_solver()
     _configure(solver, options, budget)
     status = _solve(solver, feasibility, options)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -900,65 +918,85 @@ def find_feasible(rm: RosterModel, options: SolveOptions, budget: float) -> dict
 
 
 def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
-    """Find a good first roster for the optimising search; returns the lower bound (or None).
+    """Find a good first roster for the optimising search; returns (the lower bound or None, the
+    seconds from t0 to the first complete roster or None).
 
-    1. The aggregated LP (scheduler.bounds), then column generation over work patterns
-       (scheduler.columns): a master LP mixes, per group of identical employees, whole weeks that
-       keep every hard rule of theirs; its bound sees integral shifts per person. The better of
-       the two bounds is kept (column generation stopped early may still be below the LP's).
-    2. The master, dived to integer pattern counts, is a roster of real weeks; with those shifts
-       fixed, breaks and queue flows are optimised under the real objective. On the 200-agent
-       scaling centre this start is 66-68k where matching the aggregated LP's counts gave ~111k
-       after the whole search.
+    1. A roster first, built one employee at a time (``PatternMaster.start``), with the best
+       breaks and queue flows for its shifts: whatever the time limit, the search starts from a
+       complete roster (sample centre: ~9 s; a plain feasibility search found nothing in 10 s,
+       and the bound steps below took the whole of a 20-s limit before any roster existed).
+    2. The aggregated LP (scheduler.bounds) if there is time for it, then column generation over
+       work patterns (scheduler.columns) starting from that roster's weeks - a master LP mixes, per group of identical employees, whole weeks that keep every
+       hard rule of theirs; its bound sees integral shifts per person. The better of the two
+       bounds is kept (column generation stopped early may still be below the LP's). The master,
+       dived to integer pattern counts, is a roster of real weeks; on the 200-agent scaling centre
+       this start is 66-68k where matching the aggregated LP's counts gave ~111k.
     3. Without patterns, named employees are matched to the aggregated LP's shift counts one
        skill group at a time (scheduler.matching).
-    If every step finds nothing, a plain feasibility search gives the first roster instead. The
-    result, hinted in full, is the starting point of the real search.
+    The cheapest of these rosters, hinted in full, is the starting point of the real search; if
+    every step finds nothing, a plain feasibility search gives the first roster instead.
     """
     from .bounds import Bound, lower_bound
     from .columns import PatternMaster, round_patterns
     from .matching import match_shift_counts
     budget = float(options.time_limit)
     p = rm.problem
+    best: tuple[dict, float] | None = None
+    first_seconds = None
 
     def left() -> float:   # wall-clock budget still available (deterministic runs ignore the clock)
         return budget if options.deterministic else budget - (_time.monotonic() - t0)
 
-    def completed(chosen: set) -> dict | None:   # those shifts with the best breaks and flows
-        return complete_hint(rm, options, chosen, budget=max(2.0, min(0.15 * budget, 0.5 * left())))
+    def keep(chosen: set | None) -> None:
+        """Those shifts with the best breaks and flows; kept if cheaper than the start so far."""
+        nonlocal best, first_seconds
+        if chosen is None:
+            return
+        done = _complete(rm, options, chosen, budget=max(2.0, min(0.15 * budget, 0.5 * left())))
+        if done is None or (best is not None and best[1] <= done[1]):
+            return
+        best = done
+        now = _time.monotonic() - t0
+        first_seconds = now if first_seconds is None else first_seconds
+        if options.progress:
+            options.progress(now, done[1], bound.value if bound is not None and bound.status == "OPTIMAL" else 0.0)
 
-    first = None
     bound = None
     if p.requirement.queues and options.lp_bound:
-        # The aggregated LP first: its bound stands if column generation stops early.
-        bound = lower_bound(p, time_limit=min(60.0, max(10.0, 0.3 * budget)))
         master = PatternMaster(p, options.workers, options.seed, options.deterministic)
+        keep(master.start(stop=options.stop))
+        # The aggregated LP first: its bound stands if column generation stops early. Not
+        # when it would have less than LP_SECONDS (the sample's takes ~8 s): a short time
+        # limit is better spent on the patterns (20 s: 13.5k from the dive, no bound, where the
+        # LP cut short and left no time for them: 23.2k, no bound either).
+        lp_seconds = min(60.0, 0.3 * budget, left() - 0.3 * budget)
+        bound = lower_bound(p, time_limit=lp_seconds) if lp_seconds >= LP_SECONDS or options.deterministic \
+            else Bound(0.0, 0.0, status="NOT_SOLVED")
         if master.generate(max(1.0, min(PATTERN_SHARE * budget, left() - 0.3 * budget)),
                            max_iterations=DETERMINISTIC_ITERATIONS if options.deterministic else None,
                            stop=options.stop):
             counts = master.dive(math.inf if options.deterministic else max(1.0, left() - SEARCH_SHARE * budget),
                                  stop=options.stop)
-            chosen = round_patterns(master.classes, counts)
-            first = completed(chosen)
+            keep(round_patterns(master.classes, counts))
             if bound.status != "OPTIMAL" or master.bound > bound.value:
                 # (A master not solved to the end is no optimum: keep the aggregated LP's breakdown.)
                 bound = Bound(master.bound, _time.monotonic() - t0, method=PATTERN_METHOD,
                               by_queue=master.by_queue if master.status == "OPTIMAL" else bound.by_queue)
         # Without patterns, match named people to the aggregated LP's counts - if there is time
         # for the search after it.
-        if first is None and bound.targets is not None and left() > 0.5 * budget:
-            chosen = match_shift_counts(p, bound.targets, budget=MATCH_SHARE * budget, workers=options.workers,
-                                        seed=options.seed, deterministic=options.deterministic,
-                                        stop=options.stop)
-            if chosen is not None:
-                first = completed(chosen)
+        if best is None and bound.targets is not None and left() > 0.5 * budget:
+            keep(match_shift_counts(p, bound.targets, budget=MATCH_SHARE * budget, workers=options.workers,
+                                    seed=options.seed, deterministic=options.deterministic, stop=options.stop))
+    first = best[0] if best is not None else None
     if first is None:
         # Without a first roster nothing else matters, so feasibility may use half the budget.
         first = find_feasible(rm, options, budget=max(1.0, 0.5 * left()))
+        if first is not None:
+            first_seconds = _time.monotonic() - t0
     if first is not None:
         for i, val in first.items():
             rm.model.add_hint(rm.model.get_int_var_from_proto_index(i), val)
-    return bound
+    return bound, first_seconds
 
 
 def _hinted(model: cp_model.CpModel, values: dict[int, int]) -> None:
@@ -990,10 +1028,8 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
             _hinted(rm.model, first)
             first_seconds = _time.monotonic() - t0
     else:
-        lp_bound = _guided_start(rm, options, t0)
-        if rm.model.proto.solution_hint.vars:
-            first_seconds = _time.monotonic() - t0   # the guided start is a complete feasible roster
-    solver = cp_model.CpSolver()
+        lp_bound, first_seconds = _guided_start(rm, options, t0)
+    solver = new_solver()
     remaining = float(options.time_limit) if options.deterministic else float(options.time_limit) - (_time.monotonic() - t0)
     _configure(solver, options, max(1.0, remaining))
     solver.parameters.log_search_progress = bool(options.log)
@@ -1033,7 +1069,8 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
     explain(rm, solver, roster)
     roster.kpis["solver"] = {
         "status": status_name, "objective": roster.objective, "bound": roster.bound,
-        "cp_sat_bound": cp_bound, "lp_bound": round(lp_bound.value, 2) if lp_bound else None,
+        "cp_sat_bound": cp_bound,
+        "lp_bound": round(lp_bound.value, 2) if lp_bound and lp_bound.status == "OPTIMAL" else None,
         # Where the bound comes from: penalty no roster can avoid, by queue (and surplus staff).
         "lp_bound_by_queue": (lp_bound.by_queue or {}) if lp_bound and lp_bound.status == "OPTIMAL" else {},
         "gap": _gap(roster.objective, roster.bound), "build_seconds": round(build_seconds, 2),

@@ -40,7 +40,7 @@ from typing import Callable, Iterator, Sequence
 
 from ortools.sat.python import cp_model
 
-from .roster import SCALE, RosterModel, matches
+from .roster import SCALE, RosterModel, matches, new_solver
 
 __all__ = ["SearchResult", "improve", "values_objective", "fixed_solver"]
 
@@ -274,7 +274,7 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
             _set_hint(m, best)
         elif hint is not None:
             _set_hint(m, hint)
-        solver = cp_model.CpSolver()
+        solver = new_solver()
         _params(solver, seconds, workers, seed, proof=proof)
         status = solver.Solve(m)
         stats["phases"].append({"phase": phase, "seconds": round(solver.WallTime(), 2),
@@ -352,7 +352,7 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
             _set_hint(work, base)
 
         def sub_solve(work: cp_model.CpModel, seconds: float, sub_seed: int):
-            solver = cp_model.CpSolver()
+            solver = new_solver()
             _params(solver, seconds, 1, sub_seed)
             # Small sub-problems: the full linear relaxation pays for itself many times over.
             solver.parameters.linearization_level = 2
@@ -455,7 +455,7 @@ def independent_start(rm: RosterModel, time_limit: float, workers: int = 2, seed
     for key, v in rm.x.items():
         d = V[v.Index()].domain
         d[0] = d[1] = int(key in chosen)
-    solver = cp_model.CpSolver()
+    solver = new_solver()
     _params(solver, max(1.0, left), workers, seed)
     status = solver.Solve(work)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -469,7 +469,7 @@ def fixed_solver(rm: RosterModel, values: Sequence[int], time_limit: float = 30.
     roster found by :func:`improve`. Raises ValueError if `values` breaks a constraint."""
     model = rm.model.clone()
     _set_hint(model, values)
-    solver = cp_model.CpSolver()
+    solver = new_solver()
     solver.parameters.fix_variables_to_their_hinted_value = True
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = time_limit

@@ -100,3 +100,47 @@ def test_smoothing_centres_on_the_first_priced_point_even_below_zero():
     assert master.generate(30, max_iterations=2, greedy=False)
     assert master.centre is not None
     assert master.bound >= 0.0                         # the reported bound never goes below 0
+
+
+def _record_calls(monkeypatch, calls: list) -> None:
+    """Record, in order, the guided start's roster completions and its bound steps."""
+    from scheduler import bounds as bounds_module
+    from scheduler import roster as roster_module
+    for owner, name in [(roster_module, "_complete"), (bounds_module, "lower_bound"), (PatternMaster, "generate")]:
+        real = getattr(owner, name)
+
+        def recorded(*args, _real=real, _name=name, **kwargs):
+            calls.append(_name)
+            return _real(*args, **kwargs)
+        monkeypatch.setattr(owner, name, recorded)
+
+
+def test_the_first_roster_is_complete_before_any_bound_step(monkeypatch):
+    """Whatever the time limit, a roster exists before the aggregated LP and column generation
+    may use the time: the one-employee-at-a-time roster is completed (breaks, queue flows) and
+    reported as progress first (on the sample centre the bound steps had taken all of a 20-s
+    limit before any roster existed)."""
+    problem = _mixed(3, 2, 2, 1)
+    calls, progress = [], []
+    _record_calls(monkeypatch, calls)
+    roster = solve(problem, SolveOptions(time_limit=40, workers=2, seed=0,
+                                         progress=lambda t, obj, bound: progress.append((len(calls), obj))))
+    assert calls[:2] == ["_complete", "lower_bound"] and "generate" in calls
+    assert progress[0][0] == 1                     # reported right after that first completion
+    assert roster.objective <= progress[0][1] + 1e-6
+    assert roster.kpis["solver"]["first_solution_seconds"] < roster.kpis["solver"]["build_seconds"] + 20
+    assert validate_roster(problem.centre, problem.staff, roster.shifts, roster.queue_assignments,
+                           horizon_start=problem.horizon.start, horizon_days=problem.horizon.days) == []
+
+
+def test_a_limit_too_short_for_the_lp_skips_it_and_still_gives_a_roster(monkeypatch):
+    """With less than LP_SECONDS for it the aggregated LP is not started: column generation
+    and the search get the time (the bound is then theirs)."""
+    problem = _mixed(3, 2, 2, 1)
+    calls = []
+    _record_calls(monkeypatch, calls)
+    roster = solve(problem, SolveOptions(time_limit=8, workers=2, seed=0))
+    assert "lower_bound" not in calls and calls[0] == "_complete"
+    assert 0 <= roster.bound <= roster.objective + 1e-6
+    assert validate_roster(problem.centre, problem.staff, roster.shifts, roster.queue_assignments,
+                           horizon_start=problem.horizon.start, horizon_days=problem.horizon.days) == []

@@ -936,7 +936,7 @@ def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
     The cheapest of these rosters, hinted in full, is the starting point of the real search; if
     every step finds nothing, a plain feasibility search gives the first roster instead.
     """
-    from .bounds import Bound, lower_bound
+    from .bounds import Bound
     from .columns import PatternMaster, round_patterns
     from .matching import match_shift_counts
     budget = float(options.time_limit)
@@ -969,9 +969,7 @@ def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
         # when it would have less than LP_SECONDS (the sample's takes ~8 s): a short time
         # limit is better spent on the patterns (20 s: 13.5k from the dive, no bound, where the
         # LP cut short and left no time for them: 23.2k, no bound either).
-        lp_seconds = min(60.0, 0.3 * budget, left() - 0.3 * budget)
-        bound = lower_bound(p, time_limit=lp_seconds) if lp_seconds >= LP_SECONDS or options.deterministic \
-            else Bound(0.0, 0.0, status="NOT_SOLVED")
+        bound = _lp_bound_if_room(p, options, t0) or Bound(0.0, 0.0, status="NOT_SOLVED")
         if master.generate(max(1.0, min(PATTERN_SHARE * budget, left() - 0.3 * budget)),
                            max_iterations=DETERMINISTIC_ITERATIONS if options.deterministic else None,
                            stop=options.stop):
@@ -987,6 +985,8 @@ def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
         if best is None and bound.targets is not None and left() > 0.5 * budget:
             keep(match_shift_counts(p, bound.targets, budget=MATCH_SHARE * budget, workers=options.workers,
                                     seed=options.seed, deterministic=options.deterministic, stop=options.stop))
+    elif p.shift_cover:
+        bound = _lp_bound_if_room(p, options, t0)     # cover by shift only: no patterns here
     first = best[0] if best is not None else None
     if first is None:
         # Without a first roster nothing else matters, so feasibility may use half the budget.
@@ -997,6 +997,22 @@ def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
         for i, val in first.items():
             rm.model.add_hint(rm.model.get_int_var_from_proto_index(i), val)
     return bound, first_seconds
+
+
+def _lp_bound_if_room(problem: RosterProblem, options: SolveOptions, t0: float):
+    """The aggregated LP's bound (scheduler.bounds) if it may have LP_SECONDS and leave 30 % of the
+    time limit after it; else None (the search's own bound stands). Once it ran after the search,
+    past the time limit (the sample's ~8 s on top of a 5-s what-if scenario)."""
+    if not options.lp_bound or not (problem.requirement.queues or problem.shift_cover):
+        return None
+    budget = float(options.time_limit)
+    left = budget if options.deterministic else budget - (_time.monotonic() - t0)
+    seconds = min(60.0, 0.3 * budget, left - 0.3 * budget)
+    if seconds < LP_SECONDS and not options.deterministic:
+        return None
+    from .bounds import lower_bound
+    # (Deterministic runs: a limit that is rarely reached, so the same inputs give the same bound.)
+    return lower_bound(problem, time_limit=max(LP_SECONDS, seconds) if options.deterministic else seconds)
 
 
 def _hinted(model: cp_model.CpModel, values: dict[int, int]) -> None:
@@ -1027,6 +1043,7 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
         if first is not None:
             _hinted(rm.model, first)
             first_seconds = _time.monotonic() - t0
+        lp_bound = _lp_bound_if_room(problem, options, t0)
     else:
         lp_bound, first_seconds = _guided_start(rm, options, t0)
     solver = new_solver()
@@ -1059,9 +1076,6 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
     roster = extract_roster(rm, solver)
     roster.status = status_name
     roster.objective = solver.ObjectiveValue() / SCALE
-    if lp_bound is None and options.lp_bound:
-        from .bounds import lower_bound
-        lp_bound = lower_bound(problem)
     # Every penalty term is >= 0, so 0 is always a valid bound too.
     roster.bound = max(0.0, cp_bound, lp_bound.value if lp_bound and lp_bound.status == "OPTIMAL" else 0.0)
     if status == cp_model.OPTIMAL:

@@ -144,3 +144,15 @@ def test_a_limit_too_short_for_the_lp_skips_it_and_still_gives_a_roster(monkeypa
     assert 0 <= roster.bound <= roster.objective + 1e-6
     assert validate_roster(problem.centre, problem.staff, roster.shifts, roster.queue_assignments,
                            horizon_start=problem.horizon.start, horizon_days=problem.horizon.days) == []
+
+
+def test_a_hinted_solve_runs_no_lp_past_its_time_limit(monkeypatch):
+    """Re-planning from a given roster (what-if scenarios, absences) with a limit too short for
+    the aggregated LP leaves it out; it used to run after the search, past the limit."""
+    problem = _mixed(3, 2, 2, 1)
+    base = solve(problem, SolveOptions(time_limit=10, workers=2, seed=0))
+    calls = []
+    _record_calls(monkeypatch, calls)
+    roster = solve(problem, SolveOptions(time_limit=5, workers=2, seed=0, hint=base.shifts))
+    assert "lower_bound" not in calls
+    assert 0 <= roster.bound <= roster.objective + 1e-6

@@ -214,14 +214,19 @@ def test_pattern_bound_sees_cover_by_shift_and_stays_below_the_optimum():
     assert 550 <= bound.value <= 607 + 1e-6
 
 
-def test_cover_staff_neighbourhood_frees_people_able_to_fill_a_shortfall_over_the_whole_horizon():
+@pytest.fixture(scope="module")
+def instance3_model():
+    """Instance3's roster model, for tests that only read it (neighbourhood draws)."""
+    return build_model(to_problem(parse_instance(DATA / "Instance3.txt")))
+
+
+def test_cover_staff_neighbourhood_frees_people_able_to_fill_a_shortfall_over_the_whole_horizon(instance3_model):
     """A shortfall whose fix moves hours between distant days (Instance15: early nights short
     while the night-qualified staff's minutes go late) needs the able people free on every day."""
     import random
 
     from scheduler.search import _Neighbourhoods
-    inst = parse_instance(DATA / "Instance3.txt")
-    rm = build_model(to_problem(inst))
+    rm = instance3_model
     values = [0] * len(rm.model.proto.variables)     # nobody works: every cover row is short
     hoods = _Neighbourhoods(rm, random.Random(1))
     by_index = {v.Index(): key for key, v in rm.x.items()}
@@ -237,14 +242,13 @@ def test_cover_staff_neighbourhood_frees_people_able_to_fill_a_shortfall_over_th
         assert staff <= set(hoods.cover[row][2]) and hoods.cover[row][3] > 0
 
 
-def test_shortfalls_that_aimed_neighbourhoods_never_mend_are_drawn_less():
+def test_shortfalls_that_aimed_neighbourhoods_never_mend_are_drawn_less(instance3_model):
     """Some shortfalls cannot be mended (more night shifts asked than the staff may work): each
     aimed draw without gain makes a row less likely, a gain makes it as likely as its penalty."""
     import random
 
     from scheduler.search import _Neighbourhoods
-    inst = parse_instance(DATA / "Instance3.txt")
-    rm = build_model(to_problem(inst))
+    rm = instance3_model
     values = [0] * len(rm.model.proto.variables)
     hoods = _Neighbourhoods(rm, random.Random(2))
     short = [r for r, row in enumerate(hoods.cover) if row[3] > 0 and row[2]]

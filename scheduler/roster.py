@@ -926,8 +926,9 @@ def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
        complete roster (sample centre: ~9 s; a plain feasibility search found nothing in 10 s,
        and the bound steps below took the whole of a 20-s limit before any roster existed).
     2. The aggregated LP (scheduler.bounds) if there is time for it, then column generation over
-       work patterns (scheduler.columns) starting from that roster's weeks - a master LP mixes, per group of identical employees, whole weeks that keep every
-       hard rule of theirs; its bound sees integral shifts per person. The better of the two
+       work patterns (scheduler.columns) starting from that roster's weeks - a master LP mixes,
+       per group of identical employees, whole weeks that keep every hard rule of theirs; its
+       bound sees integral shifts per person. The better of the two
        bounds is kept (column generation stopped early may still be below the LP's). The master,
        dived to integer pattern counts, is a roster of real weeks; on the 200-agent scaling centre
        this start is 66-68k where matching the aggregated LP's counts gave ~111k.
@@ -952,8 +953,8 @@ def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
         nonlocal best, first_seconds
         if chosen is None:
             return
-        # All the time left if need be (up to 15 % of the limit): a completion cut short loses the
-        # roster (200 agents, 60 s: the dive's, ~76k, lost in 3.6 s; the greedy 101k returned).
+        # All the time left if need be (up to 15 % of the limit): a completion cut short loses
+        # the roster (200 agents: 3.5-5 s on a busy machine, where half the time left was ~3.6 s).
         done = _complete(rm, options, chosen, budget=max(2.0, min(0.15 * budget, left())))
         if done is None or (best is not None and best[1] <= done[1]):
             return

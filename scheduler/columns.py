@@ -250,11 +250,16 @@ class PatternMaster:
         become the master's first columns (``generate`` then skips its own greedy start). The
         roster's shifts (employee, day, template), or None as ``greedy_roster``."""
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            found = _greedy_patterns(self.p, self.classes, self.agg, pool, self.seed, self.deterministic, stop)
+            found = self._add_greedy_columns(pool, stop)
+        return _hand_out(self.classes, found, self.seed, self.deterministic, stop)
+
+    def _add_greedy_columns(self, pool, stop=None) -> list:
+        """The greedy roster's patterns (``_greedy_patterns``), added as columns; returns them."""
+        found = _greedy_patterns(self.p, self.classes, self.agg, pool, self.seed, self.deterministic, stop)
         for ci, pattern, own in found:
             self.add_column(ci, pattern, own)
         self.started = True
-        return _hand_out(self.classes, found, self.seed, self.deterministic, stop)
+        return found
 
     def add_column(self, ci: int, pattern: frozenset, cost: float) -> bool:
         c = self.classes[ci]
@@ -359,9 +364,7 @@ class PatternMaster:
         best_lagrangian = -math.inf
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             if greedy and not self.started:
-                for ci, pattern, own in _greedy_patterns(self.p, self.classes, self.agg, pool, self.seed,
-                                                         self.deterministic):
-                    self.add_column(ci, pattern, own)
+                self._add_greedy_columns(pool)
             while max_iterations is None or self.iterations < max_iterations:
                 left = time_limit - (time.monotonic() - t0)
                 if left <= 0 or (stop is not None and stop.is_set()):
@@ -558,12 +561,8 @@ def greedy_roster(problem: RosterProblem, workers: int = 2, seed: int = 0, deter
     employee, so the parts always fit together, where one CP-SAT search over everybody may find
     nothing at all on long horizons (a 364-day, 150-employee benchmark-sized case: no roster in
     600 s). None if some employee has no feasible pattern (the roster model will say why) or on
-    `stop`."""
-    agg = build_aggregate_lp(problem, aggregate_rules=False)    # its groups and covers; not solved
-    classes = pricing_classes(problem, agg.groups)
-    with ThreadPoolExecutor(max_workers=max(1, int(workers))) as pool:
-        found = _greedy_patterns(problem, classes, agg, pool, seed, deterministic, stop)
-    return _hand_out(classes, found, seed, deterministic, stop)
+    `stop`. (The master is only built for its groups, covers and pricing classes: not solved.)"""
+    return PatternMaster(problem, workers, seed, deterministic).start(stop)
 
 
 def _hand_out(classes: list[PricingClass], found: list, seed: int, deterministic: bool,

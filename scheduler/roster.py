@@ -968,10 +968,9 @@ def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
     if p.requirement.queues and options.lp_bound:
         master = PatternMaster(p, options.workers, options.seed, options.deterministic)
         keep(master.start(stop=options.stop))
-        # The aggregated LP first: its bound stands if column generation stops early. Not
-        # when it would have less than LP_SECONDS (the sample's takes ~8 s): a short time
-        # limit is better spent on the patterns (20 s: 13.5k from the dive, no bound, where the
-        # LP cut short and left no time for them: 23.2k, no bound either).
+        # The aggregated LP before column generation: its bound stands if generation stops early.
+        # Without room for it a short limit goes to the patterns (sample, 20 s: 13.5k from the
+        # dive, where the LP cut short and left no time for them gave 23.2k; no bound either way).
         bound = _lp_bound_if_room(p, options, t0) or Bound(0.0, 0.0, status="NOT_SOLVED")
         if master.generate(max(1.0, min(PATTERN_SHARE * budget, left() - 0.3 * budget)),
                            max_iterations=DETERMINISTIC_ITERATIONS if options.deterministic else None,
@@ -1054,7 +1053,9 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
     _configure(solver, options, max(1.0, remaining))
     solver.parameters.log_search_progress = bool(options.log)
     cb = _Progress(options.progress, t0)
-    if lp_bound is not None and lp_bound.status == "OPTIMAL":
+    if lp_bound is not None and lp_bound.status != "OPTIMAL":
+        lp_bound = None          # an LP not solved to its optimum bounds nothing
+    if lp_bound is not None:
         cb.floor = lp_bound.value
     status = _solve(solver, rm.model, options, cb)
     cp_bound = solver.BestObjectiveBound() / SCALE
@@ -1080,16 +1081,16 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
     roster.status = status_name
     roster.objective = solver.ObjectiveValue() / SCALE
     # Every penalty term is >= 0, so 0 is always a valid bound too.
-    roster.bound = max(0.0, cp_bound, lp_bound.value if lp_bound and lp_bound.status == "OPTIMAL" else 0.0)
+    roster.bound = max(0.0, cp_bound, lp_bound.value if lp_bound else 0.0)
     if status == cp_model.OPTIMAL:
         roster.bound = roster.objective
     explain(rm, solver, roster)
     roster.kpis["solver"] = {
         "status": status_name, "objective": roster.objective, "bound": roster.bound,
         "cp_sat_bound": cp_bound,
-        "lp_bound": round(lp_bound.value, 2) if lp_bound and lp_bound.status == "OPTIMAL" else None,
+        "lp_bound": round(lp_bound.value, 2) if lp_bound else None,
         # Where the bound comes from: penalty no roster can avoid, by queue (and surplus staff).
-        "lp_bound_by_queue": (lp_bound.by_queue or {}) if lp_bound and lp_bound.status == "OPTIMAL" else {},
+        "lp_bound_by_queue": (lp_bound.by_queue or {}) if lp_bound else {},
         "gap": _gap(roster.objective, roster.bound), "build_seconds": round(build_seconds, 2),
         "solve_seconds": round(search_seconds, 2), "workers": options.workers, "seed": options.seed,
         "time_limit": options.time_limit,

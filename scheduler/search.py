@@ -8,7 +8,9 @@ only decides how the solver is driven:
 
 1. **Start.** A complete feasible hint (e.g. last week's roster) is the first incumbent. On small
    rosters a solve of the full model gives a first roster and CP-SAT's lower bound (they are often
-   solved outright here); larger ones, or if that finds nothing, start from a pure feasibility solve.
+   solved outright here). Larger ones start from a roster built one employee at a time
+   (optionally followed by column generation over whole work patterns, ``pattern_start``: a lower
+   bound and a second roster, its dive); if none is found, a pure feasibility solve.
 2. **Large-neighbourhood search (LNS).** Repeatedly free a part of the roster and fix the rest to
    the incumbent: a window of consecutive days for everybody (re-balances daily cover), a few
    employees over the whole horizon (horizon rules: totals, weekends, per-shift caps), a few
@@ -217,7 +219,8 @@ class _Neighbourhoods:
 def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
             progress: Progress | None = None, hint: Sequence[int] | None = None,
             start_fraction: float | None = None, proof_fraction: float | None = None,
-            stall_fraction: float = 0.15, small_cells: int = 1500, sub_time: float | None = None, log: int = 0) -> SearchResult:
+            stall_fraction: float = 0.15, small_cells: int = 1500, sub_time: float | None = None,
+            generate_fraction: float = 0.0, log: int = 0) -> SearchResult:
     """Minimise rm.model's objective within `time_limit` seconds (wall clock), see module docstring.
 
     `hint`: values of every variable of rm.model (e.g. a previous roster), used as the first start.
@@ -228,6 +231,13 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
     start solve, else 0.05; either way the LNS hands over early when it stalls - no gain for
     `stall_fraction` of the time and 10 sub-solves per lane).
     `sub_time`: seconds per LNS sub-solve; default T/100 within [1, 5].
+    `generate_fraction`: at most this share of the time for column generation after the roster
+    built one employee at a time (``pattern_start``; larger rosters only), before the LNS: a lower
+    bound that sees every individual rule, and the master's dive as a second start. Off by default:
+    on the Curtois instances the bound is excellent but the dive rarely beats the first roster,
+    and the time is the LNS's (600 s runs, one each: Instance15 3,869 with 0.3 against 4,230
+    without; Instance13 2,664 (0.3) / 2,800 (0.6) against 1,698-2,031; Instance19 3,905 (0.6)
+    against 3,268-3,450; see docs/benchmark.md).
     Returns a SearchResult (unpacks as values, objective, bound, status).
     """
     t0 = time.monotonic()
@@ -308,11 +318,19 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
         # Large rosters: one employee at a time (every hard rule concerns one employee), then
         # everything else (cover, breaks, flows) for those shifts. A 364-day, 150-employee case
         # got no roster at all from the feasibility search in 600 s.
-        values = independent_start(rm, 0.5 * (deadline - time.monotonic()), workers, seed)
-        stats["phases"].append({"phase": "independent start", "seconds": round(elapsed(), 2),
-                                "status": "FEASIBLE" if values is not None else "UNKNOWN"})
-        if values is not None:
-            record(values, values_objective(model, values), "independent start")
+        # Then, if asked, column generation over whole patterns for a share of the time, and its dive.
+        def on_roster(values: list[int], name: str) -> None:
+            stats["phases"].append({"phase": name, "seconds": round(elapsed(), 2), "status": "FEASIBLE"})
+            record(values, values_objective(model, values), name)
+
+        lagrangian = pattern_start(rm, 0.75 * (deadline - time.monotonic()), generate_fraction * T, workers, seed,
+                                   on_roster)
+        bound = max(bound, lagrangian)
+        if generate_fraction > 0:
+            stats["pattern_bound"] = round(lagrangian, 2)
+        if best is None:
+            stats["phases"].append({"phase": "independent start", "seconds": round(elapsed(), 2),
+                                    "status": "UNKNOWN"})
     if best is None and deadline - time.monotonic() > 1:
         # Without a roster nothing else can happen: feasibility may take most of the time.
         share = 0.5 if start_seconds > 0 else 0.9
@@ -447,8 +465,58 @@ def independent_start(rm: RosterModel, time_limit: float, workers: int = 2, seed
         chosen = greedy_roster(rm.problem, workers, seed, stop=stop)
     finally:
         timer.cancel()
-    left = time_limit - (time.monotonic() - t0)
-    if chosen is None or not chosen <= rm.x.keys() or left <= 0:
+    return _with_shifts(rm, chosen, time_limit - (time.monotonic() - t0), workers, seed)
+
+
+def pattern_start(rm: RosterModel, time_limit: float, generate_seconds: float, workers: int = 2, seed: int = 0,
+                  on_roster: Callable[[list[int], str], None] | None = None) -> float:
+    """Two first rosters and a lower bound from column generation over whole work patterns
+    (``scheduler.columns.PatternMaster``): the roster built one employee at a time (as
+    ``independent_start``), then - after at most `generate_seconds` of generation - the master's
+    dive to integer pattern counts. Each roster's values go to ``on_roster(values, name)`` as soon
+    as it is complete. Returns the master's Lagrangian lower bound (0 if none was proven), valid
+    for rm's objective: the master holds every penalty of one employee's shifts and the cover,
+    and leaves out only the cross-employee (fairness) terms, which are never negative.
+
+    Why: on long horizons the LNS from the greedy roster cannot reach the packing that the cover
+    needs (Instance15: 36 nights must go short whatever the roster; which ones is a question over
+    whole schedules), while the master answers it: 120 s of generation on Instance15 give a master
+    of 3,825 and a bound of 3,812 (best known 3,829; CP-SAT's bound after 600 s: 3,752)."""
+    from .columns import PatternMaster, round_patterns
+    t0 = time.monotonic()
+
+    def left() -> float:
+        return time_limit - (time.monotonic() - t0)
+
+    stop = threading.Event()
+    timer = threading.Timer(max(0.0, time_limit), stop.set)
+    timer.start()
+    try:
+        master = PatternMaster(rm.problem, workers, seed)
+        chosen = master.start(stop)
+        values = _with_shifts(rm, chosen, left(), workers, seed)
+        if values is None:
+            return 0.0
+        if on_roster is not None:
+            on_roster(values, "independent start")
+        if generate_seconds <= 0 or not master.generate(min(generate_seconds, left()), stop=stop) or left() <= 1:
+            return master.bound
+        # The dive re-solves only the master (bounds change, ~0.1-1 s a step); completing the
+        # roster is one small CP-SAT solve for everything but the shifts.
+        chosen = round_patterns(master.classes, master.dive(0.5 * left(), stop=stop))
+        values = _with_shifts(rm, chosen, left(), workers, seed)
+        if values is not None and on_roster is not None:
+            on_roster(values, "pattern dive")
+        return master.bound
+    finally:
+        timer.cancel()
+
+
+def _with_shifts(rm: RosterModel, chosen: set | None, time_limit: float, workers: int, seed: int) -> list[int] | None:
+    """Values of every variable of rm.model with exactly the shifts `chosen` (employee, day,
+    template) worked: the rest of the model (cover, breaks, flows) solved for them; None if
+    there is no such roster within `time_limit` seconds."""
+    if chosen is None or not chosen <= rm.x.keys() or time_limit <= 0:
         return None
     work = rm.model.clone()
     V = work.proto.variables
@@ -456,7 +524,7 @@ def independent_start(rm: RosterModel, time_limit: float, workers: int = 2, seed
         d = V[v.Index()].domain
         d[0] = d[1] = int(key in chosen)
     solver = new_solver()
-    _params(solver, max(1.0, left), workers, seed)
+    _params(solver, max(1.0, time_limit), workers, seed)
     status = solver.Solve(work)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None

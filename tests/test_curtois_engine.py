@@ -126,6 +126,10 @@ def test_cli_writes_results_and_table(tmp_path):
     (tmp_path / "more.jsonl").write_text(json.dumps({**row, "objective": 609, "status": "FEASIBLE"}) + "\n")
     write_table([results, tmp_path / "more.jsonl"], table, tmp_path)
     assert "| Instance1 | 607 | 608 (n=2, 607–609) | 0.16 |" in table.read_text()
+    # Runs with column generation before the LNS (--generate-fraction) are another method: left out.
+    (tmp_path / "cg.jsonl").write_text(json.dumps({**row, "objective": 700, "generate_fraction": 0.3}) + "\n")
+    write_table([results, tmp_path / "more.jsonl", tmp_path / "cg.jsonl"], table, tmp_path)
+    assert "| Instance1 | 607 | 608 (n=2, 607–609) | 0.16 |" in table.read_text()
 
 
 def test_fixed_solver_hands_a_search_result_to_the_engine_extractor():
@@ -261,3 +265,37 @@ def test_shortfalls_that_aimed_neighbourhoods_never_mend_are_drawn_less(instance
     assert rows.count(keep) >= 40
     hoods.feedback("cover", True, improved=True, row=short[1])
     assert hoods.cover_misses[short[1]] == 0
+
+
+def test_the_pattern_start_gives_a_feasible_dive_roster_and_a_bound_below_the_optimum():
+    """scheduler.search.pattern_start: the greedy roster, then column generation and its dive.
+    Both rosters keep every hard constraint (independent evaluator, same penalty), and the
+    Lagrangian bound is positive and at most the optimum (Instance3: 1001)."""
+    from scheduler.search import pattern_start
+    inst = parse_instance(DATA / "Instance3.txt")
+    rm = build_model(to_problem(inst))
+    rosters = {}
+    bound = pattern_start(rm, time_limit=60, generate_seconds=40, workers=2, seed=0,
+                          on_roster=lambda values, name: rosters.setdefault(name, values))
+    assert set(rosters) == {"independent start", "pattern dive"}
+    p = rm.problem
+    for values in rosters.values():
+        roster = {(p.employees[e].id, d): p.templates[s].id for (e, d, s), v in rm.x.items() if values[v.Index()]}
+        ev = evaluate(inst, roster)
+        assert ev.feasible, ev.violations[:5]
+        assert ev.penalty == values_objective(rm.model, values)
+    assert 0 < bound <= 1001
+    # The dive from the master is a better start than the roster built one employee at a time.
+    assert values_objective(rm.model, rosters["pattern dive"]) < values_objective(rm.model, rosters["independent start"])
+
+
+def test_the_search_uses_column_generation_only_when_asked():
+    """improve(generate_fraction=...) on a roster past small_cells: the pattern dive is one of its
+    phases and the Lagrangian bound is recorded; by default (0) neither."""
+    inst = parse_instance(DATA / "Instance3.txt")
+    rm = build_model(to_problem(inst))
+    asked = improve(rm, time_limit=20, workers=2, seed=0, small_cells=10, generate_fraction=0.5)
+    plain = improve(rm, time_limit=6, workers=2, seed=0, small_cells=10)
+    assert "pattern dive" in {p["phase"] for p in asked.stats["phases"]}
+    assert 0 < asked.stats["pattern_bound"] <= 1001 and asked.bound >= asked.stats["pattern_bound"] - 1e-6
+    assert "pattern dive" not in {p["phase"] for p in plain.stats["phases"]} and "pattern_bound" not in plain.stats

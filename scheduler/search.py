@@ -323,7 +323,9 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
             stats["phases"].append({"phase": name, "seconds": round(elapsed(), 2), "status": "FEASIBLE"})
             record(values, values_objective(model, values), name)
 
-        lagrangian = pattern_start(rm, 0.75 * (deadline - time.monotonic()), generate_fraction * T, workers, seed,
+        # (Half the time left for the start alone, as before the option; generation may need more.)
+        share = 0.75 if generate_fraction > 0 else 0.5
+        lagrangian = pattern_start(rm, share * (deadline - time.monotonic()), generate_fraction * T, workers, seed,
                                    on_roster)
         bound = max(bound, lagrangian)
         if generate_fraction > 0:

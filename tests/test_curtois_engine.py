@@ -129,7 +129,14 @@ def test_cli_writes_results_and_table(tmp_path):
     # Runs with column generation before the LNS (--generate-fraction) are another method: left out.
     (tmp_path / "cg.jsonl").write_text(json.dumps({**row, "objective": 700, "generate_fraction": 0.3}) + "\n")
     write_table([results, tmp_path / "more.jsonl", tmp_path / "cg.jsonl"], table, tmp_path)
-    assert "| Instance1 | 607 | 608 (n=2, 607–609) | 0.16 |" in table.read_text()
+    assert "| Instance1 | 607 | 608 (n=2, 607–609) | 0.16 |  |  | 607 |" in table.read_text()
+    # ... but a better bound they proved is the instance's, whichever method found it.
+    (tmp_path / "cg.jsonl").write_text(json.dumps({**row, "status": "FEASIBLE", "bound": 5, "generate_fraction": 0.3})
+                                       + "\n" + json.dumps({**row, "status": "FEASIBLE", "bound": 600,
+                                                            "generate_fraction": 0.3}) + "\n")
+    (tmp_path / "low.jsonl").write_text(json.dumps({**row, "bound": 10, "status": "FEASIBLE"}) + "\n")
+    write_table([tmp_path / "low.jsonl", tmp_path / "cg.jsonl"], table, tmp_path)
+    assert "| Instance1 | 607 | 607 | 0.00 |  |  | 600 (column generation) |" in table.read_text()
 
 
 def test_fixed_solver_hands_a_search_result_to_the_engine_extractor():

@@ -316,8 +316,12 @@ class PatternMaster:
         at - a smoothed point (``generate``) - else the last master's. Patterns are added when
         their reduced cost at the last master's prices is negative."""
         duals, mu, z = at if at is not None else (self.duals, self.mu, self.z)
-        results = list(pool.map(lambda c: _price(c, duals.get(c.group, {}), seconds, self.seed,
-                                                 self.deterministic), self.classes))
+        # Each search starts from the class's heaviest pattern in the last master: on long horizons
+        # a search without one may find no pattern at all in its seconds (Curtois Instance21, 182
+        # days: generation stopped in its first round), and a hinted one always has a solution.
+        hints = [self._heaviest_pattern(ci) for ci in range(len(self.classes))]
+        results = list(pool.map(lambda ci: _price(self.classes[ci], duals.get(self.classes[ci].group, {}), seconds,
+                                                  self.seed, self.deterministic, hints[ci]), range(len(self.classes))))
         if any(r is None for r in results):
             return None
         added = 0
@@ -331,6 +335,14 @@ class PatternMaster:
                 if (reduced < -1e-6 or not c.columns) and self.add_column(ci, pattern, own):
                     added += 1
         return added, lagrangian
+
+    def _heaviest_pattern(self, ci: int) -> frozenset | None:
+        """Class ci's pattern with the largest weight in the last master (its first if none)."""
+        c = self.classes[ci]
+        weights = self.weights[ci] if ci < len(self.weights) else []
+        if weights:
+            return c.patterns[max(range(len(weights)), key=weights.__getitem__)]
+        return c.patterns[0] if c.patterns else None
 
     def _smoothed(self, alpha: float) -> tuple | None:
         """The point alpha * centre + (1 - alpha) * last master's duals (Wentges smoothing).
@@ -377,6 +389,11 @@ class PatternMaster:
                 priced = self.price(pool, per, at)
                 self.iterations += 1
                 if priced is None:
+                    # Nothing found in its seconds for some class: with no column at all it may
+                    # have no feasible pattern (the roster model will say); with columns the time
+                    # was too short (the round's prices are dropped, the master so far stands).
+                    if all(c.columns for c in self.classes):
+                        break
                     return False
                 added, lagrangian = priced
                 # Mispricing (nothing new at the smoothed point) moves the centre towards the

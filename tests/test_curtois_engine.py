@@ -306,3 +306,24 @@ def test_the_search_uses_column_generation_only_when_asked():
     assert "pattern dive" in {p["phase"] for p in asked.stats["phases"]}
     assert 0 < asked.stats["pattern_bound"] <= 1001 and asked.bound >= asked.stats["pattern_bound"] - 1e-6
     assert "pattern dive" not in {p["phase"] for p in plain.stats["phases"]} and "pattern_bound" not in plain.stats
+
+
+def test_column_generation_keeps_its_master_when_a_pricing_round_finds_nothing_in_time(monkeypatch):
+    """Long horizons: a pricing search may find no pattern in its seconds. Each search starts from
+    its class's heaviest pattern in the last master (so it has one), and a round that still comes
+    back empty ends the generation with the master so far instead of discarding it."""
+    import scheduler.columns as columns
+    problem = to_problem(parse_instance(DATA / "Instance1.txt"))
+    n = len(columns.PatternMaster(problem).classes)
+    real, hints = columns._price, []
+
+    def runs_out_in_the_second_round(c, duals, seconds, seed, deterministic=False, hint=None):
+        hints.append(hint)
+        if len(hints) > 2 * n:   # the greedy start's n searches, then one full round
+            return None
+        return real(c, duals, seconds, seed, deterministic, hint)
+
+    monkeypatch.setattr(columns, "_price", runs_out_in_the_second_round)
+    bound = columns.pattern_bound(problem, time_limit=30)
+    assert bound is not None and bound.iterations == 2 and bound.master is not None and bound.master > 0
+    assert all(h for h in hints[n:2 * n])   # the generation round's searches were hinted

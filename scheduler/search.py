@@ -480,10 +480,12 @@ def pattern_start(rm: RosterModel, time_limit: float, generate_seconds: float, w
     for rm's objective: the master holds every penalty of one employee's shifts and the cover,
     and leaves out only the cross-employee (fairness) terms, which are never negative.
 
-    Why: on long horizons the LNS from the greedy roster cannot reach the packing that the cover
-    needs (Instance15: 36 nights must go short whatever the roster; which ones is a question over
-    whole schedules), while the master answers it: 120 s of generation on Instance15 give a master
-    of 3,825 and a bound of 3,812 (best known 3,829; CP-SAT's bound after 600 s: 3,752)."""
+    Why: which cover goes short is a question over whole schedules, which the master sees and
+    windows of the LNS do not. Its bound is tight (Curtois Instance13: 1,347.8, the best known
+    1,348 is optimal; CP-SAT's after 600 s: 18). Its dive is a better start than the greedy
+    roster on some instances only (Instance15: 6,670 vs 13,692, then 3,869 after the LNS against
+    4,230 without; Instances 13 and 19: no better), since the master's columns combine into good
+    fractional but poor integer rosters - hence opt-in (``improve``'s `generate_fraction`)."""
     from .columns import PatternMaster, round_patterns
     t0 = time.monotonic()
 

@@ -247,8 +247,12 @@ class PatternMaster:
 
     def start(self, stop=None) -> set[tuple[int, int, int]] | None:
         """A whole roster built one employee at a time (``_greedy_patterns``), whose patterns
-        become the master's first columns (``generate`` then skips its own greedy start). The
-        roster's shifts (employee, day, template), or None as ``greedy_roster``."""
+        become the master's first columns (``generate`` then skips its own greedy start). Each
+        employee solves only their own rules: every hard rule of the engine concerns one
+        employee, so the parts always fit together, where one CP-SAT search over everybody may
+        find nothing at all on long horizons (a 364-day, 150-employee benchmark-sized case: no
+        roster in 600 s). The roster's shifts (employee, day, template); None if some employee has
+        no feasible pattern (the roster model will say why) or on `stop`."""
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             found = self._add_greedy_columns(pool, stop)
         return _hand_out(self.classes, found, self.seed, self.deterministic, stop)
@@ -569,17 +573,6 @@ def _greedy_patterns(p: RosterProblem, classes: list[PricingClass], agg, pool, s
                     if qi is not None:
                         residual[qi][t] -= 1
     return out
-
-
-def greedy_roster(problem: RosterProblem, workers: int = 2, seed: int = 0, deterministic: bool = False,
-                  stop=None) -> set[tuple[int, int, int]] | None:
-    """A complete roster's shifts (employee, day, template) built one employee at a time, each
-    solving only their own rules (``_greedy_patterns``): every hard rule of the engine concerns one
-    employee, so the parts always fit together, where one CP-SAT search over everybody may find
-    nothing at all on long horizons (a 364-day, 150-employee benchmark-sized case: no roster in
-    600 s). None if some employee has no feasible pattern (the roster model will say why) or on
-    `stop`. (The master is only built for its groups, covers and pricing classes: not solved.)"""
-    return PatternMaster(problem, workers, seed, deterministic).start(stop)
 
 
 def _hand_out(classes: list[PricingClass], found: list, seed: int, deterministic: bool,

@@ -456,18 +456,11 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
 
 def independent_start(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0) -> list[int] | None:
     """Values of every variable of rm.model for a roster built one employee at a time
-    (``columns.greedy_roster``), the rest of the model solved with those shifts fixed; None if
-    either step finds nothing within `time_limit` seconds."""
-    from .columns import greedy_roster
-    t0 = time.monotonic()
-    stop = threading.Event()
-    timer = threading.Timer(max(0.0, time_limit), stop.set)
-    timer.start()
-    try:
-        chosen = greedy_roster(rm.problem, workers, seed, stop=stop)
-    finally:
-        timer.cancel()
-    return _with_shifts(rm, chosen, time_limit - (time.monotonic() - t0), workers, seed)
+    (``columns.PatternMaster.start``), the rest of the model solved with those shifts fixed; None if
+    either step finds nothing within `time_limit` seconds. (``pattern_start`` without generation.)"""
+    found: list[list[int]] = []
+    pattern_start(rm, time_limit, 0.0, workers, seed, lambda values, _name: found.append(values))
+    return found[0] if found else None
 
 
 def pattern_start(rm: RosterModel, time_limit: float, generate_seconds: float, workers: int = 2, seed: int = 0,

@@ -186,13 +186,19 @@ class LazyBreaks:
         self.per_queue = per_queue
         # (group, day, template) -> (break-sum row, [(offset index, break intervals, supply rows)])
         self.pending: dict = {}
+        self.caps: dict = {}          # (group, day, template) -> most members on that shift
         self.added = 0
+        # Sum over (group, day, template) of cap x the least reduced cost of a pending offset,
+        # at the last ``price``'s duals (<= 0): what the offsets not yet in the LP could still
+        # lower its value by, so a Lagrangian bound stays valid before every offset is priced in.
+        self.shortfall = 0.0
 
     def price(self, tolerance: float = 1e-7) -> int:
         """Add, per (group, day, template), the pending offset of least negative reduced cost
         at the LP's last dual prices; the number added."""
         # Read every dual first: pywraplp forgets the solution once a column is added.
         picks = []
+        self.shortfall = 0.0
         for key, (row, offsets) in self.pending.items():
             if not offsets:
                 continue
@@ -206,6 +212,8 @@ class LazyBreaks:
                     best, best_rc = i, rc
             if best is not None:
                 picks.append((key, row, best))
+                # (Their counts sum to the shift's count, at most cap: one offset takes it all.)
+                self.shortfall += self.caps.get(key, 0.0) * best_rc
         for key, row, best in picks:
             k, ts, rows = self.pending[key][1].pop(best)
             b = self.lp.NumVar(0, self.lp.infinity(), f"b_{key}_{k}")
@@ -345,6 +353,7 @@ def build_aggregate_lp(problem: RosterProblem, time_limit: float = 60.0, aggrega
         for g, d, s, row, rest in pending_breaks:
             breaks.pending[g, d, s] = (row, [(k, ts, [supply_rows[g, t] for t in ts if (g, t) in supply_rows])
                                              for k, ts in rest])
+            breaks.caps[g, d, s] = n[g, d, s].ub()
     return AggregateLP(lp, glist, n, per_queue, covers, breaks)
 
 

@@ -403,9 +403,15 @@ class PatternMaster:
                 # Mispricing (nothing new at the smoothed point) moves the centre towards the
                 # master's prices: price at them next time.
                 alpha = SMOOTHING if added or at is None else 0.0
-                if lagrangian is None or not self.breaks_complete:
+                if lagrangian is None:
                     continue
-                if lagrangian > best_lagrangian:
+                if not self.breaks_complete:
+                    # Priced at the master's own prices (no smoothing before every break offset
+                    # is in): a valid bound once the offsets still out are charged their most.
+                    # Requiring them all in left the 200-agent centre without any bound from
+                    # generation (150 s, 31 rounds: some offset always priced out).
+                    lagrangian += self.agg.breaks.shortfall
+                elif lagrangian > best_lagrangian:
                     best_lagrangian = lagrangian
                     self.centre = at if at is not None else (self.duals, self.mu, self.z)
                 self.bound = max(self.bound, lagrangian)

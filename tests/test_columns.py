@@ -156,3 +156,26 @@ def test_a_hinted_solve_runs_no_lp_past_its_time_limit(monkeypatch):
     roster = solve(problem, SolveOptions(time_limit=5, workers=2, seed=0, hint=base.shifts))
     assert "lower_bound" not in calls
     assert 0 <= roster.bound <= roster.objective + 1e-6
+
+
+def test_break_offsets_left_out_of_the_master_are_charged_in_its_lagrangian_bound():
+    """The master starts with one break offset per shift and prices the others in a few at a
+    time, so a bound taken before they are all in must charge what they could still save
+    (``LazyBreaks.shortfall``); before it, generation gave no bound at all until every offset
+    was in (the 200-agent centre: none in 120 s)."""
+    centre = small_centre()
+    emps = tuple(employee(f"e{i}", skills=("a",)) for i in range(2))
+    # Two on the day shift (10:00-18:00, a one-hour break 3-5 h in); one is enough at 13:00 and
+    # 15:00, so the best breaks are one at 13:00 and one at 15:00, not both at the middle 14:00.
+    need = {"a": lambda d, h: (1 if h in (13, 15) else 2) if 10 <= h < 18 else 0}
+    master = PatternMaster(RosterProblem(centre, Staff(emps), requirement(centre, need, days=1)), workers=1)
+    master.start()
+    assert master.solve(30, break_rounds=0)
+    with_middle_breaks = master.z
+    master.agg.breaks.price()
+    shortfall = master.agg.breaks.shortfall
+    while not master.breaks_complete:              # the same patterns, every useful offset priced in
+        assert master.solve(30, break_rounds=1)
+    assert master.z < with_middle_breaks - 1.0     # the left-out offsets matter here
+    assert shortfall < 0
+    assert with_middle_breaks + shortfall <= master.z + 1e-6

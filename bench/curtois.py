@@ -97,21 +97,25 @@ def driver_for(time_limit: float) -> str:
 
 
 def solve_instance(path: Path, time_limit: float, workers: int, seed: int, solution_dir: Path | None,
-                   driver: str = "auto", log: bool = False, generate_fraction: float = 0.0) -> dict:
+                   driver: str = "auto", log: bool = False, generate_fraction: float | None = None) -> dict:
     """Solve one instance with the engine and check the roster with the independent evaluator.
 
     driver "search": scheduler.roster.build_model + scheduler.search.improve (start, LNS, proof);
     driver "solve": scheduler.roster.solve as the application calls it (one CP-SAT solve).
     `generate_fraction` (search only): share of the time for column generation before the LNS
-    (improve's argument; its lower bound and its dive's roster); recorded in the result.
+    (improve's argument, default GENERATE_FRACTION; its lower bound and its dive's roster);
+    recorded in the result.
     """
+    from scheduler.search import GENERATE_FRACTION
+    if generate_fraction is None:
+        generate_fraction = GENERATE_FRACTION
     if driver == "auto":
         driver = driver_for(time_limit)
     inst = parse_instance(path)
     t0 = time.monotonic()
     problem = to_problem(inst)
     base = {"instance": inst.name, "driver": driver, "time_limit": time_limit, "workers": workers, "seed": seed}
-    if driver == "search" and generate_fraction > 0:
+    if driver == "search":
         base["generate_fraction"] = generate_fraction
 
     def no_roster(status: str, exc: Exception) -> dict:
@@ -134,7 +138,8 @@ def solve_instance(path: Path, time_limit: float, workers: int, seed: int, solut
         assignment = _assignment(rm, res.values)
         objective, bound, status = res.objective, res.bound, res.status
         extra = {"build_seconds": round(build_seconds, 2), "lns_iterations": res.stats.get("lns_iterations", 0),
-                 "lns_improvements": res.stats.get("lns_improvements", 0), "phases": res.stats.get("phases")}
+                 "lns_improvements": res.stats.get("lns_improvements", 0), "phases": res.stats.get("phases"),
+                 **{k: res.stats[k] for k in ("generation", "generation_seconds_per_round") if k in res.stats}}
     elif driver == "solve":
         from scheduler.errors import InfeasibleError, InputError
         from scheduler.roster import SolveOptions, solve
@@ -222,9 +227,14 @@ def _table(rows: list[dict], best: dict, published: dict, other_bounds: dict | N
 
 
 def _is(driver: str, row: dict) -> bool:
+    """Whether a result row is a run of `driver` as it runs today: a search with another share of
+    column generation before its LNS (none, before it was the default) is another method, never
+    mixed into the table."""
+    from scheduler.search import GENERATE_FRACTION
     ran = row.get("driver", "solve")
-    # Runs with column generation before the LNS are another method: never mixed into the table.
-    return ran == (driver_for(row["time_limit"]) if driver == "auto" else driver) and not row.get("generate_fraction")
+    expected = GENERATE_FRACTION if ran == "search" else 0.0
+    return ran == (driver_for(row["time_limit"]) if driver == "auto" else driver) and \
+        abs(row.get("generate_fraction", 0.0) - expected) < 1e-9
 
 
 def write_table(results_files: Path | list[Path], table_file: Path, shared: Path, driver: str = "auto",
@@ -244,15 +254,15 @@ def write_table(results_files: Path | list[Path], table_file: Path, shared: Path
                 published.setdefault(r["instance"], {})[r["method"].split(" (")[0]] = int(r["objective"])
     generated: dict[str, int] = {}
     for r in every:
-        if r.get("generate_fraction") and r.get("bound") is not None:
+        if r.get("generate_fraction") and r.get("bound") is not None and not _is(driver, r):
             generated[r["instance"]] = max(generated.get(r["instance"], r["bound"]), r["bound"])
     table = _table([r for r in every if _is(driver, r)], best, published, generated)
     text = ("# Curtois & Qu instances: the roster engine vs best known and published 10-minute results\n\n"
             f"Driver `{driver}` (auto = `solve` below {LONG_RUN_SECONDS:.0f} s, `search` from then on), 2 CP-SAT workers on a shared 2-core machine (noisy; repeated runs show the median). "
             "Gap = (ours - best known) / best known. Published columns: 10-minute results from "
             "`published_results.csv` (other machines). Best bound: the best lower bound of any run, also of "
-            "runs with column generation before the LNS (`--generate-fraction`, whose objectives are not in "
-            "this table). Reproduce: see docs/benchmark.md.\n\n" + table + "\n")
+            "runs with another share of column generation before the LNS (`--generate-fraction`, whose objectives "
+            "are not in this table). Reproduce: see docs/benchmark.md.\n\n" + table + "\n")
     base = [r for r in every if baseline and baseline != driver and _is(baseline, r)]
     if base:
         text += (f"\n## Baseline: driver `{baseline}` (scheduler.roster.solve, one CP-SAT solve)\n\n"
@@ -278,9 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--table", type=Path, help="write the Markdown results table here")
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "benchmarks" / "curtois")
     ap.add_argument("--log", action="store_true", help="print search progress to stderr")
-    ap.add_argument("--generate-fraction", type=float, default=0.0,
-                    help="search: share of the time for column generation before the LNS (default 0: none); "
-                         "the table leaves such runs out")
+    ap.add_argument("--generate-fraction", type=float, default=None,
+                    help="search: share of the time for column generation before the LNS (default: "
+                         "scheduler.search.GENERATE_FRACTION; 0: none); the table leaves runs of other shares out")
     args = ap.parse_args(argv)
     bad = 0
     for path in args.instances:

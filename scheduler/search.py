@@ -48,6 +48,18 @@ __all__ = ["SearchResult", "improve", "values_objective", "fixed_solver"]
 
 Progress = Callable[[float, float, float], None]   # (seconds, objective, bound), engine units
 
+# Share of the time for column generation before the LNS on large rosters (``improve``). Curtois
+# 600-s runs, 2 workers (docs/benchmark.md): with 0.3 / without - Instance15 3,864-3,969 /
+# 4,230-4,394; Instance17 5,845 / 5,864-5,974; Instance19 3,303 / 3,268-3,450: 3 of the 5 long
+# instances within 5 % of the best known instead of 2, and a bound that proves Instance17's best
+# known optimal (CP-SAT's: 3,780). Instance21 loses (27,761 against 22,025-24,329).
+GENERATE_FRACTION = 0.3
+# Rounds column generation takes to converge, roughly (Curtois: Instance15 ~60 rounds of ~3 s,
+# Instance13 ~35 of ~9 s): after two rounds, generation whose rounds are too slow for this many
+# in its time stops, and the LNS gets the time (rounds measured on 2026-11-30: Instance15 2.2 s,
+# Instance17 2.6 s, Instance19 4.9 s, Instance13 8.3 s, Instance21 ~55 s; 180 s to generate).
+ROUNDS_TO_CONVERGE = 25
+
 _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE",
            cp_model.MODEL_INVALID: "MODEL_INVALID", cp_model.UNKNOWN: "UNKNOWN"}
 
@@ -220,7 +232,7 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
             progress: Progress | None = None, hint: Sequence[int] | None = None,
             start_fraction: float | None = None, proof_fraction: float | None = None,
             stall_fraction: float = 0.15, small_cells: int = 1500, sub_time: float | None = None,
-            generate_fraction: float = 0.0, log: int = 0) -> SearchResult:
+            generate_fraction: float = GENERATE_FRACTION, log: int = 0) -> SearchResult:
     """Minimise rm.model's objective within `time_limit` seconds (wall clock), see module docstring.
 
     `hint`: values of every variable of rm.model (e.g. a previous roster), used as the first start.
@@ -233,11 +245,10 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
     `sub_time`: seconds per LNS sub-solve; default T/100 within [1, 5].
     `generate_fraction`: at most this share of the time for column generation after the roster
     built one employee at a time (``pattern_start``; larger rosters only), before the LNS: a lower
-    bound that sees every individual rule, and the master's dive as a second start. Off by default:
-    on the Curtois instances the bound is excellent but the dive rarely beats the first roster,
-    and the time is the LNS's (600 s runs, one each: Instance15 3,869 with 0.3 against 4,230
-    without; Instance13 2,664 (0.3) / 2,800 (0.6) against 1,698-2,031; Instance19 3,905 (0.6)
-    against 3,268-3,450; see docs/benchmark.md).
+    bound that sees every individual rule, and the master's dive as a second start (0: none).
+    Default GENERATE_FRACTION, as measured; where two rounds say generation cannot converge in
+    its time it stops (ROUNDS_TO_CONVERGE; Instance13: 2,158, against 2,664 without the check and
+    1,698-2,031 without generation - outside 5 % every way).
     Returns a SearchResult (unpacks as values, objective, bound, status).
     """
     t0 = time.monotonic()
@@ -326,7 +337,7 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
         # (Half the time left for the start alone, as before the option; generation may need more.)
         share = 0.75 if generate_fraction > 0 else 0.5
         lagrangian = pattern_start(rm, share * (deadline - time.monotonic()), generate_fraction * T, workers, seed,
-                                   on_roster)
+                                   on_roster, report=stats)
         bound = max(bound, lagrangian)
         if generate_fraction > 0:
             stats["pattern_bound"] = round(lagrangian, 2)
@@ -449,6 +460,16 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
     if best_obj > bound + 1e-9 and deadline - time.monotonic() > 0.5:
         full_solve(deadline - time.monotonic(), True, "proof", proof=True)
 
+    # 4. Everything but the shifts at its least for the best shifts: a sub-solve that stopped at
+    # FEASIBLE may leave a cover or request variable above what its shifts need, and the objective
+    # reported would exceed the roster's penalty (Instance21: 27,761 reported, 27,760 by the
+    # evaluator). At least 1 s, so it may end up to 1 s past the limit.
+    if best is not None and best_obj > bound + 1e-9:
+        chosen = {key for key, v in rm.x.items() if best[v.Index()]}
+        tight = _with_shifts(rm, chosen, min(5.0, deadline - time.monotonic()), workers, seed)
+        if tight is not None and values_objective(model, tight) < best_obj - 1e-9:
+            best, best_obj = tight, values_objective(model, tight)
+
     status_name = "OPTIMAL" if best_obj <= bound + 1e-9 else "FEASIBLE"
     stats["seconds"] = round(elapsed(), 2)
     return SearchResult(best, best_obj, min(bound, best_obj), status_name, stats)
@@ -464,7 +485,7 @@ def independent_start(rm: RosterModel, time_limit: float, workers: int = 2, seed
 
 
 def pattern_start(rm: RosterModel, time_limit: float, generate_seconds: float, workers: int = 2, seed: int = 0,
-                  on_roster: Callable[[list[int], str], None] | None = None) -> float:
+                  on_roster: Callable[[list[int], str], None] | None = None, report: dict | None = None) -> float:
     """Two first rosters and a lower bound from column generation over whole work patterns
     (``scheduler.columns.PatternMaster``): the roster built one employee at a time (as
     ``independent_start``), then - after at most `generate_seconds` of generation - the master's
@@ -478,7 +499,7 @@ def pattern_start(rm: RosterModel, time_limit: float, generate_seconds: float, w
     1,348 is optimal; CP-SAT's after 600 s: 18). Its dive is a better start than the greedy
     roster on some instances only (Instance15: 6,670 vs 13,692, then 3,869 after the LNS against
     4,230 without; Instances 13 and 19: no better), since the master's columns combine into good
-    fractional but poor integer rosters - hence opt-in (``improve``'s `generate_fraction`)."""
+    fractional but poor integer rosters; ``improve`` gives it GENERATE_FRACTION of the time."""
     from .columns import PatternMaster, round_patterns
     t0 = time.monotonic()
 
@@ -496,8 +517,24 @@ def pattern_start(rm: RosterModel, time_limit: float, generate_seconds: float, w
             return 0.0
         if on_roster is not None:
             on_roster(values, "independent start")
-        if generate_seconds <= 0 or not master.generate(min(generate_seconds, left()), stop=stop) or left() <= 1:
+        if generate_seconds <= 0:
             return master.bound
+        # Two rounds first: if they say generation cannot converge in its time, the time goes to
+        # the LNS instead (Curtois, 600 s: Instance21, ~55 s a round, 25,807 after 180 s of
+        # generation with no bound, against 22,025-24,329 without; Instance13, ~8 s a round).
+        t_gen = time.monotonic()
+        if not master.generate(min(generate_seconds, left()), max_iterations=2, stop=stop) or left() <= 1:
+            return master.bound
+        per_round = (time.monotonic() - t_gen) / max(1, master.iterations)
+        if report is not None:
+            report.update(generation_seconds_per_round=round(per_round, 2),
+                          generation="run" if per_round * ROUNDS_TO_CONVERGE <= generate_seconds else "stopped")
+        if master.status != "OPTIMAL":
+            if per_round * ROUNDS_TO_CONVERGE > generate_seconds:
+                return master.bound
+            spent = time.monotonic() - t_gen
+            if not master.generate(min(generate_seconds - spent, left()), stop=stop) or left() <= 1:
+                return master.bound
         # The dive re-solves only the master (bounds change, ~0.1-1 s a step); completing the
         # roster is one small CP-SAT solve for everything but the shifts.
         chosen = round_patterns(master.classes, master.dive(0.5 * left(), stop=stop))

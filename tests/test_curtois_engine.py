@@ -127,16 +127,24 @@ def test_cli_writes_results_and_table(tmp_path):
     write_table([results, tmp_path / "more.jsonl"], table, tmp_path)
     assert "| Instance1 | 607 | 608 (n=2, 607–609) | 0.16 |" in table.read_text()
     # Runs with column generation before the LNS (--generate-fraction) are another method: left out.
-    (tmp_path / "cg.jsonl").write_text(json.dumps({**row, "objective": 700, "generate_fraction": 0.3}) + "\n")
+    (tmp_path / "cg.jsonl").write_text(json.dumps({**row, "objective": 700, "generate_fraction": 0.6}) + "\n")
     write_table([results, tmp_path / "more.jsonl", tmp_path / "cg.jsonl"], table, tmp_path)
     assert "| Instance1 | 607 | 608 (n=2, 607–609) | 0.16 |  |  | 607 |" in table.read_text()
     # ... but a better bound they proved is the instance's, whichever method found it.
-    (tmp_path / "cg.jsonl").write_text(json.dumps({**row, "status": "FEASIBLE", "bound": 5, "generate_fraction": 0.3})
+    (tmp_path / "cg.jsonl").write_text(json.dumps({**row, "status": "FEASIBLE", "bound": 5, "generate_fraction": 0.6})
                                        + "\n" + json.dumps({**row, "status": "FEASIBLE", "bound": 600,
-                                                            "generate_fraction": 0.3}) + "\n")
+                                                            "generate_fraction": 0.6}) + "\n")
     (tmp_path / "low.jsonl").write_text(json.dumps({**row, "bound": 10, "status": "FEASIBLE"}) + "\n")
     write_table([tmp_path / "low.jsonl", tmp_path / "cg.jsonl"], table, tmp_path)
     assert "| Instance1 | 607 | 607 | 0.00 |  |  | 600 (column generation) |" in table.read_text()
+    # 600-s searches: a run with today's share of column generation is in the table; one with
+    # another share (none: the default before) is not.
+    from scheduler.search import GENERATE_FRACTION
+    search = {**row, "driver": "search", "time_limit": 600.0, "status": "FEASIBLE", "bound": 10}
+    (tmp_path / "long.jsonl").write_text(json.dumps({**search, "objective": 620, "generate_fraction": GENERATE_FRACTION})
+                                         + "\n" + json.dumps({**search, "objective": 650}) + "\n")
+    write_table([tmp_path / "long.jsonl"], table, tmp_path)
+    assert "| Instance1 | 607 |  |  | 620 | 2.14 |" in table.read_text()
 
 
 def test_fixed_solver_hands_a_search_result_to_the_engine_extractor():
@@ -181,12 +189,32 @@ def test_an_instance_too_large_to_build_is_reported_not_raised(monkeypatch):
         assert "the limit is 10" in result["error"]
 
 
+def test_the_reported_objective_is_the_penalty_of_the_returned_shifts():
+    """A roster whose cover variables carry slack (feasible, one surplus counted too many) comes
+    back with the objective of its shifts, as the evaluator counts it: the last step re-solves
+    everything but the shifts (Instance21 once reported 27,761 for a roster of 27,760)."""
+    inst = parse_instance(DATA / "Instance3.txt")
+    known = read_solution_csv(DATA / "Instance3_solution_1001.csv")
+    fixed = build_model(to_problem(inst))
+    p = fixed.problem
+    for (e, d, s), v in fixed.x.items():
+        fixed.model.Add(v == int(known.get((p.employees[e].id, d)) == p.templates[s].id))
+    values = list(improve(fixed, time_limit=20, workers=2, seed=0).values)
+    rm = build_model(to_problem(inst))
+    slack = next(pen for pen in rm.penalties if pen.rule == "shift_cover_over" and hasattr(pen.expr, "Index"))
+    values[slack.expr.Index()] += 1
+    assert values_objective(rm.model, values) > 1001
+    # (No start solve and no time for the LNS or the proof: only the last step can mend it.)
+    res = improve(rm, time_limit=0.3, workers=2, seed=0, hint=values, start_fraction=0)
+    assert res.objective == 1001 == values_objective(rm.model, res.values)
+
+
 def test_a_larger_roster_starts_from_a_feasible_one_and_still_gets_a_bound():
     """Beyond small_cells there is no start solve with the objective; the time kept at the end for
     the hinted full solve still yields a lower bound (0 otherwise, unless the LNS stalls)."""
     inst = parse_instance(DATA / "Instance3.txt")
     rm = build_model(to_problem(inst))
-    res = improve(rm, time_limit=12, workers=2, seed=0, small_cells=10, stall_fraction=1.0)
+    res = improve(rm, time_limit=12, workers=2, seed=0, small_cells=10, stall_fraction=1.0, generate_fraction=0)
     phases = [(p["phase"], p["status"]) for p in res.stats["phases"]]
     assert phases[0] == ("independent start", "FEASIBLE") and phases[-1][0] == "proof"
     assert "feasibility" not in {name for name, _ in phases}   # not needed after that start
@@ -296,13 +324,15 @@ def test_the_pattern_start_gives_a_feasible_dive_roster_and_a_bound_below_the_op
     assert values_objective(rm.model, rosters["pattern dive"]) < values_objective(rm.model, rosters["independent start"])
 
 
-def test_the_search_uses_column_generation_only_when_asked():
-    """improve(generate_fraction=...) on a roster past small_cells: the pattern dive is one of its
-    phases and the Lagrangian bound is recorded; by default (0) neither."""
+def test_the_search_uses_column_generation_unless_told_not_to():
+    """improve() on a roster past small_cells: by default (GENERATE_FRACTION) the pattern dive is
+    one of its phases and the Lagrangian bound is recorded; with generate_fraction=0 neither."""
+    from scheduler.search import GENERATE_FRACTION
+    assert GENERATE_FRACTION > 0
     inst = parse_instance(DATA / "Instance3.txt")
     rm = build_model(to_problem(inst))
-    asked = improve(rm, time_limit=20, workers=2, seed=0, small_cells=10, generate_fraction=0.5)
-    plain = improve(rm, time_limit=6, workers=2, seed=0, small_cells=10)
+    asked = improve(rm, time_limit=20, workers=2, seed=0, small_cells=10)
+    plain = improve(rm, time_limit=6, workers=2, seed=0, small_cells=10, generate_fraction=0)
     assert "pattern dive" in {p["phase"] for p in asked.stats["phases"]}
     assert 0 < asked.stats["pattern_bound"] <= 1001 and asked.bound >= asked.stats["pattern_bound"] - 1e-6
     assert "pattern dive" not in {p["phase"] for p in plain.stats["phases"]} and "pattern_bound" not in plain.stats

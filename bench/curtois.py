@@ -35,6 +35,7 @@ from curtois_format import CurtoisInstance, parse_instance  # noqa: E402
 from scheduler.domain import (Centre, Employee, Horizon, Preference, Requirement, Rules,  # noqa: E402
                               ShiftCover, ShiftTemplate, Staff, TimeOff, Weights)
 from scheduler.problem import RosterProblem  # noqa: E402
+from scheduler.search import GENERATE_FRACTION  # noqa: E402
 
 MONDAY = date(2024, 1, 1)          # the benchmark's day 0 is a Monday
 SHIFT_START = 8 * 60               # start times are not part of the benchmark; 08:00 keeps every
@@ -106,7 +107,6 @@ def solve_instance(path: Path, time_limit: float, workers: int, seed: int, solut
     (improve's argument, default GENERATE_FRACTION; its lower bound and its dive's roster);
     recorded in the result.
     """
-    from scheduler.search import GENERATE_FRACTION
     if generate_fraction is None:
         generate_fraction = GENERATE_FRACTION
     if driver == "auto":
@@ -230,7 +230,6 @@ def _is(driver: str, row: dict) -> bool:
     """Whether a result row is a run of `driver` as it runs today: a search with another share of
     column generation before its LNS (none, before it was the default) is another method, never
     mixed into the table."""
-    from scheduler.search import GENERATE_FRACTION
     ran = row.get("driver", "solve")
     expected = GENERATE_FRACTION if ran == "search" else 0.0
     return ran == (driver_for(row["time_limit"]) if driver == "auto" else driver) and \

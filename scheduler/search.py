@@ -329,7 +329,8 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
         # Large rosters: one employee at a time (every hard rule concerns one employee), then
         # everything else (cover, breaks, flows) for those shifts. A 364-day, 150-employee case
         # got no roster at all from the feasibility search in 600 s.
-        # Then, if asked, column generation over whole patterns for a share of the time, and its dive.
+        # Then column generation over whole patterns for a share of the time (GENERATE_FRACTION
+        # unless told otherwise), and its dive.
         def on_roster(values: list[int], name: str) -> None:
             stats["phases"].append({"phase": name, "seconds": round(elapsed(), 2), "status": "FEASIBLE"})
             record(values, values_objective(model, values), name)
@@ -467,8 +468,9 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
     if best is not None and best_obj > bound + 1e-9:
         chosen = {key for key, v in rm.x.items() if best[v.Index()]}
         tight = _with_shifts(rm, chosen, min(5.0, deadline - time.monotonic()), workers, seed)
-        if tight is not None and values_objective(model, tight) < best_obj - 1e-9:
-            best, best_obj = tight, values_objective(model, tight)
+        tight_obj = values_objective(model, tight) if tight is not None else math.inf
+        if tight_obj < best_obj - 1e-9:
+            best, best_obj = tight, tight_obj
 
     status_name = "OPTIMAL" if best_obj <= bound + 1e-9 else "FEASIBLE"
     stats["seconds"] = round(elapsed(), 2)
@@ -526,11 +528,12 @@ def pattern_start(rm: RosterModel, time_limit: float, generate_seconds: float, w
         if not master.generate(min(generate_seconds, left()), max_iterations=2, stop=stop) or left() <= 1:
             return master.bound
         per_round = (time.monotonic() - t_gen) / max(1, master.iterations)
+        may_converge = per_round * ROUNDS_TO_CONVERGE <= generate_seconds
         if report is not None:
             report.update(generation_seconds_per_round=round(per_round, 2),
-                          generation="run" if per_round * ROUNDS_TO_CONVERGE <= generate_seconds else "stopped")
+                          generation="run" if may_converge else "stopped")
         if master.status != "OPTIMAL":
-            if per_round * ROUNDS_TO_CONVERGE > generate_seconds:
+            if not may_converge:
                 return master.bound
             spent = time.monotonic() - t_gen
             if not master.generate(min(generate_seconds - spent, left()), stop=stop) or left() <= 1:

@@ -163,16 +163,21 @@ def test_fixed_solver_hands_a_search_result_to_the_engine_extractor():
     assert evaluate(inst, got).penalty == 607
 
 
-def test_a_complete_feasible_hint_is_the_first_incumbent():
-    """improve() never returns worse than a complete, feasible hint (e.g. last week's roster), even
-    when its time is too short for CP-SAT to get back to it on its own."""
-    inst = parse_instance(DATA / "Instance3.txt")
+def _known_instance3_values(inst) -> list[int]:
+    """Values of every variable of Instance3's model for its bundled optimal roster (1001)."""
     known = read_solution_csv(DATA / "Instance3_solution_1001.csv")
     fixed = build_model(to_problem(inst))
     p = fixed.problem
     for (e, d, s), v in fixed.x.items():
         fixed.model.Add(v == int(known.get((p.employees[e].id, d)) == p.templates[s].id))
-    values = improve(fixed, time_limit=20, workers=2, seed=0).values
+    return list(improve(fixed, time_limit=20, workers=2, seed=0).values)
+
+
+def test_a_complete_feasible_hint_is_the_first_incumbent():
+    """improve() never returns worse than a complete, feasible hint (e.g. last week's roster), even
+    when its time is too short for CP-SAT to get back to it on its own."""
+    inst = parse_instance(DATA / "Instance3.txt")
+    values = _known_instance3_values(inst)
     rm = build_model(to_problem(inst))
     res = improve(rm, time_limit=0.3, workers=2, seed=0, hint=values)
     assert res.values is not None and res.objective == 1001 == values_objective(rm.model, res.values)
@@ -194,12 +199,7 @@ def test_the_reported_objective_is_the_penalty_of_the_returned_shifts():
     back with the objective of its shifts, as the evaluator counts it: the last step re-solves
     everything but the shifts (Instance21 once reported 27,761 for a roster of 27,760)."""
     inst = parse_instance(DATA / "Instance3.txt")
-    known = read_solution_csv(DATA / "Instance3_solution_1001.csv")
-    fixed = build_model(to_problem(inst))
-    p = fixed.problem
-    for (e, d, s), v in fixed.x.items():
-        fixed.model.Add(v == int(known.get((p.employees[e].id, d)) == p.templates[s].id))
-    values = list(improve(fixed, time_limit=20, workers=2, seed=0).values)
+    values = _known_instance3_values(inst)
     rm = build_model(to_problem(inst))
     slack = next(pen for pen in rm.penalties if pen.rule == "shift_cover_over" and hasattr(pen.expr, "Index"))
     values[slack.expr.Index()] += 1

@@ -59,6 +59,15 @@ GENERATE_FRACTION = 0.3
 # in its time stops, and the LNS gets the time (rounds measured on 2026-11-30: Instance15 2.2 s,
 # Instance17 2.6 s, Instance19 4.9 s, Instance13 8.3 s, Instance21 ~55 s; 180 s to generate).
 ROUNDS_TO_CONVERGE = 25
+# A pricing round against the greedy start's time (each prices every class once): measured 0.45
+# (Instance13: 7.1 s / 15.6 s) to 0.77 (Instance21: ~50 s / 65 s; Instances 15, 17, 19: 0.55-0.72).
+# The least of them, so the start alone skips generation only where two rounds would stop it.
+ROUND_PER_START = 0.45
+
+# Seconds per LNS sub-solve. Short sub-solves, many of them: from the same greedy start, 150 s of
+# LNS reached (0.5 / 1 / 2 / 5 s a sub-solve) Instance21 28,951 / 27,964 / 36,530 / 41,759 and
+# Instance13 - / 2,185 / - / 2,950; the neighbourhood sizes adapt to the time either way.
+SUB_SECONDS = 1.0
 
 _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE",
            cp_model.MODEL_INVALID: "MODEL_INVALID", cp_model.UNKNOWN: "UNKNOWN"}
@@ -240,9 +249,9 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
     starts from the hint or from a pure feasibility solve). Default 0.75 on rosters of at most
     `small_cells` employee-days (one CP-SAT search does best there), else 0.
     `proof_fraction`: share of the time kept for the final hinted full solve (default 0 after a
-    start solve, else 0.05; either way the LNS hands over early when it stalls - no gain for
-    `stall_fraction` of the time and 10 sub-solves per lane).
-    `sub_time`: seconds per LNS sub-solve; default T/100 within [1, 5].
+    start solve or with column generation, else 0.05; either way the LNS hands over early when it
+    stalls - no gain for `stall_fraction` of the time and 10 sub-solves per lane).
+    `sub_time`: seconds per LNS sub-solve; default SUB_SECONDS.
     `generate_fraction`: at most this share of the time for column generation after the roster
     built one employee at a time (``pattern_start``; larger rosters only), before the LNS: a lower
     bound that sees every individual rule, and the master's dive as a second start (0: none).
@@ -264,9 +273,13 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
         start_fraction = 0.75 if n_cells <= small_cells else 0.0
     start_seconds = max(2.0, start_fraction * T) if start_fraction > 0 else 0.0
     if proof_fraction is None:
-        # Without the start's full solve nothing gives a lower bound unless the LNS stalls, so keep
-        # a little time for the hinted full solve (Instance15: bound 3,751 from it, else 0).
-        proof_fraction = 0.0 if start_seconds > 0 else 0.05
+        # Without the start's full solve or column generation nothing gives a lower bound unless
+        # the LNS stalls, so keep a little time for the hinted full solve (Instance15: bound 3,751
+        # from it, else 0). With generation, its bound is the better one where it converges
+        # (Instance15 3,824, Instance17 5,746 against CP-SAT's 3,751 and 3,780), and where it is
+        # too slow to, the full model is too large for the proof as well (Instance13: 18,
+        # Instance21: 0 in its 30 s): the LNS keeps that time (it still hands over on a stall).
+        proof_fraction = 0.0 if start_seconds > 0 or generate_fraction > 0 else 0.05
     stats: dict = {"phases": [], "lns_iterations": 0, "lns_improvements": 0, "by_kind": {}}
     best: list[int] | None = None
     best_obj = math.inf
@@ -367,20 +380,31 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
         x_idx = [v.Index() for v in rm.x.values()]
         V0 = model.proto.variables
         original = {i: (V0[i].domain[0], V0[i].domain[1]) for i in x_idx}
-        step = sub_time if sub_time is not None else min(5.0, max(1.0, T / 100))
+        step = sub_time if sub_time is not None else SUB_SECONDS
         kinds = list(hoods.KINDS)
         gain = {k: 1.0 for k in kinds}       # smoothed improvement per second, per kind
         lock = threading.Lock()
         state = {"it": 0, "last_gain": time.monotonic(), "since": 0, "stop": False}
 
-        def prepare(work: cp_model.CpModel, free: set[int], base: list[int]) -> None:
+        def prepare(work: cp_model.CpModel, free: set[int], base: list[int], last: dict) -> None:
+            """Free `free`, fix every other x to `base`. Only the domains that change since the
+            lane's last sub-problem are written (`last`: its free set and base): writing all of
+            them took 0.2-0.3 s a sub-problem on Instance21 (90k shift variables), as long as
+            the small sub-solves themselves."""
             V = work.proto.variables
-            for i in x_idx:
+            if "base" in last:
+                old_base, old_free = last["base"], last["free"]
+                touched = old_free | free
+                touched.update(i for i in x_idx if base[i] != old_base[i])
+            else:
+                touched = x_idx
+            for i in touched:
                 d = V[i].domain
                 if i in free:
                     d[0], d[1] = original[i]
                 else:
                     d[0] = d[1] = base[i]
+            last["base"], last["free"] = base, set(free)
             _set_hint(work, base)
 
         def sub_solve(work: cp_model.CpModel, seconds: float, sub_seed: int):
@@ -404,6 +428,7 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
 
         def lane_loop(work: cp_model.CpModel) -> None:
             nonlocal bound
+            last: dict = {}
             while True:
                 with lock:
                     now = time.monotonic()
@@ -422,7 +447,7 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
                     base, before = best, best_obj
                     free, cells, row = hoods.draw(kind, base)
                     seconds = min(step, lns_end - now)
-                prepare(work, free, base)
+                prepare(work, free, base, last)
                 t_sub = time.monotonic()
                 status, values = sub_solve(work, seconds, sub_seed)
                 obj = values_objective(model, values) if values is not None else math.inf
@@ -513,7 +538,11 @@ def pattern_start(rm: RosterModel, time_limit: float, generate_seconds: float, w
     timer.start()
     try:
         master = PatternMaster(rm.problem, workers, seed)
+        t_start = time.monotonic()
         chosen = master.start(stop)
+        start_seconds = time.monotonic() - t_start
+        if report is not None:
+            report["start_seconds"] = round(start_seconds, 2)
         values = _with_shifts(rm, chosen, left(), workers, seed)
         if values is None:
             return 0.0
@@ -521,7 +550,14 @@ def pattern_start(rm: RosterModel, time_limit: float, generate_seconds: float, w
             on_roster(values, "independent start")
         if generate_seconds <= 0:
             return master.bound
-        # Two rounds first: if they say generation cannot converge in its time, the time goes to
+        # The start priced every class once, as a round of generation does: when even the least
+        # a round takes against it (ROUND_PER_START) says generation cannot converge in its time,
+        # no round is spent to find that out (Instance21: a 65-s start, two rounds ~100 s).
+        if ROUND_PER_START * start_seconds * ROUNDS_TO_CONVERGE > generate_seconds:
+            if report is not None:
+                report["generation"] = "skipped"
+            return master.bound
+        # Else two rounds: if they say generation cannot converge in its time, the time goes to
         # the LNS instead (Curtois, 600 s: Instance21, ~55 s a round, 25,807 after 180 s of
         # generation with no bound, against 22,025-24,329 without; Instance13, ~8 s a round).
         t_gen = time.monotonic()

@@ -324,11 +324,14 @@ def test_the_pattern_start_gives_a_feasible_dive_roster_and_a_bound_below_the_op
     assert values_objective(rm.model, rosters["pattern dive"]) < values_objective(rm.model, rosters["independent start"])
 
 
-def test_the_search_uses_column_generation_unless_told_not_to():
+def test_the_search_uses_column_generation_unless_told_not_to(monkeypatch):
     """improve() on a roster past small_cells: by default (GENERATE_FRACTION) the pattern dive is
-    one of its phases and the Lagrangian bound is recorded; with generate_fraction=0 neither."""
+    one of its phases and the Lagrangian bound is recorded; with generate_fraction=0 neither.
+    (Whether generation is fast enough to converge depends on the machine: the test below.)"""
+    import scheduler.search as search
     from scheduler.search import GENERATE_FRACTION
     assert GENERATE_FRACTION > 0
+    monkeypatch.setattr(search, "ROUNDS_TO_CONVERGE", 1)
     inst = parse_instance(DATA / "Instance3.txt")
     rm = build_model(to_problem(inst))
     asked = improve(rm, time_limit=20, workers=2, seed=0, small_cells=10)
@@ -336,6 +339,32 @@ def test_the_search_uses_column_generation_unless_told_not_to():
     assert "pattern dive" in {p["phase"] for p in asked.stats["phases"]}
     assert 0 < asked.stats["pattern_bound"] <= 1001 and asked.bound >= asked.stats["pattern_bound"] - 1e-6
     assert "pattern dive" not in {p["phase"] for p in plain.stats["phases"]} and "pattern_bound" not in plain.stats
+
+
+def test_generation_is_skipped_or_stopped_when_its_rounds_cannot_converge_in_its_time(monkeypatch):
+    """pattern_start's two checks, each of which hands generation's time to the LNS: the greedy
+    start's own time (ROUND_PER_START x start x ROUNDS_TO_CONVERGE over the generation time:
+    skipped, no round spent), else its first two rounds (stopped); otherwise generation runs and
+    the dive's roster follows the greedy one."""
+    import scheduler.search as search
+    rm = build_model(to_problem(parse_instance(DATA / "Instance3.txt")))
+
+    def run():
+        report, names = {}, []
+        search.pattern_start(rm, 30, 10, 2, 0, lambda _values, name: names.append(name), report=report)
+        return report, names
+
+    monkeypatch.setattr(search, "ROUND_PER_START", 1e6)
+    report, names = run()
+    assert report["generation"] == "skipped" and "generation_seconds_per_round" not in report
+    assert names == ["independent start"] and report["start_seconds"] > 0
+    monkeypatch.setattr(search, "ROUND_PER_START", 0.0)
+    monkeypatch.setattr(search, "ROUNDS_TO_CONVERGE", 1e6)
+    report, _ = run()
+    assert report["generation"] == "stopped" and report["generation_seconds_per_round"] > 0
+    monkeypatch.setattr(search, "ROUNDS_TO_CONVERGE", 1)
+    report, names = run()
+    assert report["generation"] == "run" and names == ["independent start", "pattern dive"]
 
 
 def test_column_generation_keeps_its_master_when_a_pricing_round_finds_nothing_in_time(monkeypatch):

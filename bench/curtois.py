@@ -139,7 +139,8 @@ def solve_instance(path: Path, time_limit: float, workers: int, seed: int, solut
         objective, bound, status = res.objective, res.bound, res.status
         extra = {"build_seconds": round(build_seconds, 2), "lns_iterations": res.stats.get("lns_iterations", 0),
                  "lns_improvements": res.stats.get("lns_improvements", 0), "phases": res.stats.get("phases"),
-                 **{k: res.stats[k] for k in ("generation", "generation_seconds_per_round", "start_seconds") if k in res.stats}}
+                 **{k: res.stats[k] for k in ("generation", "generation_seconds_per_round", "start_seconds",
+                                                 "sub_seconds", "lns_stalled_at") if k in res.stats}}
     elif driver == "solve":
         from scheduler.errors import InfeasibleError, InputError
         from scheduler.roster import SolveOptions, solve

@@ -64,10 +64,16 @@ ROUNDS_TO_CONVERGE = 25
 # The least of them, so the start alone skips generation only where two rounds would stop it.
 ROUND_PER_START = 0.45
 
-# Seconds per LNS sub-solve. Short sub-solves, many of them: from the same greedy start, 150 s of
-# LNS reached (0.5 / 1 / 2 / 5 s a sub-solve) Instance21 28,951 / 27,964 / 36,530 / 41,759 and
-# Instance13 - / 2,185 / - / 2,950; the neighbourhood sizes adapt to the time either way.
+# Seconds per LNS sub-solve at first. Short sub-solves, many of them: from the same greedy start,
+# 150 s of LNS reached (0.5 / 1 / 2 / 5 s a sub-solve) Instance21 28,951 / 27,964 / 36,530 /
+# 41,759 and Instance13 - / 2,185 / - / 2,950; the neighbourhood sizes adapt to the time either way.
 SUB_SECONDS = 1.0
+# ... until the LNS stalls (no gain in 10 sub-solves per lane and ESCALATE_FRACTION of the time):
+# then the sub-solves get twice as long, up to MAX_SUB_SECONDS, before the proof takes over.
+# Near a local optimum only larger neighbourhoods, which need the time, still find gains:
+# Instance15 stalled at 4,054 with 1-s sub-solves (its 5-s runs: 3,864-3,969).
+ESCALATE_FRACTION = 0.03
+MAX_SUB_SECONDS = 5.0
 
 _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE",
            cp_model.MODEL_INVALID: "MODEL_INVALID", cp_model.UNKNOWN: "UNKNOWN"}
@@ -251,7 +257,8 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
     `proof_fraction`: share of the time kept for the final hinted full solve (default 0 after a
     start solve or with column generation, else 0.05; either way the LNS hands over early when it
     stalls - no gain for `stall_fraction` of the time and 10 sub-solves per lane).
-    `sub_time`: seconds per LNS sub-solve; default SUB_SECONDS.
+    `sub_time`: seconds per LNS sub-solve; default SUB_SECONDS, doubled (up to MAX_SUB_SECONDS) each
+    time the LNS stalls, before it hands over to the proof.
     `generate_fraction`: at most this share of the time for column generation after the roster
     built one employee at a time (``pattern_start``; larger rosters only), before the LNS: a lower
     bound that sees every individual rule, and the master's dive as a second start (0: none).
@@ -381,10 +388,12 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
         V0 = model.proto.variables
         original = {i: (V0[i].domain[0], V0[i].domain[1]) for i in x_idx}
         step = sub_time if sub_time is not None else SUB_SECONDS
+        longest = step if sub_time is not None else max(step, MAX_SUB_SECONDS)
         kinds = list(hoods.KINDS)
         gain = {k: 1.0 for k in kinds}       # smoothed improvement per second, per kind
         lock = threading.Lock()
-        state = {"it": 0, "last_gain": time.monotonic(), "since": 0, "stop": False}
+        state = {"it": 0, "last_gain": time.monotonic(), "since": 0, "stop": False, "step": step}
+        stats["sub_seconds"] = [(0.0, step)]   # (when, seconds per sub-solve from then on)
 
         def prepare(work: cp_model.CpModel, free: set[int], base: list[int], last: dict) -> None:
             """Free `free`, fix every other x to `base`. Only the domains that change since the
@@ -433,8 +442,16 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
                 with lock:
                     now = time.monotonic()
                     done = state["stop"] or now >= lns_end - 0.2 or best_obj <= bound + 1e-9
-                    # Stalled (no gain for a while): leave the rest to the full, hinted solve.
-                    stalled = state["since"] >= 10 * lanes and now - state["last_gain"] > stall_fraction * T
+                    # No gain for a while: longer sub-solves first; stalled at the longest, the rest
+                    # of the time goes to the full, hinted solve.
+                    quiet = now - state["last_gain"]
+                    if (not done and state["since"] >= 10 * lanes and state["step"] < longest
+                            and quiet > ESCALATE_FRACTION * T):
+                        state["step"] = min(longest, 2 * state["step"])
+                        state["since"], state["last_gain"] = 0, now
+                        stats["sub_seconds"].append((round(elapsed(), 1), state["step"]))
+                        quiet = 0.0
+                    stalled = state["since"] >= 10 * lanes and quiet > stall_fraction * T
                     if done or stalled:
                         if not done:
                             stats["lns_stalled_at"] = round(elapsed(), 1)
@@ -446,7 +463,7 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
                     kind = rng.choice(kinds) if rng.random() < 0.3 else max(kinds, key=lambda k: gain[k] * rng.random())
                     base, before = best, best_obj
                     free, cells, row = hoods.draw(kind, base)
-                    seconds = min(step, lns_end - now)
+                    seconds = min(state["step"], lns_end - now)
                 prepare(work, free, base, last)
                 t_sub = time.monotonic()
                 status, values = sub_solve(work, seconds, sub_seed)

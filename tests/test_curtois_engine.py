@@ -403,3 +403,20 @@ def test_column_generation_keeps_its_master_when_a_pricing_round_finds_nothing_i
     bound = columns.pattern_bound(problem, time_limit=30)
     assert bound is not None and bound.iterations == 2 and bound.master is not None and bound.master > 0
     assert all(h for h in hints[n:2 * n])   # the generation round's searches were hinted
+
+
+def test_a_bound_is_raised_to_the_next_value_the_objective_can_take():
+    """The objective moves in steps of its coefficients' gcd, so a fractional bound (column
+    generation's, e.g. 5,745.6 on Instance17) proves a roster one step above it optimal; a
+    bound already on a step stays."""
+    from ortools.sat.python import cp_model
+
+    from scheduler.roster import SCALE
+    from scheduler.search import integral_bound
+    model = cp_model.CpModel()
+    x, y = model.new_int_var(0, 10, "x"), model.new_int_var(0, 10, "y")
+    model.minimize(3 * SCALE * x + 6 * SCALE * y + 2 * SCALE)      # 2 + a multiple of 3
+    assert integral_bound(model, 5.2) == pytest.approx(8.0)
+    assert integral_bound(model, 8.0) == pytest.approx(8.0)
+    assert integral_bound(model, 7.99999) == pytest.approx(8.0)
+    assert integral_bound(model, 8.01) == pytest.approx(11.0)

@@ -280,9 +280,9 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
     `generate_fraction`: at most this share of the time for column generation after the roster
     built one employee at a time (``pattern_start``; larger rosters only), before the LNS: a lower
     bound that sees every individual rule, and the master's dive as a second start (0: none).
-    Default GENERATE_FRACTION, as measured; where two rounds say generation cannot converge in
-    its time it stops (ROUNDS_TO_CONVERGE; Instance13: 2,158, against 2,664 without the check and
-    1,698-2,031 without generation - outside 5 % every way).
+    Default GENERATE_FRACTION, as measured; where the greedy start's own time (ROUND_PER_START) or
+    else its first two rounds say generation cannot converge in its time (ROUNDS_TO_CONVERGE), it
+    is skipped or stopped and the LNS gets the time (``pattern_start``).
     Returns a SearchResult (unpacks as values, objective, bound, status).
     """
     t0 = time.monotonic()
@@ -431,7 +431,7 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
                     d[0], d[1] = original[i]
                 else:
                     d[0] = d[1] = base[i]
-            last["base"], last["free"] = base, set(free)
+            last["base"], last["free"] = base, free   # (draw makes a new set each time)
             _set_hint(work, base)
 
         def sub_solve(work: cp_model.CpModel, seconds: float, sub_seed: int):
@@ -568,6 +568,11 @@ def pattern_start(rm: RosterModel, time_limit: float, generate_seconds: float, w
     def left() -> float:
         return time_limit - (time.monotonic() - t0)
 
+    report = {} if report is None else report
+
+    def may_converge(seconds_per_round: float) -> bool:
+        return seconds_per_round * ROUNDS_TO_CONVERGE <= generate_seconds
+
     stop = threading.Event()
     timer = threading.Timer(max(0.0, time_limit), stop.set)
     timer.start()
@@ -576,8 +581,7 @@ def pattern_start(rm: RosterModel, time_limit: float, generate_seconds: float, w
         t_start = time.monotonic()
         chosen = master.start(stop)
         start_seconds = time.monotonic() - t_start
-        if report is not None:
-            report["start_seconds"] = round(start_seconds, 2)
+        report["start_seconds"] = round(start_seconds, 2)
         values = _with_shifts(rm, chosen, left(), workers, seed)
         if values is None:
             return 0.0
@@ -588,9 +592,8 @@ def pattern_start(rm: RosterModel, time_limit: float, generate_seconds: float, w
         # The start priced every class once, as a round of generation does: when even the least
         # a round takes against it (ROUND_PER_START) says generation cannot converge in its time,
         # no round is spent to find that out (Instance21: a 65-s start, two rounds ~100 s).
-        if ROUND_PER_START * start_seconds * ROUNDS_TO_CONVERGE > generate_seconds:
-            if report is not None:
-                report["generation"] = "skipped"
+        if not may_converge(ROUND_PER_START * start_seconds):
+            report["generation"] = "skipped"
             return master.bound
         # Else two rounds: if they say generation cannot converge in its time, the time goes to
         # the LNS instead (Curtois, 600 s: Instance21, ~55 s a round, 25,807 after 180 s of
@@ -599,12 +602,11 @@ def pattern_start(rm: RosterModel, time_limit: float, generate_seconds: float, w
         if not master.generate(min(generate_seconds, left()), max_iterations=2, stop=stop) or left() <= 1:
             return master.bound
         per_round = (time.monotonic() - t_gen) / max(1, master.iterations)
-        may_converge = per_round * ROUNDS_TO_CONVERGE <= generate_seconds
-        if report is not None:
-            report.update(generation_seconds_per_round=round(per_round, 2),
-                          generation="run" if may_converge else "stopped")
+        converging = may_converge(per_round)
+        report.update(generation_seconds_per_round=round(per_round, 2),
+                      generation="run" if converging else "stopped")
         if master.status != "OPTIMAL":
-            if not may_converge:
+            if not converging:
                 return master.bound
             spent = time.monotonic() - t_gen
             if not master.generate(min(generate_seconds - spent, left()), stop=stop) or left() <= 1:

@@ -282,6 +282,37 @@ def test_cover_staff_neighbourhood_frees_people_able_to_fill_a_shortfall_over_th
         assert staff <= set(hoods.cover[row][2]) and hoods.cover[row][3] > 0
 
 
+def test_weekdays_neighbourhood_frees_the_same_two_days_of_every_week(instance3_model):
+    """Budgets over the horizon by day of the week (weekends worked) move only when the same
+    weekdays of several weeks are free at once: every draw frees two consecutive days of the
+    week in every week of the horizon for its employees, and nothing else."""
+    import random
+
+    from scheduler.search import _Neighbourhoods
+    rm = instance3_model
+    p = rm.problem
+    values = [0] * len(rm.model.proto.variables)     # every cover row short: some draws aim at one
+    hoods = _Neighbourhoods(rm, random.Random(3))
+    hoods.size["weekdays"] = 40.0
+    by_index = {v.Index(): key for key, v in rm.x.items()}
+    weekday = lambda d: p.horizon.day(d).weekday()   # noqa: E731
+    saw_weekend = False
+    for _ in range(30):
+        free, cells, row = hoods.draw("weekdays", values)
+        freed = {by_index[i] for i in free}
+        staff = {e for e, _, _ in freed}
+        days = {d for _, d, _ in freed}
+        pair = {weekday(d) for d in days}
+        assert row is None and staff and cells == len({(e, d) for e, d, _ in freed})
+        assert len(pair) == 2 and max(pair) - min(pair) in (1, 6)   # consecutive, Sunday-Monday too
+        # Every freed employee is free on every day of those weekdays they have a choice on.
+        for e in staff:
+            mine = {d for e2, d, _ in rm.x if e2 == e and weekday(d) in pair}
+            assert {d for e2, d, _ in freed if e2 == e} == mine
+        saw_weekend |= pair == {5, 6}
+    assert saw_weekend
+
+
 def test_shortfalls_that_aimed_neighbourhoods_never_mend_are_drawn_less(instance3_model):
     """Some shortfalls cannot be mended (more night shifts asked than the staff may work): each
     aimed draw without gain makes a row less likely, a gain makes it as likely as its penalty."""

@@ -207,12 +207,15 @@ class _Neighbourhoods:
         pair = {first % 7, (first + 1) % 7}
         days = [d for d in range(self.days) if self.weekday[d] in pair] or list(self._window(2))
         k = max(1, math.ceil(n / max(1, len(days))))
-        able = list(target[2]) if target is not None else []
+        return days, self._able_first(k, list(target[2]) if target is not None else [])
+
+    def _able_first(self, k: int, able: list[int]) -> list[int]:
+        """k employees: two thirds (at least one) drawn from `able` - people who could fill the
+        short row aimed at - and the rest from everybody else, who may take over their other shifts."""
         staff = self.rng.sample(able, min(len(able), max(1, (2 * k) // 3))) if able else []
         chosen = set(staff)
         rest = [e for e in self.employees if e not in chosen]
-        staff += self.rng.sample(rest, min(len(rest), max(0, k - len(staff))))
-        return days, staff
+        return staff + self.rng.sample(rest, min(len(rest), max(0, k - len(staff))))
 
     def _cover_target(self, values: Sequence[int]) -> tuple[int, int, list[int]] | None:
         """A (row, day, employees who could fill it) of a cover row that is short (or, failing
@@ -257,10 +260,7 @@ class _Neighbourhoods:
             w = max(1, min(self.days, w))
             d0 = self.rng.randint(max(0, d - w + 1), min(d, self.days - w))
             days = range(d0, d0 + w)
-            k = max(1, math.ceil(n / w))
-            staff = self.rng.sample(able, min(len(able), max(1, (2 * k) // 3)))
-            rest = [e for e in self.employees if e not in set(staff)]
-            staff += self.rng.sample(rest, min(len(rest), max(0, k - len(staff))))
+            staff = self._able_first(max(1, math.ceil(n / w)), able)
         elif kind == "weekdays":
             days, staff = self._weekdays(n, values)
         elif kind == "days":

@@ -401,5 +401,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # never a traceback for users; SCHEDULER_DEBUG=1 shows it
         if os.environ.get("SCHEDULER_DEBUG"):
             raise
+        if isinstance(exc, OSError) and exc.filename is not None:
+            # A path the user gave that cannot be read or written (a folder where a file belongs,
+            # no permission, a missing parent): theirs to fix, not our error.
+            print(f"error: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
         print(f"internal error: {type(exc).__name__}: {exc} (set SCHEDULER_DEBUG=1 for details)", file=sys.stderr)
         return 1

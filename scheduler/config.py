@@ -5,12 +5,13 @@ collected and raised together as one :class:`InputError`.
 """
 from __future__ import annotations
 
+import math
 import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .domain import WEEKDAYS, Centre, Queue, Rules, ServiceTarget, ShiftTemplate, Weights
+from .domain import MAX_WEIGHT, WEEKDAYS, Centre, Queue, Rules, ServiceTarget, ShiftTemplate, Weights
 from .errors import InputError, InputProblem
 
 
@@ -59,7 +60,8 @@ class _Collector:
         kinds = kind if isinstance(kind, tuple) else (kind,)
         if float in kinds and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
-        if not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds:
+        if not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds \
+                or isinstance(value, float) and not math.isfinite(value):
             self.add(f"{path}.{key}" if path else key, f"expected {expect or kinds[0].__name__}, got {value!r}")
             return None if default is ... else default
         if check is not None and not check(value):
@@ -128,6 +130,12 @@ def load_centre(path: str | Path) -> Centre:
     return centre_from_dict(data, name)
 
 
+def _unknown_keys(table: dict, path: str, known: set[str], col: _Collector) -> None:
+    """A misspelt key would otherwise be ignored and its default used without a word."""
+    for key in sorted(set(table) - known):
+        col.add(f"{path}.{key}" if path else key, f"unknown key; expected one of {', '.join(sorted(known))}")
+
+
 def _section(data: dict, key: str, col: _Collector) -> dict:
     value = data.get(key, {})
     if not isinstance(value, dict):
@@ -138,7 +146,14 @@ def _section(data: dict, key: str, col: _Collector) -> dict:
 
 def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
     col = _Collector(file)
+    _unknown_keys(data, "", {"centre", "staffing", "rules", "weights", "queues", "shifts"}, col)
     centre_t = _section(data, "centre", col)
+    _unknown_keys(centre_t, "centre", {"name", "interval_minutes", "closures", "holiday_country",
+                                       "holiday_subdivision"}, col)
+    name = col.get(centre_t, "name", "centre", str, "Contact centre")
+    holiday_country = col.get(centre_t, "holiday_country", "centre", str, None, expect="a country code like 'GB'")
+    holiday_subdivision = col.get(centre_t, "holiday_subdivision", "centre", str, None,
+                                  expect="a subdivision code like 'ENG'")
     interval = col.get(centre_t, "interval_minutes", "centre", int, 30,
                        check=lambda v: v in (5, 10, 15, 20, 30, 60), expect="one of 5, 10, 15, 20, 30, 60")
     closures = []
@@ -149,6 +164,7 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
             col.add(f"centre.closures[{i}]", f"expected a date YYYY-MM-DD, got {text!r}")
 
     staffing_t = _section(data, "staffing", col)
+    _unknown_keys(staffing_t, "staffing", {"shrinkage", "model"}, col)
     shrinkage = col.get(staffing_t, "shrinkage", "staffing", float, 0.3,
                         check=lambda v: 0 <= v < 1, expect="a number with 0 <= shrinkage < 1")
     model = col.get(staffing_t, "model", "staffing", str, "erlang-c",
@@ -168,6 +184,8 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
         if not isinstance(qt, dict):
             col.add(p, "expected a [[queues]] table")
             continue
+        _unknown_keys(qt, p, {"id", "name", "hours", "service_level", "target_seconds", "max_occupancy",
+                              "patience_seconds", "max_asa_seconds", "default_aht_seconds"}, col)
         qid = col.get(qt, "id", p, str, check=lambda v: bool(v.strip()) and ";" not in v, expect="a non-empty id without ';'")
         if qid in seen:
             col.add(f"{p}.id", f"duplicate queue id {qid!r}")
@@ -197,6 +215,7 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
         if not isinstance(st, dict):
             col.add(p, "expected a [[shifts]] table")
             continue
+        _unknown_keys(st, p, {"id", "hours", "break_minutes", "starts"}, col)
         sid = col.get(st, "id", p, str)
         hours = col.get(st, "hours", p, float, check=lambda v: 0 < v <= 24, expect="a length in hours, 0 < hours <= 24")
         brk = col.get(st, "break_minutes", p, int, 0, check=lambda v: v >= 0, expect="minutes >= 0")
@@ -224,20 +243,33 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
     ids = [s.id for s in shifts]
     for dup in sorted({x for x in ids if ids.count(x) > 1}):
         col.add("shifts", f"duplicate shift template {dup!r}")
+    # A succession naming no shift kind, template or family would never apply.
+    names = {"early", "day", "late", "night"} | {s.id for s in shifts} | {s.family for s in shifts}
+    for i, pair in enumerate(rules.forbidden_successions):
+        for part in pair:
+            if part not in names:
+                col.add(f"rules.forbidden_successions[{i}]",
+                        f"unknown shift {part!r}; expected a kind (early, day, late, night), a shift id or a template id")
     if rules.min_rest_minutes >= 7 * 1440:
         col.add("rules.min_rest_hours", "a rest rule of a week or more leaves no shift possible")
 
     if col.problems:
         raise InputError(col.problems)
     return Centre(
-        name=centre_t.get("name", "Contact centre"), queues=tuple(queues), shifts=tuple(shifts),
+        name=name or "Contact centre", queues=tuple(queues), shifts=tuple(shifts),
         rules=rules, weights=weights, interval_minutes=interval, shrinkage=shrinkage,
-        staffing_model=model, holiday_country=centre_t.get("holiday_country"),
-        holiday_subdivision=centre_t.get("holiday_subdivision"), closures=tuple(closures))
+        staffing_model=model, holiday_country=holiday_country,
+        holiday_subdivision=holiday_subdivision, closures=tuple(closures))
+
+
+RULE_KEYS = {"forbidden_successions", "break_earliest_hours", "break_latest_hours", "max_weekends",
+             "min_rest_hours", "max_consecutive_days", "min_consecutive_days", "min_consecutive_days_off",
+             "max_nights_per_week", "max_consecutive_nights", "night_start", "night_end"}
 
 
 def _parse_rules(t: dict, col: _Collector) -> Rules:
     p = "rules"
+    _unknown_keys(t, p, RULE_KEYS, col)
     nonneg = dict(check=lambda v: v >= 0, expect="a number >= 0")
     pos = dict(check=lambda v: v >= 1, expect="an integer >= 1")
     succ = []
@@ -282,7 +314,7 @@ def _parse_weights(t: dict, col: _Collector) -> Weights:
     values = {}
     for name in Weights.__dataclass_fields__:
         values[name] = col.get(t, name, "weights", float, getattr(Weights(), name),
-                               check=lambda v: v >= 0, expect="a weight >= 0")
+                               check=lambda v: 0 <= v <= MAX_WEIGHT, expect=f"a weight from 0 to {MAX_WEIGHT:g}")
     for key in sorted(set(t) - set(values)):
         col.add(f"weights.{key}", f"unknown weight; expected one of {', '.join(values)}")
     return Weights(**values)

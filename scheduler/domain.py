@@ -145,6 +145,11 @@ class Rules:
     night_end_minute: int = 5 * 60
 
 
+# The largest weight (or hourly cost, preference weight) we accept: the objective is kept in
+# integers (weight x 100 x agent-intervals or minutes) and 1e18 already overflowed CP-SAT's 64 bits.
+MAX_WEIGHT = 1e6
+
+
 @dataclass(frozen=True)
 class Weights:
     """Penalty weights of the soft goals; every term of the objective is one of these."""

@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Iterator
 import pandas as pd
 
 from .config import load_centre, parse_hhmm
-from .domain import (WEEKDAYS, Centre, Employee, Horizon, Preference, QueueAssignment, Roster,
+from .domain import (MAX_WEIGHT, WEEKDAYS, Centre, Employee, Horizon, Preference, QueueAssignment, Roster,
                      ShiftAssignment, Staff, TimeOff)
 from .errors import InputError, InputProblem
 
@@ -88,7 +88,8 @@ class Table:
 
     # Column parsers: return a Series (NaN/None where bad) and record problems.
     def numbers(self, column: str, *, minimum: float | None = None, strictly: bool = False,
-                allow_empty: bool = False, integer: bool = False, expect: str = "") -> pd.Series:
+                allow_empty: bool = False, integer: bool = False, expect: str = "",
+                maximum: float | None = None) -> pd.Series:
         raw = self.frame[column]
         values = pd.to_numeric(raw.str.replace(",", ".", regex=False) if False else raw, errors="coerce")
         empty = raw.isna() | (raw.str.strip() == "")
@@ -103,6 +104,10 @@ class Table:
             low = values < minimum if not strictly else values <= minimum
             for idx in raw.index[low.fillna(False)]:
                 self.problem(idx, column, f"expected {expect or ('a number > ' if strictly else 'a number >= ') + str(minimum)}, got {raw[idx]}")
+        if maximum is not None:
+            # (Beyond it the solver's integer arithmetic overflows: say so here, by row.)
+            for idx in raw.index[(values > maximum).fillna(False)]:
+                self.problem(idx, column, f"expected {expect or 'a number'} up to {maximum:g}, got {raw[idx]}")
         if integer:
             frac = values.notna() & (values != values.round())
             for idx in raw.index[frac]:
@@ -128,16 +133,23 @@ class Table:
 
 
 def read_table(path: str | Path, required: Iterable[str], optional: Iterable[str] = (),
-               label: str | None = None) -> Table:
+               label: str | None = None, rows_required: bool = True) -> Table:
+    """`rows_required`: a header with no rows is an error (False for lists that may be empty this
+    week: time off, wishes)."""
     path = Path(path)
     label = label or path.name
     if not path.exists():
         raise InputError(InputProblem(str(path), "file not found"))
+    if path.is_dir():
+        raise InputError(InputProblem(str(path), "is a folder; expected a CSV file"))
     size_mb = path.stat().st_size / 1e6
     if size_mb > MAX_INPUT_MB:
         raise InputError(InputProblem(label, f"the file is {size_mb:,.0f} MB; the limit is {MAX_INPUT_MB} MB "
                                              "(keep two years of history or split it by queue)"))
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(InputProblem(str(path), f"cannot be read ({exc.strerror or exc})")) from None
     why = _not_text(raw)
     if why:
         raise InputError(InputProblem(label, why, 1))
@@ -180,7 +192,7 @@ def read_table(path: str | Path, required: Iterable[str], optional: Iterable[str
     for c in optional:
         if c not in frame.columns:
             frame[c] = ""
-    if frame.empty:
+    if frame.empty and rows_required:
         raise InputError(InputProblem(label, "the file has a header but no data rows", 2))
     return Table(path, frame, label)
 
@@ -251,10 +263,10 @@ def read_employees(path: str | Path, centre: Centre, label: str | None = None) -
     t = read_table(path, ["employee_id", "name", "skills", "min_hours", "max_hours"],
                    ["contract", "max_days", "nights", "days_off", "earliest_start", "latest_end", "hourly_cost"], label)
     f = t.frame
-    min_h = t.numbers("min_hours", minimum=0, expect="weekly hours >= 0")
-    max_h = t.numbers("max_hours", minimum=0, strictly=True, expect="weekly hours > 0")
+    min_h = t.numbers("min_hours", minimum=0, maximum=168, expect="weekly hours >= 0")
+    max_h = t.numbers("max_hours", minimum=0, strictly=True, maximum=168, expect="weekly hours > 0")
     max_days = t.numbers("max_days", minimum=0, allow_empty=True, integer=True, expect="a whole number of days 0..7")
-    cost = t.numbers("hourly_cost", minimum=0, allow_empty=True, expect="a cost >= 0")
+    cost = t.numbers("hourly_cost", minimum=0, allow_empty=True, maximum=MAX_WEIGHT, expect="a cost >= 0")
     queues = set(centre.queue_ids)
     employees: list[Employee] = []
     seen: set[str] = set()
@@ -307,10 +319,10 @@ def read_employees(path: str | Path, centre: Centre, label: str | None = None) -
 
 
 def read_time_off(path: str | Path, employee_ids: Iterable[str], label: str | None = None) -> list[TimeOff]:
-    t = read_table(path, ["employee_id", "start_date", "end_date"], ["reason"], label)
+    t = read_table(path, ["employee_id", "start_date", "end_date"], ["reason"], label, rows_required=False)
     ids = set(employee_ids)
     starts, ends = t.dates("start_date"), t.dates("end_date")
-    out = []
+    out, rows = [], []
     for (idx, r), a, b in zip(t.frame.iterrows(), starts, ends):
         if r["employee_id"] not in ids:
             t.problem(idx, "employee_id", f"unknown employee {r['employee_id']!r} (not in employees.csv)")
@@ -318,8 +330,9 @@ def read_time_off(path: str | Path, employee_ids: Iterable[str], label: str | No
             t.problem(idx, "end_date", f"end_date {b} is before start_date {a}")
         if a and b:
             out.append(TimeOff(r["employee_id"], a, b, r["reason"]))
+            rows.append(idx)   # (rows with a bad date have no entry: keep the row numbers right)
     by_emp: dict[str, list[tuple[int, TimeOff]]] = {}
-    for idx, item in zip(t.frame.index, out):
+    for idx, item in zip(rows, out):
         for jdx, other in by_emp.get(item.employee_id, []):
             if item.start <= other.end and other.start <= item.end:
                 t.problem(idx, "start_date", f"overlaps the time off on row {t.row(jdx)} for {item.employee_id}")
@@ -331,9 +344,9 @@ def read_time_off(path: str | Path, employee_ids: Iterable[str], label: str | No
 def read_preferences(path: str | Path, employee_ids: Iterable[str], centre: Centre, horizon: Horizon,
                      label: str | None = None) -> list[Preference]:
     """Weekday wishes are expanded to every such day of the horizon."""
-    t = read_table(path, ["employee_id", "day", "kind"], ["shift", "weight"], label)
+    t = read_table(path, ["employee_id", "day", "kind"], ["shift", "weight"], label, rows_required=False)
     ids = set(employee_ids)
-    weights = t.numbers("weight", minimum=0, allow_empty=True, expect="a weight >= 0")
+    weights = t.numbers("weight", minimum=0, allow_empty=True, maximum=MAX_WEIGHT, expect="a weight >= 0")
     valid_shifts = {"early", "day", "late", "night"} | {s.id for s in centre.shifts} | {s.family for s in centre.shifts}
     out = []
     for idx, r in t.frame.iterrows():

@@ -43,11 +43,63 @@ def make_forecast(history: pd.DataFrame, centre: Centre, start: date, days: int,
     """Forecast per interval and queue; closed hours (per centre.toml) are dropped, missing handle
     times are filled from the queue's default."""
     from forecasts import forecast_history
+    require_every_queue(history, centre)
     result = forecast_history(history, start, days, holiday_country=centre.holiday_country,
                               holiday_subdivision=centre.holiday_subdivision, closures=list(centre.closures),
                               backtest=backtest, progress=progress)
-    table = apply_opening_hours(result.table, centre)
+    table = apply_opening_hours(to_interval(result.table, centre.interval_minutes), centre)
     return table, result.report
+
+
+def require_every_queue(history: pd.DataFrame, centre: Centre, source: str = "history.csv") -> None:
+    """A queue of centre.toml with no history would be forecast - and staffed - at nothing."""
+    missing = [q for q in centre.queue_ids if q not in set(history["queue"])]
+    if missing:
+        raise InputError(InputProblem(source, f"no rows for queue(s) {', '.join(missing)} listed in centre.toml; "
+                                              "add their history or remove them from centre.toml", column="queue"))
+
+
+def to_interval(table: pd.DataFrame, minutes: int, source: str = "history.csv") -> pd.DataFrame:
+    """The forecast on the centre's planning grid. History kept per hour for a 30-minute centre
+    once left every :30 slot without demand (a roster short all day, reported as valid): a coarser
+    row is split evenly over its slots (contacts and their bounds divided, handle time kept), finer
+    rows are summed (handle time weighted by contacts). Interval lengths that do not divide one
+    another are refused."""
+    if table.empty or table["timestamp"].nunique() < 2:
+        return table
+    from .staffing import infer_interval_minutes
+    step = infer_interval_minutes(table)
+    if step == minutes:
+        return table
+    counts = [c for c in table.columns if c.startswith("contacts")]
+    ts = pd.to_datetime(table["timestamp"])
+    if step % minutes == 0:
+        k = step // minutes
+        parts = []
+        for j in range(k):
+            part = table.copy()
+            part["timestamp"] = ts + pd.Timedelta(minutes=j * minutes)
+            part[counts] = part[counts] / k
+            parts.append(part)
+        return pd.concat(parts).sort_values(["queue", "timestamp"]).reset_index(drop=True)
+    if minutes % step == 0:
+        t = table.copy()
+        t["timestamp"] = ts.dt.floor(f"{minutes}min")
+        has_aht = "aht_seconds" in t.columns
+        if has_aht:
+            known = t["aht_seconds"].notna() & (t["contacts"] > 0)
+            t["_work"] = (t["aht_seconds"] * t["contacts"]).where(known, 0.0)
+            t["_n"] = t["contacts"].where(known, 0.0)
+        out = t.groupby(["timestamp", "queue"], sort=False, as_index=False)[
+            counts + (["_work", "_n"] if has_aht else [])].sum()
+        if has_aht:
+            out["aht_seconds"] = (out["_work"] / out["_n"]).where(out["_n"] > 0)
+            out = out.drop(columns=["_work", "_n"])
+        return out.sort_values(["queue", "timestamp"]).reset_index(drop=True)
+    raise InputError(InputProblem(source, f"the data come in {step}-minute intervals, which do not fit the "
+                                          f"centre's {minutes}-minute planning interval (centre.toml "
+                                          f"interval_minutes); use intervals that divide one another",
+                                  column="timestamp"))
 
 
 def apply_opening_hours(table: pd.DataFrame, centre: Centre) -> pd.DataFrame:
@@ -166,6 +218,8 @@ def prepare_inputs(data_dir: str | Path, week: date, *, weeks: int = 1, backtest
                 f"plan a week after the history (e.g. --week {(last.date() + timedelta(days=7 - last.weekday())).isoformat()})",
                 column="timestamp"))
         forecast, report = make_forecast(history, centre, week, horizon.days, backtest=backtest, progress=progress)
+    else:
+        forecast = to_interval(forecast, centre.interval_minutes, "forecast")
     requirements = make_requirements(forecast, centre)
     requirement = requirement_with_values(requirements, centre, horizon)
     problem = RosterProblem(centre, staff, requirement, previous=previous, pins=pins or [])

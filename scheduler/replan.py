@@ -70,6 +70,8 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     if not horizon.moment(0) <= start < horizon.moment(horizon.n_intervals):
         raise InputError(InputProblem("command line", f"--from {start} is outside the roster's horizon "
                                                       f"({first} .. {horizon.day(days - 1)})", column="--from"))
+    if end is not None and end <= start:
+        raise InputError(InputProblem("command line", f"--to {end} is not after --from {start}", column="--to"))
     end = end or horizon.moment(horizon.n_intervals)
     staff = load_staff(data_dir, centre, horizon)
     known = {e.id for e in staff.employees}

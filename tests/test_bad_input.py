@@ -103,3 +103,102 @@ def test_missing_folder_and_bad_date(tmp_path, capsys):
 def test_week_inside_history_is_refused(tmp_path, capsys):
     code, _, err = run(["plan", "--data", str(SAMPLE), "--week", "2026-11-02", "--out", str(tmp_path / "o")], capsys)
     assert code == 2 and "history.csv" in err and "--week" in err
+
+
+CORPUS = __import__("pathlib").Path(__file__).resolve().parent / "bad_inputs"
+
+
+def corpus_centre(tmp_path):
+    import shutil
+    data = tmp_path / "data"
+    shutil.copytree(CORPUS / "_base", data)
+    shutil.copy(CORPUS / "replan_unknown_employee" / "roster.csv", data / "roster.csv")
+    return data
+
+
+def test_replan_for_a_demand_surge_alone_needs_no_absence(tmp_path, capsys):
+    """`replan` without --absent (a surge only) once failed after writing every file: its empty
+    absences.csv was refused by the validator as 'header but no data rows'."""
+    data = corpus_centre(tmp_path)
+    out = tmp_path / "out"
+    code, stdout, err = run(["replan", "--data", str(data), "--roster", str(data / "roster.csv"),
+                             "--from", "2026-12-02T08:00", "--demand-factor", "1.2", "--out", str(out),
+                             "--time-limit", "5"], capsys)
+    assert code == 0, err
+    assert "validated: every hard rule holds" in stdout
+
+
+def test_a_folder_where_a_file_belongs_is_explained(tmp_path, capsys):
+    data = corpus_centre(tmp_path)
+    (data / "employees.csv").unlink()
+    (data / "employees.csv").mkdir()
+    out = tmp_path / "out"
+    code, _, err = run(["plan", "--data", str(data), "--week", "2026-11-30", "--out", str(out),
+                        "--no-backtest", "--time-limit", "5"], capsys)
+    assert code == 2 and "internal error" not in err, err
+    assert "employees.csv" in err and "is a folder" in err
+    assert not out.exists()
+
+
+def test_an_output_path_that_cannot_be_written_is_the_users_to_fix(tmp_path, capsys):
+    """Exit 2 naming the path, not 'internal error' (here --out names an existing file)."""
+    data = corpus_centre(tmp_path)
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a folder")
+    code, _, err = run(["plan", "--data", str(data), "--week", "2026-11-30", "--out", str(blocker),
+                        "--no-backtest", "--time-limit", "5"], capsys)
+    assert code == 2 and "internal error" not in err, err
+    assert "afile" in err
+
+
+def test_hourly_history_for_a_half_hourly_centre_fills_every_slot(tmp_path, capsys):
+    """Hourly history with a 30-minute centre once left every :30 slot with no demand - a roster
+    short half the day that still 'validated'. Each hour is now split over its two slots."""
+    data = corpus_centre(tmp_path)
+    toml = data / "centre.toml"
+    toml.write_text(toml.read_text().replace("interval_minutes = 60", "interval_minutes = 30"))
+    out = tmp_path / "out"
+    code, _, err = run(["plan", "--data", str(data), "--week", "2026-11-30", "--out", str(out),
+                        "--no-backtest", "--time-limit", "5"], capsys)
+    assert code == 0, err
+    import pandas as pd
+    forecast = pd.read_csv(out / "forecast.csv", parse_dates=["timestamp"])
+    minutes = forecast["timestamp"].dt.minute
+    assert set(minutes) == {0, 30}
+    on_the_hour = forecast[minutes == 0].set_index(["queue", "timestamp"])["contacts"]
+    half_past = forecast[minutes == 30].assign(timestamp=lambda f: f["timestamp"] - pd.Timedelta(minutes=30))
+    half_past = half_past.set_index(["queue", "timestamp"])["contacts"]
+    assert (on_the_hour.reindex(half_past.index) - half_past).abs().max() < 1e-9   # an even split
+    requirements = pd.read_csv(out / "requirements.csv", parse_dates=["timestamp"])
+    open_half_past = requirements[(requirements["timestamp"].dt.minute == 30) & (requirements["contacts"] > 0)]
+    assert len(open_half_past) > 0 and (open_half_past["staff"] > 0).all()
+
+
+def test_finer_data_are_summed_to_the_centre_interval():
+    import pandas as pd
+    from scheduler.pipeline import to_interval
+    table = pd.DataFrame({"timestamp": pd.to_datetime(["2026-12-01 08:00", "2026-12-01 08:15", "2026-12-01 08:30",
+                                                       "2026-12-01 08:45"]),
+                          "queue": "cards", "contacts": [10.0, 30.0, 5.0, 0.0], "aht_seconds": [100.0, 200.0, 300.0, None]})
+    out = to_interval(table, 30)
+    assert list(out["contacts"]) == [40.0, 5.0]
+    assert list(out["aht_seconds"]) == [175.0, 300.0]      # weighted by contacts
+    with pytest.raises(Exception, match="do not fit"):
+        to_interval(table.assign(timestamp=table["timestamp"] + pd.to_timedelta([0, 5, 30, 45], unit="min")), 30)
+
+
+@pytest.mark.parametrize("keep, words", [
+    (lambda line: "loans" not in line, ["history.csv", "column 'queue'", "loans"]),          # a queue never seen
+    (lambda line: line.startswith(("timestamp", "2026-11-02")), ["history.csv", "only 1 day(s)"]),  # one day
+])
+def test_history_that_cannot_forecast_every_queue_and_weekday_is_refused(tmp_path, capsys, keep, words):
+    """Both once planned for no demand at all (a queue, or six weekdays) and exited 0."""
+    data = corpus_centre(tmp_path)
+    history = data / "history.csv"
+    history.write_text("\n".join(line for line in history.read_text().splitlines() if keep(line)) + "\n")
+    out = tmp_path / "out"
+    code, _, err = run(["plan", "--data", str(data), "--week", "2026-11-30", "--out", str(out),
+                        "--no-backtest", "--time-limit", "5"], capsys)
+    assert code == 2, err
+    assert all(w in err for w in words), err
+    assert not out.exists()

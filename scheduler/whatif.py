@@ -12,6 +12,7 @@ time limit and seed.
 from __future__ import annotations
 
 import multiprocessing
+import math
 import tomllib
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -102,11 +103,22 @@ def _day_key(text: str):
 BASE = Scenario("base")
 
 
+def _multiplier(v) -> bool:
+    """A finite number >= 0 (inf and nan once passed here and failed a minute later, unexplained)."""
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+
+
+def _whole(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
 def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
     path = Path(path)
     name = path.name
     if not path.exists():
         raise InputError(InputProblem(str(path), "file not found"))
+    if path.is_dir():
+        raise InputError(InputProblem(str(path), "is a folder; expected a scenarios TOML file"))
     try:
         data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -116,6 +128,7 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
         raise InputError(InputProblem(name, "expected at least one [[scenarios]] table", column="scenarios"))
     problems, out = [], []
     queues = set(centre.queue_ids)
+    names: set[str] = set()
 
     def bad(key, msg):
         problems.append(InputProblem(name, msg, column=key))
@@ -130,11 +143,17 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
         for k in sorted(set(t) - known):
             bad(f"{p}.{k}", f"unknown key; expected one of {', '.join(sorted(known))}")
         nm = t.get("name")
-        if not isinstance(nm, str) or not nm.strip() or "/" in nm:
-            bad(f"{p}.name", "expected a name (no '/')")
+        # The name is the scenario's output folder: '..' once wrote over the folder above, and
+        # 'base' over the real base plan.
+        if not isinstance(nm, str) or not nm.strip() or any(c in nm for c in "/\\") or nm.strip().startswith("."):
+            bad(f"{p}.name", "expected a name (no '/' or '\\', not starting with '.')")
             continue
+        if nm == "base" or nm in names:
+            bad(f"{p}.name", f"the name {nm!r} is taken ({'the plan without changes' if nm == 'base' else 'an earlier scenario'})")
+            continue
+        names.add(nm)
         demand = t.get("demand", 1.0)
-        if not isinstance(demand, (int, float)) or isinstance(demand, bool) or demand < 0:
+        if not _multiplier(demand):
             bad(f"{p}.demand", f"expected a multiplier >= 0, got {demand!r}")
         by_q = t.get("demand_by_queue", {})
         by_day = t.get("demand_by_day", {})
@@ -148,7 +167,7 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
             for k, v in (given.items() if isinstance(given, dict) else []):
                 if not valid(k):
                     bad(f"{p}.{table}.{k}", expect)
-                elif not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
+                elif not _multiplier(v):
                     bad(f"{p}.{table}.{k}", f"expected a multiplier >= 0, got {v!r}")
         leave = []
         for j, item in enumerate(t.get("time_off", []) if isinstance(t.get("time_off", []), list) else []):
@@ -182,8 +201,23 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
             if not isinstance(skills, list) or not skills or any(s not in queues for s in skills):
                 bad(f"{p}.hire[{j}].skills", f"expected a list of queue ids from {', '.join(sorted(queues))}")
                 continue
-            hires.append(Hire(frozenset(skills), int(h.get("count", 1)), float(h.get("min_hours", 32)),
-                              float(h.get("max_hours", 40)), int(h.get("max_days", 5)), bool(h.get("nights", False))))
+            key = f"{p}.hire[{j}]"
+            count, max_days = h.get("count", 1), h.get("max_days", 5)
+            low, high, nights = h.get("min_hours", 32), h.get("max_hours", 40), h.get("nights", False)
+            if not _whole(count) or not 1 <= count <= 1000:
+                bad(f"{key}.count", f"expected a whole number of hires 1..1000, got {count!r}")
+            elif not _whole(max_days) or not 0 <= max_days <= 7:
+                bad(f"{key}.max_days", f"expected a whole number of days 0..7, got {max_days!r}")
+            elif not _multiplier(low) or not _multiplier(high) or not 0 <= low <= high <= 168 or high == 0:
+                bad(f"{key}.min_hours", f"expected weekly hours 0 <= min_hours <= max_hours <= 168 (max_hours > 0), "
+                                        f"got {low!r} and {high!r}")
+            elif not isinstance(nights, bool):
+                bad(f"{key}.nights", f"expected true or false, got {nights!r}")
+            else:
+                hires.append(Hire(frozenset(skills), int(count), float(low), float(high), int(max_days), nights))
+        remove = t.get("remove", [])
+        if not isinstance(remove, list) or not all(isinstance(x, str) for x in remove):
+            bad(f"{p}.remove", f"expected a list of employee ids like [\"E001\"], got {remove!r}")
         if problems:
             continue
         out.append(Scenario(nm, float(demand), dict(by_q), shrink, sl, tuple(t.get("remove", [])), tuple(hires),

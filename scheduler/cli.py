@@ -35,6 +35,16 @@ def _positive(kind):
     return parse
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share 0 < x <= 1, got {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a share 0 < x <= 1, got {text!r}")
+    return value
+
+
 class ProgressBar:
     """A one-line progress bar on stderr (only redrawn on a terminal; logged otherwise)."""
 
@@ -368,8 +378,8 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--max-hours", type=_positive(float), default=40.0)
     sw.add_argument("--max-days", type=_positive(int), default=5)
     sw.add_argument("--nights", action="store_true", help="hires may work nights")
-    sw.add_argument("--max-hires", type=int, default=10)
-    sw.add_argument("--min-share", type=float, default=1.0,
+    sw.add_argument("--max-hires", type=_positive(int), default=10)
+    sw.add_argument("--min-share", type=_share, default=1.0,
                     help="share of interval-queue cells to staff to requirement (default 1 = every one)")
     sw.add_argument("--out", required=True, type=Path)
     sw.add_argument("--time-limit", type=_positive(float), default=30.0, help="solver seconds per headcount")

@@ -21,11 +21,13 @@ from typing import Callable, Iterable, Iterator
 import pandas as pd
 
 from .config import load_centre, parse_hhmm
-from .domain import (MAX_WEIGHT, WEEKDAYS, Centre, Employee, Horizon, Preference, QueueAssignment, Roster,
+from .domain import (MAX_WEIGHT, Centre, Employee, Horizon, Preference, QueueAssignment, Roster,
                      ShiftAssignment, Staff, TimeOff)
 from .errors import InputError, InputProblem
 
 MAX_PROBLEMS = 50  # beyond this, more lines help nobody
+# The longest handle time we believe (4 hours): 1e9 s once sized 1.5 million agents without a word.
+MAX_AHT_SECONDS = 4 * 3600
 
 
 # --------------------------------------------------------------------------------------------
@@ -116,7 +118,21 @@ class Table:
 
     def timestamps(self, column: str) -> pd.Series:
         raw = self.frame[column].str.strip()
-        values = pd.to_datetime(raw, errors="coerce", format="ISO8601")
+        try:
+            values = pd.to_datetime(raw, errors="coerce", format="ISO8601")
+        except ValueError:
+            # Mixed offsets ("...+01:00" on some rows, none or another on others): pandas refuses
+            # to pick one; so do we, by row.
+            zoned = raw.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
+            first_zoned, first_plain = raw.index[zoned], raw.index[~zoned]
+            if len(first_zoned) and len(first_plain):
+                self.problem(first_zoned[0], column, f"{raw[first_zoned[0]]!r} has a time-zone offset but row "
+                                                     f"{self.row(first_plain[0])} ({raw[first_plain[0]]!r}) has none; "
+                                                     "give every timestamp in local time, or every one with its offset")
+            else:
+                self.problem(raw.index[0], column, "timestamps carry different time-zone offsets; "
+                                                   "give every timestamp in local time")
+            self.raise_if_problems()
         for idx in raw.index[values.isna()]:
             self.problem(idx, column, f"expected a date-time like 2026-11-30 08:00, got {raw[idx]!r}")
         return values
@@ -130,6 +146,21 @@ class Table:
                 self.problem(idx, column, f"expected a date YYYY-MM-DD, got {text!r}")
                 out.append(None)
         return out
+
+
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def weekday_number(text: str) -> int | None:
+    """0 (Monday) .. 6 for 'mon', 'Tues', 'wednesday' (a name or its start, at least three
+    letters); None otherwise - 'monkey' once passed as Monday."""
+    t = text.strip().lower()
+    if len(t) < 3:
+        return None
+    for i, full in enumerate(_WEEKDAY_NAMES):
+        if full.startswith(t):
+            return i
+    return None
 
 
 def read_table(path: str | Path, required: Iterable[str], optional: Iterable[str] = (),
@@ -206,7 +237,8 @@ def read_history(path: str | Path, queues: Iterable[str] | None = None, label: s
     f = t.frame
     ts = t.timestamps("timestamp")
     contacts = t.numbers("contacts", minimum=0, expect="a number of contacts >= 0")
-    aht = t.numbers("aht_seconds", minimum=0, strictly=True, allow_empty=True, expect="handle time in seconds > 0")
+    aht = t.numbers("aht_seconds", minimum=0, strictly=True, allow_empty=True, maximum=MAX_AHT_SECONDS,
+                    expect="handle time in seconds > 0")
     _check_queues(t, queues)
     dup = ts.notna() & pd.DataFrame({"t": ts, "q": f["queue"]}).duplicated(keep="first")
     for idx in f.index[dup]:
@@ -222,8 +254,10 @@ def read_forecast(path: str | Path, queues: Iterable[str] | None = None, label: 
     t = read_table(path, ["timestamp", "queue", "contacts"], cols, label)
     out = pd.DataFrame({"timestamp": t.timestamps("timestamp"), "queue": t.frame["queue"],
                         "contacts": t.numbers("contacts", minimum=0, expect="a number of contacts >= 0")})
-    for c in cols:
+    for c in cols[:-1]:
         out[c] = t.numbers(c, minimum=0, allow_empty=True, expect=f"{c} >= 0")
+    out["aht_seconds"] = t.numbers("aht_seconds", minimum=0, strictly=True, allow_empty=True, maximum=MAX_AHT_SECONDS,
+                                   expect="handle time in seconds > 0")
     _check_queues(t, queues)
     dup = out["timestamp"].notna() & out.duplicated(["timestamp", "queue"])
     for idx in out.index[dup]:
@@ -238,6 +272,11 @@ def read_requirements(path: str | Path, queues: Iterable[str] | None = None, lab
                         "agents": t.numbers("agents", minimum=0, integer=True, expect="a whole number of agents >= 0")})
     staff = t.numbers("staff", minimum=0, integer=True, allow_empty=True, expect="a whole number of staff >= 0")
     out["staff"] = staff.fillna(out["agents"])
+    if {"contacts", "aht_seconds"} <= set(t.frame.columns):
+        # The demand behind the numbers, as `plan` writes it: a re-plan values cover by it.
+        out["contacts"] = t.numbers("contacts", minimum=0, expect="a number of contacts >= 0").astype(float)
+        out["aht_seconds"] = t.numbers("aht_seconds", minimum=0, allow_empty=True, maximum=MAX_AHT_SECONDS,
+                                       expect="handle time in seconds >= 0").astype(float)
     _check_queues(t, queues)
     t.raise_if_problems()
     return out
@@ -291,9 +330,9 @@ def read_employees(path: str | Path, centre: Centre, label: str | None = None) -
         if nights and nights not in _YES | _NO:
             t.problem(idx, "nights", f"expected yes or no, got {r['nights']!r}")
         days_off = set()
-        for d in (x.strip().lower()[:3] for x in r["days_off"].split(";") if x.strip()):
-            if d in WEEKDAYS:
-                days_off.add(WEEKDAYS.index(d))
+        for d in (weekday_number(x) for x in r["days_off"].split(";") if x.strip()):
+            if d is not None:
+                days_off.add(d)
             else:
                 t.problem(idx, "days_off", f"expected weekdays mon..sun separated by ';', got {r['days_off']!r}")
         window = []
@@ -359,8 +398,8 @@ def read_preferences(path: str | Path, employee_ids: Iterable[str], centre: Cent
             t.problem(idx, "shift", f"expected a shift kind (early/day/late/night) or template id, got {r['shift']!r}")
         day_text = r["day"].strip().lower()
         days: list[date] = []
-        if day_text[:3] in WEEKDAYS and not day_text[:1].isdigit():
-            wd = WEEKDAYS.index(day_text[:3])
+        wd = weekday_number(day_text)
+        if wd is not None:
             days = [horizon.day(d) for d in range(horizon.days) if horizon.day(d).weekday() == wd]
         else:
             try:

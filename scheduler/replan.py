@@ -131,12 +131,7 @@ def _requirements(data_dir: Path, roster_path, requirements_path, centre, horizo
     or given explicitly; otherwise forecast again from the history."""
     path = Path(requirements_path) if requirements_path else Path(roster_path).with_name("requirements.csv")
     if path.exists():
-        table = read_requirements(path, centre.queue_ids)
-        raw = pd.read_csv(path)
-        if {"contacts", "aht_seconds"} <= set(raw.columns):
-            table["contacts"] = raw["contacts"].astype(float)
-            table["aht_seconds"] = raw["aht_seconds"].astype(float)
-        return table
+        return read_requirements(path, centre.queue_ids)
     from .io import read_history
     from .pipeline import make_forecast
     history = read_history(data_dir / "history.csv", centre.queue_ids)

@@ -202,3 +202,26 @@ def test_history_that_cannot_forecast_every_queue_and_weekday_is_refused(tmp_pat
     assert code == 2, err
     assert all(w in err for w in words), err
     assert not out.exists()
+
+
+def test_replan_reads_a_given_requirements_file_with_the_same_checks(tmp_path, capsys):
+    """It once re-read the file with plain pandas: text in 'contacts' or a Latin-1 byte was an
+    internal error."""
+    data = corpus_centre(tmp_path)
+    req = tmp_path / "requirements.csv"
+    req.write_text("timestamp,queue,agents,staff,contacts,aht_seconds\n"
+                   "2026-11-30 08:00,cards,2,3,many,240\n")
+    code, _, err = run(["replan", "--data", str(data), "--roster", str(data / "roster.csv"), "--absent", "A1",
+                        "--from", "2026-12-02T08:00", "--requirements", str(req), "--out", str(tmp_path / "out"),
+                        "--time-limit", "5"], capsys)
+    assert code == 2 and "internal error" not in err, err
+    assert "requirements.csv, row 2, column 'contacts'" in err
+
+
+@pytest.mark.parametrize("option, value", [("--max-hires", "-1"), ("--min-share", "5")])
+def test_sweep_refuses_impossible_limits(option, value, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["sweep", "--data", str(SAMPLE), "--week", "2026-11-30", "--skills", "cards", "--out", "x",
+              option, value])
+    assert exc.value.code == 2
+    assert option in capsys.readouterr().err

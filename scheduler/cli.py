@@ -292,6 +292,24 @@ def _check_export_flags(args) -> None:
         raise InputError(InputProblem("--xlsx", "the .xlsx export needs the openpyxl package: pip install openpyxl"))
 
 
+FOLDER_OUTPUTS = {"plan", "replan", "whatif", "sweep"}   # --out is a folder; elsewhere a file
+
+
+def _check_output_paths(args) -> None:
+    """Refuse an output path of the wrong kind before any work: it once failed only after the
+    forecast and solve (~30 s), or after the forecast file was already written."""
+    folder = args.command in FOLDER_OUTPUTS
+    for option in ("out", "report"):
+        path = getattr(args, option, None)
+        if path is None or not Path(path).exists():
+            continue
+        if folder and option == "out" and not Path(path).is_dir():
+            raise InputError(InputProblem(str(path), "is a file; --out expects a folder for the output files",
+                                          column="--out"))
+        if not (folder and option == "out") and Path(path).is_dir():
+            raise InputError(InputProblem(str(path), f"is a folder; --{option} expects a file name", column=f"--{option}"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="scheduler", description="Forecast, staff and roster a contact centre.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -395,6 +413,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         _check_export_flags(args)
+        _check_output_paths(args)
         return args.run(args)
     except InputError as exc:
         for problem in exc.problems:

@@ -141,7 +141,8 @@ def test_a_folder_where_a_file_belongs_is_explained(tmp_path, capsys):
 
 
 def test_an_output_path_that_cannot_be_written_is_the_users_to_fix(tmp_path, capsys):
-    """Exit 2 naming the path, not 'internal error' (here --out names an existing file)."""
+    """Exit 2 naming the path, not 'internal error', and before any work (here --out names an
+    existing file)."""
     data = corpus_centre(tmp_path)
     blocker = tmp_path / "afile"
     blocker.write_text("not a folder")
@@ -225,3 +226,12 @@ def test_sweep_refuses_impossible_limits(option, value, capsys):
               option, value])
     assert exc.value.code == 2
     assert option in capsys.readouterr().err
+
+
+def test_a_report_path_that_is_a_folder_is_refused_before_the_forecast_is_written(tmp_path, capsys):
+    data = corpus_centre(tmp_path)
+    out = tmp_path / "forecast.csv"
+    code, _, err = run(["forecast", "--history", str(data / "history.csv"), "--start", "2026-11-30",
+                        "--out", str(out), "--no-backtest", "--report", str(tmp_path)], capsys)
+    assert code == 2 and "--report" in err, err
+    assert not out.exists()

@@ -28,6 +28,9 @@ from .errors import InputError, InputProblem
 MAX_PROBLEMS = 50  # beyond this, more lines help nobody
 # The longest handle time we believe (4 hours): 1e9 s once sized 1.5 million agents without a word.
 MAX_AHT_SECONDS = 4 * 3600
+# The most contacts in one interval of one queue we believe: 1e9 ended in 'the service target
+# needs more than 10,000,000 agents', naming no file or row.
+MAX_CONTACTS = 1_000_000
 
 
 # --------------------------------------------------------------------------------------------
@@ -236,7 +239,7 @@ def read_history(path: str | Path, queues: Iterable[str] | None = None, label: s
     t = read_table(path, ["timestamp", "queue", "contacts"], ["aht_seconds"], label)
     f = t.frame
     ts = t.timestamps("timestamp")
-    contacts = t.numbers("contacts", minimum=0, expect="a number of contacts >= 0")
+    contacts = t.numbers("contacts", minimum=0, maximum=MAX_CONTACTS, expect="a number of contacts >= 0")
     aht = t.numbers("aht_seconds", minimum=0, strictly=True, allow_empty=True, maximum=MAX_AHT_SECONDS,
                     expect="handle time in seconds > 0")
     _check_queues(t, queues)
@@ -253,7 +256,8 @@ def read_forecast(path: str | Path, queues: Iterable[str] | None = None, label: 
     cols = ["contacts_lo80", "contacts_hi80", "contacts_lo95", "contacts_hi95", "aht_seconds"]
     t = read_table(path, ["timestamp", "queue", "contacts"], cols, label)
     out = pd.DataFrame({"timestamp": t.timestamps("timestamp"), "queue": t.frame["queue"],
-                        "contacts": t.numbers("contacts", minimum=0, expect="a number of contacts >= 0")})
+                        "contacts": t.numbers("contacts", minimum=0, maximum=MAX_CONTACTS,
+                                              expect="a number of contacts >= 0")})
     for c in cols[:-1]:
         out[c] = t.numbers(c, minimum=0, allow_empty=True, expect=f"{c} >= 0")
     out["aht_seconds"] = t.numbers("aht_seconds", minimum=0, strictly=True, allow_empty=True, maximum=MAX_AHT_SECONDS,

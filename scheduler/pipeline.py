@@ -39,15 +39,15 @@ class Plan:
 # Forecast
 # ------------------------------------------------------------------------------------------------
 def make_forecast(history: pd.DataFrame, centre: Centre, start: date, days: int, *, backtest: bool = True,
-                  progress: Progress | None = None):
+                  progress: Progress | None = None, source: str = "history.csv"):
     """Forecast per interval and queue; closed hours (per centre.toml) are dropped, missing handle
     times are filled from the queue's default."""
     from forecasts import forecast_history
-    require_every_queue(history, centre)
+    require_every_queue(history, centre, source)
     result = forecast_history(history, start, days, holiday_country=centre.holiday_country,
                               holiday_subdivision=centre.holiday_subdivision, closures=list(centre.closures),
-                              backtest=backtest, progress=progress)
-    table = apply_opening_hours(to_interval(result.table, centre.interval_minutes), centre)
+                              backtest=backtest, progress=progress, source=source)
+    table = apply_opening_hours(to_interval(result.table, centre.interval_minutes, source), centre)
     return table, result.report
 
 

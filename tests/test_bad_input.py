@@ -235,3 +235,10 @@ def test_a_report_path_that_is_a_folder_is_refused_before_the_forecast_is_writte
                         "--out", str(out), "--no-backtest", "--report", str(tmp_path)], capsys)
     assert code == 2 and "--report" in err, err
     assert not out.exists()
+
+
+def test_the_forecast_command_names_the_history_file_it_was_given(tmp_path, capsys):
+    history = tmp_path / "calls_2025.csv"
+    history.write_text(HEADER + "2026-11-02 08:00,deposits,10,300\n")
+    code, _, err = run(forecast_args(history, tmp_path / "f.csv"), capsys)
+    assert code == 2 and err.startswith("error: calls_2025.csv"), err

@@ -292,6 +292,14 @@ def main(argv: list[str] | None = None) -> int:
                     help="search: share of the time for column generation before the LNS (default: "
                          "scheduler.search.GENERATE_FRACTION; 0: none); the table leaves runs of other shares out")
     args = ap.parse_args(argv)
+    # Every instance is read before any is solved: a broken file found after an hour of runs, or
+    # as a traceback, helps nobody.
+    for path in args.instances:
+        try:
+            parse_instance(path)
+        except (OSError, ValueError) as exc:   # CurtoisFormatError is a ValueError, with file:line
+            print(f"curtois: error: {exc}", file=sys.stderr)
+            return 2
     bad = 0
     for path in args.instances:
         result = solve_instance(path, args.time_limit, args.workers, args.seed, args.solution_out,

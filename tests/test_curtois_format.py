@@ -579,3 +579,15 @@ def test_cli(tmp_path):
     assert out["feasible"] is False and out["penalty"] == 7137 and len(out["violations"]) == 8
     err = _cli(DATA / "Instance1.txt", tmp_path / "missing.csv")
     assert err.returncode == 2 and "error" in err.stderr
+
+
+def test_the_bench_script_refuses_a_broken_instance_before_solving(tmp_path):
+    """Exit 2 and the file:line message, not a traceback (and no results row)."""
+    broken = tmp_path / "Broken.txt"
+    broken.write_text("garbage\n")
+    results = tmp_path / "results.jsonl"
+    done = subprocess.run([sys.executable, str(REPO_ROOT / "bench" / "curtois.py"), str(broken), "--time-limit", "1",
+                           "--results", str(results)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and f"{broken}:1" in done.stderr
+    assert not results.exists()

@@ -130,10 +130,10 @@ def load_centre(path: str | Path) -> Centre:
     return centre_from_dict(data, name)
 
 
-def _unknown_keys(table: dict, path: str, known: set[str], col: _Collector) -> None:
+def _unknown_keys(table: dict, path: str, known: set[str], col: _Collector, what: str = "key") -> None:
     """A misspelt key would otherwise be ignored and its default used without a word."""
     for key in sorted(set(table) - known):
-        col.add(f"{path}.{key}" if path else key, f"unknown key; expected one of {', '.join(sorted(known))}")
+        col.add(f"{path}.{key}" if path else key, f"unknown {what}; expected one of {', '.join(sorted(known))}")
 
 
 def _section(data: dict, key: str, col: _Collector) -> dict:
@@ -315,6 +315,5 @@ def _parse_weights(t: dict, col: _Collector) -> Weights:
     for name in Weights.__dataclass_fields__:
         values[name] = col.get(t, name, "weights", float, getattr(Weights(), name),
                                check=lambda v: 0 <= v <= MAX_WEIGHT, expect=f"a weight from 0 to {MAX_WEIGHT:g}")
-    for key in sorted(set(t) - set(values)):
-        col.add(f"weights.{key}", f"unknown weight; expected one of {', '.join(values)}")
+    _unknown_keys(t, "weights", set(values), col, what="weight")
     return Weights(**values)

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .domain import Centre, Employee, Horizon, Staff, TimeOff
 from .errors import InputError, InputProblem
-from .io import load_centre_dir, load_staff, markdown_table, read_history
+from .io import load_centre_dir, load_staff, markdown_table, read_history, weekday_number
 from .kpis import plan_kpis
 from .pipeline import Plan, load_previous, make_forecast, make_requirements, requirement_with_values
 from .problem import RosterProblem
@@ -78,9 +78,6 @@ class Scenario:
                                                                self.demand_by_band) for v in d.values())
 
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
 def _band(text: str) -> tuple[time, time] | None:
     try:
         a, b = text.split("-")
@@ -91,9 +88,9 @@ def _band(text: str) -> tuple[time, time] | None:
 
 
 def _day_key(text: str):
-    key = text.strip().lower()[:3]
-    if key in WEEKDAYS:
-        return WEEKDAYS.index(key)
+    day = weekday_number(text)
+    if day is not None:
+        return day
     try:
         return date.fromisoformat(text.strip())
     except ValueError:

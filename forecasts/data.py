@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from scheduler.domain import INTERVAL_MINUTES
 from scheduler.errors import InputError, InputProblem
 
 from .calendar import Calendar
@@ -127,9 +128,13 @@ def infer_interval(timestamps: pd.Series | pd.DatetimeIndex, source: str = "hist
     steps = steps[steps > 0]
     vals, counts = np.unique(steps, return_counts=True)
     step = int(vals[np.argmax(counts)])
-    if step > 240 or 1440 % step != 0:
-        _fail(source, [f"cannot infer a regular interval: the most common step between timestamps is {step} min, "
-                       "expected one that divides a day (15, 30 or 60 minutes)"])
+    # The centre's planning grid (scheduler.domain.INTERVAL_MINUTES), up to 4 hours: the models
+    # need several intervals a day.
+    if step > 240 or step not in INTERVAL_MINUTES:
+        _fail(source, [InputProblem(source, f"cannot infer a regular interval: the most common step between "
+                                            f"timestamps is {step} min; expected one that divides an hour "
+                                            "(5, 10, 15, 20, 30 or 60 minutes) or 2, 3 or 4 hours",
+                                    column="timestamp")])
     g = math.gcd(*[int(s) for s in vals]) if len(vals) else step
     mod = (minutes % 1440) % step
     off_vals, off_counts = np.unique(mod, return_counts=True)

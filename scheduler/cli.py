@@ -10,10 +10,11 @@ import argparse
 import os
 import sys
 import time
+import warnings
 from datetime import date
 from pathlib import Path
 
-from .errors import InfeasibleError, InputError, InputProblem
+from .errors import InfeasibleError, InputError, InputProblem, InputWarning
 
 
 def _date(text: str) -> date:
@@ -33,6 +34,17 @@ def _positive(kind):
             raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
         return value
     return parse
+
+
+def _interval_minutes(text: str) -> int:
+    from .domain import INTERVAL_EXPECT, INTERVAL_MINUTES
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value not in INTERVAL_MINUTES:
+        raise argparse.ArgumentTypeError(f"expected {INTERVAL_EXPECT}, got {text!r}")
+    return value
 
 
 def _share(text: str) -> float:
@@ -108,11 +120,38 @@ def cmd_forecast(args) -> int:
     return 0
 
 
+# Staffing settings `requirements` takes as flags (staffing.py's names -> the flag).
+STAFFING_FLAGS = {"service_level": "--service-level", "target_seconds": "--target-seconds",
+                  "max_occupancy": "--max-occupancy", "patience_seconds": "--patience-seconds",
+                  "shrinkage": "--shrinkage", "model": "--model"}
+
+
+def _forecast_interval(forecast, path, centre) -> int:
+    """The interval length of the forecast's timestamps, on the grid a centre plans on (staffing.py
+    infers it too, but names the file 'forecast' and takes any gap, 7 minutes included)."""
+    from .domain import INTERVAL_EXPECT, INTERVAL_MINUTES
+    from .staffing import infer_interval_minutes
+    if forecast.groupby("queue")["timestamp"].nunique().max() < 2:
+        if centre is not None:
+            return centre.interval_minutes     # one row per queue: nothing to infer the interval from
+        raise InputError(InputProblem(str(path), "cannot infer the interval length: no queue has two distinct "
+                                                 "timestamps; give --interval-minutes or --config", column="timestamp"))
+    try:
+        minutes = infer_interval_minutes(forecast)
+    except InputError as exc:
+        raise InputError([InputProblem(str(path), p.message, p.row, p.column) for p in exc.problems]) from None
+    if minutes not in INTERVAL_MINUTES:
+        raise InputError(InputProblem(str(path), f"the timestamps are {minutes} minutes apart; expected "
+                                                 f"{INTERVAL_EXPECT}", column="timestamp"))
+    return minutes
+
+
 def cmd_requirements(args) -> int:
     from dataclasses import replace
     from .config import load_centre
     from .domain import ServiceTarget
     from .io import read_forecast, write_csv
+    from .pipeline import centre_key, check_staffing
     from .staffing import requirements_table
     centre = load_centre(args.config) if args.config else None
     forecast = read_forecast(args.forecast, centre.queue_ids if centre else None)
@@ -138,9 +177,17 @@ def cmd_requirements(args) -> int:
         forecast["aht_seconds"] = forecast["aht_seconds"].fillna(0)
     shrinkage = args.shrinkage if args.shrinkage is not None else centre.shrinkage
     model = args.model or (centre.staffing_model if centre else "erlang-c")
+
+    def source(column, queue):
+        # A flag overrides centre.toml; without --config every setting is a flag.
+        flag = STAFFING_FLAGS.get(column)
+        if centre is None or (flag and getattr(args, column) is not None):
+            return "command line", flag or column
+        return str(args.config), centre_key(centre, column, queue)
+    check_staffing(targets, model=model, shrinkage=shrinkage, source=source)
     interval = args.interval_minutes
-    if interval is None and centre is not None and forecast.groupby("queue")["timestamp"].nunique().max() < 2:
-        interval = centre.interval_minutes     # one row per queue: nothing to infer the interval from
+    if interval is None and len(forecast):
+        interval = _forecast_interval(forecast, args.forecast, centre)
     table = requirements_table(forecast, targets, shrinkage=shrinkage, model=model, interval_minutes=interval)
     write_csv(table, args.out)
     print(f"wrote {args.out}: {len(table)} rows; peak staff per queue: "
@@ -335,9 +382,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--max-occupancy", type=float)
     r.add_argument("--shrinkage", type=float)
     r.add_argument("--patience-seconds", type=float)
-    r.add_argument("--aht-seconds", type=float, help="handle time where the forecast has none")
+    r.add_argument("--aht-seconds", type=_positive(float), help="handle time where the forecast has none")
     r.add_argument("--model", choices=["erlang-c", "erlang-a"])
-    r.add_argument("--interval-minutes", type=_positive(int), help="interval length (default: from the timestamps)")
+    r.add_argument("--interval-minutes", type=_interval_minutes,
+                   help="interval length: 5, 10, 15, 20, 30, 60 or whole hours dividing a day (default: from the timestamps)")
     r.set_defaults(run=cmd_requirements)
 
     pl = sub.add_parser("plan", help="forecast -> requirements -> roster for a centre folder")
@@ -409,9 +457,27 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _show_warning(default):
+    """Accepted but suspicious input (InputWarning) is one `warning:` line on stderr, like the
+    `error:` lines; other warnings are shown as Python shows them."""
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, InputWarning):
+            print(f"warning: {message}", file=sys.stderr, flush=True)
+        else:
+            default(message, category, filename, lineno, file, line)
+    return show
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", InputWarning)      # every queue, every run: not once per process
+        warnings.showwarning = _show_warning(warnings.showwarning)
+        return _run(args)
+
+
+def _run(args) -> int:
     try:
         _check_export_flags(args)
         _check_output_paths(args)

@@ -15,6 +15,12 @@ from typing import Mapping
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SHIFT_KINDS = ("early", "day", "late", "night")
+# Interval lengths a centre can plan on: a divisor of the hour on the 5-minute grid, or whole hours
+# that divide a day - so intervals tile every hour and every day and line up with shift starts
+# (7 minutes does neither).
+INTERVAL_MINUTES = (5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 480, 720, 1440)
+INTERVAL_EXPECT = ("an interval that divides an hour (5, 10, 15, 20, 30 or 60 minutes) or whole hours "
+                   "that divide a day (120, 180, 240, 360, 480, 720 or 1440 minutes)")
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ exit code 2 - never a traceback.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -37,6 +38,17 @@ class InputError(Exception):
             problems = [problems]
         self.problems: list[InputProblem] = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class InputWarning(UserWarning):
+    """Input that is accepted but is probably not what the user meant (the CLI prints it as a
+    `warning:` line on stderr and carries on)."""
+
+
+def warn_input(problem: InputProblem) -> None:
+    """Say what looks wrong with an input without refusing it (stdlib warnings, so a library caller
+    or the app can record or silence them; the CLI formats them)."""
+    warnings.warn(str(problem), InputWarning, stacklevel=2)
 
 
 class InfeasibleError(Exception):

@@ -16,14 +16,14 @@ import warnings
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 import pandas as pd
 
 from .config import load_centre, parse_hhmm
 from .domain import (MAX_WEIGHT, Centre, Employee, Horizon, Preference, QueueAssignment, Roster,
                      ShiftAssignment, Staff, TimeOff)
-from .errors import InputError, InputProblem
+from .errors import InputError, InputProblem, warn_input
 
 MAX_PROBLEMS = 50  # beyond this, more lines help nobody
 # The longest handle time we believe (4 hours): 1e9 s once sized 1.5 million agents without a word.
@@ -247,6 +247,15 @@ def read_history(path: str | Path, queues: Iterable[str] | None = None, label: s
     for idx in f.index[dup]:
         t.problem(idx, "timestamp", f"duplicate timestamp {f['timestamp'][idx]} for queue {f['queue'][idx]!r}")
     t.raise_if_problems()
+    # Only zeros forecast zero demand: the plan then rosters for nothing and still validates.
+    if (contacts == 0).all():
+        raise InputError(InputProblem(t.label, "every contact count is 0 (every queue, the whole history): nothing "
+                                               "to forecast from; expected the contacts offered per interval",
+                                      column="contacts"))
+    for queue, total in contacts.groupby(f["queue"], sort=True).sum().items():
+        if total == 0:   # a new or closed queue may be genuinely silent: say so, don't refuse
+            warn_input(InputProblem(t.label, f"queue {queue!r} has no contacts in the whole history (every count "
+                                             "is 0): it will be forecast - and staffed - at zero", column="contacts"))
     out = pd.DataFrame({"timestamp": ts, "queue": f["queue"], "contacts": contacts.astype(float),
                         "aht_seconds": aht.astype(float)})
     return out.sort_values(["queue", "timestamp"], kind="stable").reset_index(drop=True)
@@ -477,11 +486,32 @@ def roster_frames(roster: Roster, staff: Staff) -> tuple[pd.DataFrame, pd.DataFr
     return roster_df, assign_df
 
 
-def read_roster(path: str | Path, label: str | None = None) -> list[ShiftAssignment]:
-    """Read an HR roster (roster.csv). Structural checks only; rules are the validator's job."""
-    t = read_table(path, ["employee_id", "date", "start", "end"], ["shift", "break_start", "break_end", "name", "paid_hours", "main_queue"], label)
+class RosterRow(NamedTuple):
+    row: int                     # line in the file (header = 1)
+    shift: ShiftAssignment
+    paid_hours: float | None     # as the file states it (None unless asked for)
+
+
+def read_roster(path: str | Path, label: str | None = None, *,
+                employee_ids: Iterable[str] | None = None) -> list[ShiftAssignment]:
+    """Read an HR roster (roster.csv). Structural checks only; rules are the validator's job.
+    `employee_ids`: refuse a row naming anyone else (e.g. a previous roster from another centre)."""
+    return [r.shift for r in read_roster_rows(path, label, employee_ids=employee_ids)]
+
+
+def read_roster_rows(path: str | Path, label: str | None = None, *, employee_ids: Iterable[str] | None = None,
+                     paid_hours: bool = False) -> list[RosterRow]:
+    """The roster's shifts with their row numbers; `paid_hours=True` also reads the paid_hours
+    column where the file has one (what payroll pays; the validator checks it against the times)."""
+    t = read_table(path, ["employee_id", "date", "start", "end"],
+                   ["shift", "break_start", "break_end", "name", "paid_hours", "main_queue"], label)
     days = t.dates("date")
     starts, ends = t.timestamps("start"), t.timestamps("end")
+    # A hand-made roster may leave the column out (its hours are then the times'); once it is there,
+    # every row must state a number.
+    stated = paid_hours and (t.frame["paid_hours"].astype(str).str.strip() != "").any()
+    paid = t.numbers("paid_hours", expect="the shift's paid hours as a number, e.g. 7.5") if stated else None
+    known = None if employee_ids is None else set(employee_ids)
     out = []
     for (idx, r), d in zip(t.frame.iterrows(), days):
         bs = be = None
@@ -500,7 +530,11 @@ def read_roster(path: str | Path, label: str | None = None) -> list[ShiftAssignm
         if not r["employee_id"]:
             t.problem(idx, "employee_id", "expected an employee id")
             continue
-        out.append(ShiftAssignment(r["employee_id"], d, r["shift"], s, e, bs, be))
+        if known is not None and r["employee_id"] not in known:
+            t.problem(idx, "employee_id", f"unknown employee {r['employee_id']!r} (not in employees.csv)")
+            continue
+        out.append(RosterRow(t.row(idx), ShiftAssignment(r["employee_id"], d, r["shift"], s, e, bs, be),
+                             None if paid is None else float(paid[idx])))
     t.raise_if_problems()
     return out
 

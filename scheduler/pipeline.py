@@ -121,10 +121,46 @@ def apply_opening_hours(table: pd.DataFrame, centre: Centre) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------------
 # Requirements
 # ------------------------------------------------------------------------------------------------
+STAFFING_KEYS = {"shrinkage": "staffing.shrinkage", "model": "staffing.model"}
+
+
+def centre_key(centre: Centre, column: str | None, queue: str | None) -> str | None:
+    """The centre.toml key a staffing setting comes from, e.g. `queues[2].patience_seconds`."""
+    if queue is None or queue not in centre.queue_ids:
+        return STAFFING_KEYS.get(column, column)
+    return f"queues[{centre.queue_ids.index(queue)}].{column}"
+
+
+def check_staffing(targets, *, model: str, shrinkage: float,
+                   source: Callable[[str | None, str | None], tuple[str, str | None]]) -> None:
+    """staffing.py is a library and calls every setting it refuses 'parameters'. Check the settings
+    before it runs, queue by queue, and name where each value came from: `source(column, queue)`
+    gives (file, key) - centre.toml and its key, or the command line and the flag; `queue` is None
+    for the centre-wide settings (model, shrinkage)."""
+    from .staffing import MODELS, validate_parameters
+    checks = [(None, dict(model=model, shrinkage=shrinkage))]
+    checks += [(q, dict(targets={q: t}, model=model if model in MODELS else None)) for q, t in targets.items()]
+    problems = []
+    for queue, settings in checks:
+        try:
+            validate_parameters(**settings)
+        except InputError as exc:
+            for p in exc.problems:
+                file, key = source(p.column, queue)
+                if not any((q.file, q.column) == (file, key) for q in problems):   # a flag: once, not per queue
+                    problems.append(InputProblem(file, p.message, column=key))
+    if problems:
+        raise InputError(problems)
+
+
 def make_requirements(forecast: pd.DataFrame, centre: Centre, *, model: str | None = None,
                       shrinkage: float | None = None, targets=None) -> pd.DataFrame:
+    """Requirements with the centre's staffing settings (a problem with them names centre.toml)."""
     from .staffing import requirements_table
     targets = targets or {q.id: q.target for q in centre.queues}
+    check_staffing(targets, model=model or centre.staffing_model,
+                   shrinkage=centre.shrinkage if shrinkage is None else shrinkage,
+                   source=lambda column, queue: ("centre.toml", centre_key(centre, column, queue)))
     f = forecast.copy()
     if "aht_seconds" not in f.columns:
         f["aht_seconds"] = np.nan
@@ -184,9 +220,11 @@ def _interval_seconds(ts: pd.Series, default_minutes: int) -> float:
 # ------------------------------------------------------------------------------------------------
 # The whole job
 # ------------------------------------------------------------------------------------------------
-def load_previous(data_dir: Path) -> list:
+def load_previous(data_dir: Path, employee_ids=None) -> list:
+    """The carry-over roster. With `employee_ids`, a row for anyone else is refused: its rest and
+    consecutive-day rules would otherwise bind nobody, without a word."""
     path = data_dir / "previous_roster.csv"
-    return read_roster(path) if path.exists() else []
+    return read_roster(path, employee_ids=employee_ids) if path.exists() else []
 
 
 @dataclass
@@ -206,7 +244,7 @@ def prepare_inputs(data_dir: str | Path, week: date, *, weeks: int = 1, backtest
     centre = load_centre_dir(data_dir)
     horizon = Horizon(week, 7 * weeks, centre.interval_minutes)
     staff = load_staff(data_dir, centre, horizon)
-    previous = load_previous(data_dir)
+    previous = load_previous(data_dir, [e.id for e in staff.employees])
     report: dict = {}
     if forecast is None:
         history_path = data_dir / "history.csv"

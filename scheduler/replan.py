@@ -78,6 +78,7 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     for eid in absent:
         if eid not in known:
             raise InputError(InputProblem("command line", f"unknown employee {eid!r} (not in employees.csv)", column="--absent"))
+    previous = load_previous(data_dir, known)     # read (and checked) before any forecasting or solving
     worked = {(s.employee_id, s.day): s for s in current}
     # The absent agent is off from the change on; a shift already under way at that moment stays
     # in the record (the agent was at work), so their leave then starts the next day.
@@ -109,7 +110,7 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
                 pins.append(Pin(e.id, day, s.shift_id if s else None))
             elif day == start.date() and s is not None and s.start < start:
                 pins.append(Pin(e.id, day, s.shift_id))
-    problem = RosterProblem(centre, staff, requirement, previous=load_previous(data_dir), pins=pins,
+    problem = RosterProblem(centre, staff, requirement, previous=previous, pins=pins,
                             reference=current, change_weight=CHANGE_WEIGHT)
     # Start the search from the published roster (minus the absent days): few changes come first.
     hint = [sh for sh in current if not any(sh.employee_id == t.employee_id and t.start <= sh.day <= t.end for t in leave)]

@@ -286,15 +286,39 @@ def _check_assignments(centre: Centre, emps: dict[str, Employee], shifts, assign
             v.append(Violation("assignment_on_break", a.employee_id, a.start.date(), f"assigned at {a.start:%H:%M} during the break"))
 
 
+# roster.csv states paid hours to 2 decimals (0.005 h of rounding); a whole minute is 0.017 h.
+PAID_HOURS_TOLERANCE = 0.01
+
+
+def check_paid_hours(rows, label: str = "roster.csv") -> list[Violation]:
+    """`paid_hours` is what payroll pays: it must be the shift as written in the same row, end minus
+    start minus the unpaid break - re-derived here from the times, not taken from the engine.
+    `rows`: (row number, shift, stated paid hours), as `io.read_roster_rows` reads them."""
+    v: list[Violation] = []
+    for row, s, stated in rows:
+        if stated is None:          # no paid_hours column: nothing stated to check
+            continue
+        worked = s.end - s.start
+        unpaid = s.break_end - s.break_start if s.break_start is not None and s.break_end is not None else timedelta(0)
+        hours = (worked - unpaid).total_seconds() / 3600
+        if abs(stated - hours) > PAID_HOURS_TOLERANCE:
+            brk = f" less a {unpaid.total_seconds() / 60:g}-minute break" if unpaid else ""
+            v.append(Violation("paid_hours", s.employee_id, s.day,
+                               f"{label} row {row}: paid_hours is {stated:g} but {s.start:%H:%M}-{s.end:%H:%M}{brk} "
+                               f"is {round(hours, 2):g} h"))
+    return v
+
+
 def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_path: str | Path | None = None,
                    week: date | None = None, days: int | None = None,
                    extra_time_off: str | Path | None = None) -> list[Violation]:
     """Read the centre folder and the exported files, and check every hard rule."""
     from .domain import Horizon
-    from .io import load_centre_dir, load_staff, read_assignments, read_roster
+    from .io import load_centre_dir, load_staff, read_assignments, read_roster, read_roster_rows
     data_dir = Path(data_dir)
     centre = load_centre_dir(data_dir)
-    shifts = read_roster(roster_path)
+    rows = read_roster_rows(roster_path, paid_hours=True)
+    shifts = [r.shift for r in rows]
     start = week or (min(s.day for s in shifts) if shifts else date.today())
     n_days = days or max(7, ((max((s.day for s in shifts), default=start) - start).days // 7 + 1) * 7)
     staff = load_staff(data_dir, centre, Horizon(start, n_days, centre.interval_minutes))
@@ -307,5 +331,8 @@ def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_pa
         candidate = Path(roster_path).with_name("assignments.csv")
         assignments_path = candidate if candidate.exists() else None
     assignments = read_assignments(assignments_path) if assignments_path else None
-    previous = read_roster(data_dir / "previous_roster.csv") if (data_dir / "previous_roster.csv").exists() else []
-    return validate_roster(centre, staff, shifts, assignments, horizon_start=start, horizon_days=n_days, previous=previous)
+    previous_path = data_dir / "previous_roster.csv"
+    previous = read_roster(previous_path, employee_ids=[e.id for e in staff.employees]) if previous_path.exists() else []
+    return (check_paid_hours(rows, Path(roster_path).name)
+            + validate_roster(centre, staff, shifts, assignments, horizon_start=start, horizon_days=n_days,
+                              previous=previous))

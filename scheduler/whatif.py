@@ -61,6 +61,9 @@ class Scenario:
     demand_by_day: dict = field(default_factory=dict)    # "mon".."sun" or "YYYY-MM-DD" -> multiplier
     demand_by_band: dict = field(default_factory=dict)   # "HH:MM-HH:MM" (start inclusive) -> multiplier
     time_off: tuple[TimeOff, ...] = ()
+    # Where it was defined, for messages about it: the scenarios file and its key ("scenarios[2]").
+    source: str = "scenarios"
+    key: str = ""
 
     @property
     def more_demand(self) -> bool:
@@ -218,7 +221,7 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
         if problems:
             continue
         out.append(Scenario(nm, float(demand), dict(by_q), shrink, sl, tuple(t.get("remove", [])), tuple(hires),
-                            dict(rules), dict(by_day), dict(by_band), tuple(leave)))
+                            dict(rules), dict(by_day), dict(by_band), tuple(leave), source=name, key=p))
     if problems:
         raise InputError(problems)
     return out
@@ -233,13 +236,18 @@ def apply(scenario: Scenario, centre: Centre, staff: Staff, forecast: pd.DataFra
     if scenario.service_level is not None:
         centre = replace(centre, queues=tuple(replace(q, target=replace(q.target, service_level=scenario.service_level))
                                               for q in centre.queues))
+    # Employees are only known now (the scenarios file is read before employees.csv): name the
+    # file and the key of the scenario, as load_scenarios does for everything else.
     known = {e.id for e in staff.employees}
-    missing = [eid for eid in scenario.remove if eid not in known]
-    if missing:
-        raise InputError(InputProblem("scenarios", f"scenario {scenario.name!r} removes unknown employee(s) {', '.join(missing)}"))
-    missing = sorted({t.employee_id for t in scenario.time_off} - known)
-    if missing:
-        raise InputError(InputProblem("scenarios", f"scenario {scenario.name!r} gives time off to unknown employee(s) {', '.join(missing)}"))
+    key = f"{scenario.key}." if scenario.key else ""
+    problems = [InputProblem(scenario.source, f"scenario {scenario.name!r} removes unknown employee {eid!r} "
+                                              "(not in employees.csv)", column=f"{key}remove[{j}]")
+                for j, eid in enumerate(scenario.remove) if eid not in known]
+    problems += [InputProblem(scenario.source, f"scenario {scenario.name!r} gives time off to unknown employee "
+                                               f"{t.employee_id!r} (not in employees.csv)", column=f"{key}time_off[{j}].employee")
+                 for j, t in enumerate(scenario.time_off) if t.employee_id not in known]
+    if problems:
+        raise InputError(problems)
     employees = [e for e in staff.employees if e.id not in scenario.remove]
     for k, h in enumerate(scenario.hire):
         for n in range(h.count):
@@ -335,9 +343,10 @@ def run_whatif(data_dir: str | Path, week: date, scenarios: list[Scenario], *, t
     centre = load_centre_dir(data_dir)
     horizon = Horizon(week, 7, centre.interval_minutes)
     staff = load_staff(data_dir, centre, horizon)
+    previous = load_previous(data_dir, [e.id for e in staff.employees])
     history = read_history(data_dir / "history.csv", centre.queue_ids)
     forecast, _ = make_forecast(history, centre, week, 7, backtest=backtest)
-    return run_scenarios(scenarios, centre, staff, forecast, horizon, load_previous(data_dir),
+    return run_scenarios(scenarios, centre, staff, forecast, horizon, previous,
                          time_limit=time_limit, workers=workers, seed=seed, jobs=jobs, progress=progress)
 
 

@@ -242,3 +242,151 @@ def test_the_forecast_command_names_the_history_file_it_was_given(tmp_path, caps
     history.write_text(HEADER + "2026-11-02 08:00,deposits,10,300\n")
     code, _, err = run(forecast_args(history, tmp_path / "f.csv"), capsys)
     assert code == 2 and err.startswith("error: calls_2025.csv"), err
+
+
+def test_one_silent_queue_is_forecast_with_a_warning(tmp_path, capsys):
+    """A queue with no contacts in the whole history (a new or closed line) is accepted - the
+    others can still be planned - but named on stderr: it will be staffed at zero. (A history of
+    nothing but zeros is refused: tests/bad_inputs/history_all_zero.)"""
+    data = corpus_centre(tmp_path)
+    history = data / "history.csv"
+    header, *rows = [line.split(",") for line in history.read_text().splitlines()]
+    history.write_text("".join(",".join(r[:2] + ["0" if r[1] == "loans" else r[2]] + r[3:]) + "\n"
+                               for r in [header, *rows]))
+    out = tmp_path / "forecast.csv"
+    code, _, err = run(["forecast", "--history", str(history), "--start", "2026-11-30", "--out", str(out),
+                        "--no-backtest", "--config", str(data / "centre.toml")], capsys)
+    assert code == 0, err
+    warned = [line for line in err.splitlines() if line.startswith("warning: ")]
+    assert warned == ["warning: history.csv, column 'contacts': queue 'loans' has no contacts in the whole history "
+                        "(every count is 0): it will be forecast - and staffed - at zero"], err
+    assert out.exists()
+
+
+ROSTER_HEADER = "employee_id,name,date,shift,start,end,paid_hours,break_start,break_end,main_queue\n"
+
+
+def test_validate_reports_paid_hours_that_disagree_with_the_times(tmp_path, capsys):
+    """paid_hours is what payroll pays: a row whose paid_hours is not end - start - break once
+    validated, as long as the times kept the rules."""
+    data = corpus_centre(tmp_path)
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER_HEADER +
+                      "A1,Ann Lee,2026-11-30,D-0800,2026-11-30T08:00,2026-11-30T16:00,7,2026-11-30T12:00,2026-11-30T13:00,cards\n"
+                      "A1,Ann Lee,2026-12-01,D-0800,2026-12-01T08:00,2026-12-01T16:00,8,2026-12-01T12:00,2026-12-01T13:00,cards\n")
+    code, out, _ = run(["validate", "--data", str(data), "--roster", str(roster)], capsys)
+    assert code == 1, out
+    violations = [line.strip() for line in out.splitlines() if line.startswith("  [")]
+    assert violations == ["[paid_hours] A1 2026-12-01: roster.csv row 3: paid_hours is 8 but 08:00-16:00 less a "
+                          "60-minute break is 7 h"], out
+    # The same row with the hours right is clean (7.0 and 7.00 are the same hours).
+    roster.write_text(roster.read_text().replace(",8,2026-12-01T12:00", ",7.00,2026-12-01T12:00"))
+    code, out, _ = run(["validate", "--data", str(data), "--roster", str(roster)], capsys)
+    assert code == 0, out
+
+
+def test_validate_checks_paid_hours_only_where_the_roster_states_them(tmp_path, capsys):
+    """A hand-made roster without the column is checked on its times; once the column is there,
+    a blank cell is an error with its row and column."""
+    data = corpus_centre(tmp_path)
+    roster = tmp_path / "roster.csv"
+    header = "employee_id,name,date,shift,start,end,break_start,break_end"
+    row = "A1,Ann Lee,2026-11-30,D-0800,2026-11-30T08:00,2026-11-30T16:00,2026-11-30T12:00,2026-11-30T13:00"
+    roster.write_text(f"{header}\n{row}\n")
+    code, out, err = run(["validate", "--data", str(data), "--roster", str(roster)], capsys)
+    assert code == 0, out + err
+    roster.write_text(f"{header},paid_hours\n{row},7\n{row.replace('11-30', '12-01')},\n")
+    code, _, err = run(["validate", "--data", str(data), "--roster", str(roster)], capsys)
+    assert code == 2 and "Traceback" not in err, err
+    assert "roster.csv, row 3, column 'paid_hours'" in err, err
+
+
+def test_replan_refuses_a_previous_roster_naming_someone_unknown(tmp_path, capsys):
+    """The carry-over roster is read by `replan` too (and by `validate`): same check, same message."""
+    data = corpus_centre(tmp_path)
+    (data / "previous_roster.csv").write_text(
+        ROSTER_HEADER + "Z9,Zoe Nobody,2026-11-29,D-0800,2026-11-29T08:00,2026-11-29T16:00,7,2026-11-29T12:00,2026-11-29T13:00,cards\n")
+    out = tmp_path / "out"
+    code, _, err = run(["replan", "--data", str(data), "--roster", str(data / "roster.csv"), "--absent", "A1",
+                        "--from", "2026-12-02T08:00", "--out", str(out), "--time-limit", "5"], capsys)
+    assert code == 2 and "Traceback" not in err, err
+    assert "error: previous_roster.csv, row 2, column 'employee_id': unknown employee 'Z9'" in err
+    assert not out.exists()
+    code, _, err = run(["validate", "--data", str(data), "--roster", str(data / "roster.csv")], capsys)
+    assert code == 2 and "previous_roster.csv, row 2, column 'employee_id'" in err, err
+
+
+def requirements_args(forecast, out, *more):
+    return ["requirements", "--forecast", str(forecast), "--service-level", "0.8", "--target-seconds", "20",
+            "--shrinkage", "0.3", "--out", str(out), *more]
+
+
+@pytest.mark.parametrize("minutes", ["7", "0", "45", "90", "25", "1441", "15.5"])
+def test_requirements_interval_must_tile_an_hour_or_a_day(tmp_path, capsys, minutes):
+    forecast = tmp_path / "forecast.csv"
+    forecast.write_text("timestamp,queue,contacts,aht_seconds\n2026-11-30 08:00,q,100,180\n")
+    out = tmp_path / "req.csv"
+    with pytest.raises(SystemExit) as exc:
+        main(requirements_args(forecast, out, "--interval-minutes", minutes))
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "--interval-minutes" in err and "divides an hour (5, 10, 15, 20, 30 or 60 minutes)" in err, err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("minutes", ["5", "20", "60", "120", "1440"])
+def test_requirements_interval_on_the_grid_is_accepted(tmp_path, capsys, minutes):
+    forecast = tmp_path / "forecast.csv"
+    forecast.write_text("timestamp,queue,contacts,aht_seconds\n2026-11-30 08:00,q,100,180\n")
+    out = tmp_path / "req.csv"
+    code, _, err = run(requirements_args(forecast, out, "--interval-minutes", minutes), capsys)
+    assert code == 0, err
+    assert out.exists()
+
+
+def test_requirements_inferred_interval_is_checked_without_a_config_too(tmp_path, capsys):
+    forecast = tmp_path / "calls.csv"
+    forecast.write_text("timestamp,queue,contacts,aht_seconds\n2026-11-30 08:00,q,100,180\n2026-11-30 08:07,q,90,180\n")
+    out = tmp_path / "req.csv"
+    code, _, err = run(requirements_args(forecast, out), capsys)
+    assert code == 2, err
+    assert f"error: {forecast}, column 'timestamp': the timestamps are 7 minutes apart; expected" in err, err
+    assert not out.exists()
+
+
+def test_a_history_interval_off_the_grid_is_refused(tmp_path, capsys):
+    """Every 12 minutes divides a day but is no grid a centre plans on (it was forecast as is)."""
+    import pandas as pd
+    history = tmp_path / "history.csv"
+    moments = pd.date_range("2026-11-02 08:00", periods=2100, freq="12min")     # two and a half weeks
+    history.write_text(HEADER + "".join(f"{m:%Y-%m-%d %H:%M},deposits,{5 + i % 7},300\n" for i, m in enumerate(moments)))
+    out = tmp_path / "forecast.csv"
+    code, _, err = run(forecast_args(history, out), capsys)
+    assert code == 2, err
+    assert "error: history.csv, column 'timestamp'" in err and "step between timestamps is 12 min" in err, err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("config, flags, expected", [
+    (False, {"--shrinkage": "1.3"}, "error: command line, column '--shrinkage': shrinkage must be in [0, 1)"),
+    (True, {"--service-level": "2"}, "error: command line, column '--service-level': queue 'cards': service level"),
+    (False, {"--model": "erlang-a"}, "error: command line, column '--patience-seconds': queue 'cards': the erlang-a model"),
+    (True, {"--model": "erlang-a"}, "centre.toml, column 'queues[0].patience_seconds': queue 'cards': the erlang-a model"),
+])
+def test_staffing_problems_name_where_the_value_came_from(tmp_path, capsys, config, flags, expected):
+    """staffing.py calls every setting 'parameters'; the message names the flag or the centre.toml key."""
+    data = corpus_centre(tmp_path)
+    forecast = tmp_path / "forecast.csv"
+    forecast.write_text("timestamp,queue,contacts,aht_seconds\n2026-11-30 08:00,cards,100,180\n"
+                        "2026-11-30 09:00,cards,100,180\n")
+    out = tmp_path / "req.csv"
+    given = ({"--config": str(data / "centre.toml")} if config else
+             {"--service-level": "0.8", "--target-seconds": "20", "--shrinkage": "0.3"}) | flags
+    code, _, err = run(["requirements", "--forecast", str(forecast), "--out", str(out),
+                        *(x for pair in given.items() for x in pair)], capsys)
+    assert code == 2 and "Traceback" not in err, err
+    assert expected in err, err
+    assert "parameters" not in err, err
+    if config and "--model" in flags:            # the path given, not just a name
+        assert f"error: {data / 'centre.toml'}, column" in err, err
+    assert not out.exists()

@@ -69,6 +69,27 @@ def test_uploaded_files_with_errors_are_listed_inline_and_nothing_is_loaded(app)
     no_exception(app)
 
 
+def test_a_queue_without_contacts_loads_with_a_warning_on_the_centre_page(app):
+    """Accepted but suspicious input is said where the supervisor looks, not only on the CLI."""
+    app.radio[0].set_value("My own files").run()
+    lines = (SAMPLE / "history.csv").read_text().splitlines()
+    silent = [",".join(c[:2] + ["0"] + c[3:]) if c[1] == "complaints" else ",".join(c)
+              for c in (line.split(",") for line in lines[1:])]
+    files = {"centre.toml": (SAMPLE / "centre.toml").read_bytes(), "employees.csv": (SAMPLE / "employees.csv").read_bytes(),
+             "history.csv": ("\n".join([lines[0]] + silent) + "\n").encode()}
+    for up in app.file_uploader:
+        name = up.label.split(" ")[0]
+        if name in files:
+            up.set_value((name, files[name], "text/csv"))
+    app.button[0].click().run()
+    no_exception(app)
+    assert any("uploaded" in s.value for s in app.subheader)
+    assert any("'complaints' has no contacts" in w.value for w in app.warning), [w.value for w in app.warning]
+    app.radio[0].set_value("Bundled sample centre").run()
+    no_exception(app)
+    assert any("sample" in s.value for s in app.subheader) and not app.warning
+
+
 def test_forecast_page_shows_bands_backtest_and_model_choice(app):
     go(app, "forecast")
     assert app.header[0].value == "Forecast"

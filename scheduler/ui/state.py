@@ -14,6 +14,7 @@ import tempfile
 import threading
 import time
 import traceback
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -23,7 +24,7 @@ import pandas as pd
 import streamlit as st
 
 from ..domain import Centre, Horizon, Staff
-from ..errors import InfeasibleError, InputError, InputProblem
+from ..errors import InfeasibleError, InputError, InputProblem, InputWarning
 from ..io import load_centre_dir, load_staff, read_history
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,6 +49,7 @@ class Loaded:
     staff: Staff
     history: pd.DataFrame
     week: date                   # the first week after the history (the default plan week)
+    warnings: tuple[str, ...] = ()   # accepted but suspicious input (e.g. a queue with no contacts)
 
 
 def fingerprint(folder: str | Path) -> str:
@@ -66,11 +68,16 @@ def next_monday_after(day: date) -> date:
 
 @st.cache_data(show_spinner="Reading the centre's files ...", max_entries=8)
 def _load(folder: str, key: str, label: str) -> Loaded:
-    centre = load_centre_dir(folder)
-    history = read_history(Path(folder) / "history.csv", centre.queue_ids)
-    week = next_monday_after(history["timestamp"].max().date())
-    staff = load_staff(folder, centre, Horizon(week, 7, centre.interval_minutes))
-    return Loaded(folder, key, label, centre, staff, history, week)
+    from ..pipeline import load_previous
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InputWarning)
+        centre = load_centre_dir(folder)
+        history = read_history(Path(folder) / "history.csv", centre.queue_ids)
+        week = next_monday_after(history["timestamp"].max().date())
+        staff = load_staff(folder, centre, Horizon(week, 7, centre.interval_minutes))
+        load_previous(Path(folder), [e.id for e in staff.employees])   # checked now, not mid-roster
+    said = tuple(str(w.message) for w in caught if issubclass(w.category, InputWarning))
+    return Loaded(folder, key, label, centre, staff, history, week, said)
 
 
 def load(folder: str | Path, label: str) -> Loaded:
@@ -225,7 +232,8 @@ def start_roster_job(label: str, *, time_limit: float, pins=None, seed: int = 0,
     horizon = Horizon(plan_week(), 7, centre.interval_minutes)
     staff = load_staff(loaded.folder, centre, horizon)
     problem = RosterProblem(centre, staff, requirement_with_values(reqs, centre, horizon),
-                            previous=load_previous(Path(loaded.folder)), pins=list(pins or []))
+                            previous=load_previous(Path(loaded.folder), [e.id for e in staff.employees]),
+                            pins=list(pins or []))
     inputs = PlanInputs(problem, fc, reqs, report)
     job = RosterJob(label, time_limit)
 

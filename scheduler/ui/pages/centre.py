@@ -43,6 +43,8 @@ with state.friendly_errors("Centre data", reset_keys=("upload_dir",)):
     loaded = state.current()
     centre, staff, history = loaded.centre, loaded.staff, loaded.history
     st.subheader(f"{centre.name} ({loaded.label})")
+    for message in loaded.warnings:
+        st.warning(message)
     c = st.columns(4)
     c[0].metric("Queues", len(centre.queues))
     c[1].metric("Employees", len(staff.employees))

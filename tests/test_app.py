@@ -35,6 +35,15 @@ def metric(at, label):
     return next(m.value for m in at.metric if m.label == label)
 
 
+def upload(at, files):
+    """Put `files` (name -> bytes) into the centre page's uploaders and press the load button."""
+    for up in at.file_uploader:
+        name = up.label.split(" ")[0]
+        if name in files:
+            up.set_value((name, files[name], "text/csv"))
+    at.button[0].click().run()
+
+
 def test_centre_page_summarises_the_sample(app):
     no_exception(app)
     assert app.header[0].value == "Centre data"
@@ -54,11 +63,7 @@ def test_uploaded_files_with_errors_are_listed_inline_and_nothing_is_loaded(app)
     broken[2] = ",".join(cells)
     files = {"centre.toml": (SAMPLE / "centre.toml").read_bytes(), "history.csv": (SAMPLE / "history.csv").read_bytes(),
              "employees.csv": ("\n".join(broken) + "\n").encode()}
-    for up in app.file_uploader:
-        name = up.label.split(" ")[0]
-        if name in files:
-            up.set_value((name, files[name], "text/csv"))
-    app.button[0].click().run()
+    upload(app, files)
     no_exception(app)
     assert any("nothing was loaded" in e.value for e in app.error)
     problems = app.dataframe[0].value
@@ -77,11 +82,7 @@ def test_a_queue_without_contacts_loads_with_a_warning_on_the_centre_page(app):
               for c in (line.split(",") for line in lines[1:])]
     files = {"centre.toml": (SAMPLE / "centre.toml").read_bytes(), "employees.csv": (SAMPLE / "employees.csv").read_bytes(),
              "history.csv": ("\n".join([lines[0]] + silent) + "\n").encode()}
-    for up in app.file_uploader:
-        name = up.label.split(" ")[0]
-        if name in files:
-            up.set_value((name, files[name], "text/csv"))
-    app.button[0].click().run()
+    upload(app, files)
     no_exception(app)
     assert any("uploaded" in s.value for s in app.subheader)
     assert any("'complaints' has no contacts" in w.value for w in app.warning), [w.value for w in app.warning]

@@ -153,14 +153,20 @@ def check_staffing(targets, *, model: str, shrinkage: float,
         raise InputError(problems)
 
 
+def check_centre_staffing(centre: Centre, *, model: str | None = None, shrinkage: float | None = None,
+                          targets=None) -> None:
+    """check_staffing for the centre's own settings: a problem names centre.toml and its key."""
+    check_staffing(targets or {q.id: q.target for q in centre.queues}, model=model or centre.staffing_model,
+                   shrinkage=centre.shrinkage if shrinkage is None else shrinkage,
+                   source=lambda column, queue: ("centre.toml", centre_key(centre, column, queue)))
+
+
 def make_requirements(forecast: pd.DataFrame, centre: Centre, *, model: str | None = None,
                       shrinkage: float | None = None, targets=None) -> pd.DataFrame:
     """Requirements with the centre's staffing settings (a problem with them names centre.toml)."""
     from .staffing import requirements_table
     targets = targets or {q.id: q.target for q in centre.queues}
-    check_staffing(targets, model=model or centre.staffing_model,
-                   shrinkage=centre.shrinkage if shrinkage is None else shrinkage,
-                   source=lambda column, queue: ("centre.toml", centre_key(centre, column, queue)))
+    check_centre_staffing(centre, model=model, shrinkage=shrinkage, targets=targets)
     f = forecast.copy()
     if "aht_seconds" not in f.columns:
         f["aht_seconds"] = np.nan
@@ -245,6 +251,7 @@ def prepare_inputs(data_dir: str | Path, week: date, *, weeks: int = 1, backtest
     horizon = Horizon(week, 7 * weeks, centre.interval_minutes)
     staff = load_staff(data_dir, centre, horizon)
     previous = load_previous(data_dir, [e.id for e in staff.employees])
+    check_centre_staffing(centre)     # before the forecast, which may take minutes
     report: dict = {}
     if forecast is None:
         history_path = data_dir / "history.csv"

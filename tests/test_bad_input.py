@@ -390,3 +390,21 @@ def test_staffing_problems_name_where_the_value_came_from(tmp_path, capsys, conf
     if config and "--model" in flags:            # the path given, not just a name
         assert f"error: {data / 'centre.toml'}, column" in err, err
     assert not out.exists()
+
+
+def test_a_staffing_setting_missing_from_centre_toml_is_reported_before_the_forecast(tmp_path, monkeypatch):
+    """The forecast may take minutes: a centre.toml whose staffing settings cannot work is refused
+    before it starts, not after."""
+    import shutil
+    from datetime import date
+    from scheduler import pipeline
+    from scheduler.errors import InputError
+    data = corpus_centre(tmp_path)
+    shutil.copy(CORPUS / "config_erlang_a_without_patience" / "centre.toml", data / "centre.toml")
+
+    def no_forecast(*args, **kwargs):
+        raise AssertionError("forecast started before the staffing settings were checked")
+    monkeypatch.setattr(pipeline, "make_forecast", no_forecast)
+    with pytest.raises(InputError) as err:
+        pipeline.prepare_inputs(data, date(2026, 11, 30), backtest=False)
+    assert "centre.toml, column 'queues[0].patience_seconds'" in str(err.value)

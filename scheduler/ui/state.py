@@ -49,6 +49,7 @@ class Loaded:
     staff: Staff
     history: pd.DataFrame
     week: date                   # the first week after the history (the default plan week)
+    previous: tuple = ()         # the carry-over roster (previous_roster.csv), checked against the staff
     warnings: tuple[str, ...] = ()   # accepted but suspicious input (e.g. a queue with no contacts)
 
 
@@ -75,9 +76,10 @@ def _load(folder: str, key: str, label: str) -> Loaded:
         history = read_history(Path(folder) / "history.csv", centre.queue_ids)
         week = next_monday_after(history["timestamp"].max().date())
         staff = load_staff(folder, centre, Horizon(week, 7, centre.interval_minutes))
-        load_previous(Path(folder), [e.id for e in staff.employees])   # checked now, not mid-roster
+        # Checked now, not in the middle of a roster job.
+        previous = tuple(load_previous(Path(folder), [e.id for e in staff.employees]))
     said = tuple(str(w.message) for w in caught if issubclass(w.category, InputWarning))
-    return Loaded(folder, key, label, centre, staff, history, week, said)
+    return Loaded(folder, key, label, centre, staff, history, week, previous, said)
 
 
 def load(folder: str | Path, label: str) -> Loaded:
@@ -223,7 +225,7 @@ def collect_finished_job() -> None:
 
 def start_roster_job(label: str, *, time_limit: float, pins=None, seed: int = 0, workers: int = 2) -> RosterJob:
     """Build a roster for the current centre, week and staffing settings in a background thread."""
-    from ..pipeline import PlanInputs, load_previous, requirement_with_values, solve_plan
+    from ..pipeline import PlanInputs, requirement_with_values, solve_plan
     from ..problem import RosterProblem
     from ..roster import SolveOptions
     loaded = current()
@@ -232,8 +234,7 @@ def start_roster_job(label: str, *, time_limit: float, pins=None, seed: int = 0,
     horizon = Horizon(plan_week(), 7, centre.interval_minutes)
     staff = load_staff(loaded.folder, centre, horizon)
     problem = RosterProblem(centre, staff, requirement_with_values(reqs, centre, horizon),
-                            previous=load_previous(Path(loaded.folder), [e.id for e in staff.employees]),
-                            pins=list(pins or []))
+                            previous=list(loaded.previous), pins=list(pins or []))
     inputs = PlanInputs(problem, fc, reqs, report)
     job = RosterJob(label, time_limit)
 

@@ -9,7 +9,6 @@ import streamlit as st
 from scheduler.domain import Horizon
 from scheduler.errors import InfeasibleError, InputError
 from scheduler.io import load_staff
-from scheduler.pipeline import load_previous
 from scheduler.ui import charts, state
 from scheduler.whatif import Hire, Scenario, load_scenarios, run_scenarios
 
@@ -97,7 +96,7 @@ with state.friendly_errors("What-if", reset_keys=("scenarios", "whatif")):
             bar = st.progress(0.0, text="base ...")
             try:
                 table, plans = run_scenarios(
-                    scenarios, centre, staff, fc, horizon, load_previous(Path(loaded.folder)), time_limit=float(limit),
+                    scenarios, centre, staff, fc, horizon, list(loaded.previous), time_limit=float(limit),
                     workers=2, jobs=1, base_hint=hint,
                     progress=lambda i, n, nm: bar.progress(i / n, text=f"{nm} ({i + 1} of {n}) ..."))
             except InfeasibleError as exc:

@@ -49,7 +49,8 @@ def to_problem(inst: CurtoisInstance) -> RosterProblem:
     rules = Rules(min_rest_minutes=0, max_consecutive_days=inst.horizon, min_consecutive_days=1,
                   min_consecutive_days_off=1, max_nights_per_week=7, max_consecutive_nights=inst.horizon,
                   max_weekends=None,
-                  forbidden_successions=tuple((s.id, nxt) for s in inst.shifts for nxt in s.forbidden_next))
+                  forbidden_successions=tuple((s.id, nxt) for s in inst.shifts for nxt in s.forbidden_next),
+                  absences_count_in_blocks=True)   # H6/H7: hard days off are days off like any other
     weights = Weights(under_staffing=0, over_staffing=0, preference=1, fairness_weekends=0, fairness_nights=0,
                       hours_deviation=0, stable_starts=0, cost=0)
     centre = Centre(name=inst.name or "curtois", queues=(), shifts=templates, rules=rules, weights=weights,

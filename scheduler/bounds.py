@@ -115,9 +115,12 @@ def _add_day_patterns(lp, p: RosterProblem, members: list[int], wdays: list[int]
         emp = p.employees[e]
         avail = tuple(bool(options[e, d]) for d in wdays)
         minutes = tuple(max((T[s].paid_minutes for s in options[e, d]), default=0) for d in wdays)
+        # An absence that does not count in the block rules frees the blocks around it: lenient,
+        # this week is held to no minimum block at all (the bound stays valid).
+        absent = not rules.absences_count_in_blocks and any(p.absent(emp.id, p.horizon.day(d)) for d in wdays)
         key = (avail, emp.max_days, emp.max_consecutive_days or rules.max_consecutive_days,
-               emp.min_consecutive_days_off or rules.min_consecutive_days_off,
-               emp.min_consecutive_days or rules.min_consecutive_days, minutes,
+               1 if absent else emp.min_consecutive_days_off or rules.min_consecutive_days_off,
+               1 if absent else emp.min_consecutive_days or rules.min_consecutive_days, minutes,
                weekly_minimum_minutes(p, emp, wdays))
         classes[key] += 1
     patterns = {key: _feasible_patterns(*key) for key in classes}

@@ -264,7 +264,8 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
 
 RULE_KEYS = {"forbidden_successions", "break_earliest_hours", "break_latest_hours", "max_weekends",
              "min_rest_hours", "max_consecutive_days", "min_consecutive_days", "min_consecutive_days_off",
-             "max_nights_per_week", "max_consecutive_nights", "night_start", "night_end"}
+             "max_nights_per_week", "max_consecutive_nights", "night_start", "night_end",
+             "absences_count_in_blocks"}
 
 
 def _parse_rules(t: dict, col: _Collector) -> Rules:
@@ -294,6 +295,12 @@ def _parse_rules(t: dict, col: _Collector) -> Rules:
     if latest < earliest:
         col.add("rules.break_latest_hours", "expected break_latest_hours >= break_earliest_hours")
     max_weekends = col.get(t, "max_weekends", p, int, None, check=lambda v: v >= 0, expect="an integer >= 0")
+    night_start, night_end = minute("night_start", 23 * 60), minute("night_end", 5 * 60)
+    if night_start == night_end:
+        # (Read as a window of no length, or of the whole day: every shift a night shift, and
+        # everyone who may not work nights off for the week.)
+        col.add("rules.night_end", f"expected a time other than night_start ({t.get('night_start', '23:00')}): "
+                                   "the night window needs a length")
     return Rules(
         min_rest_minutes=int(round(col.get(t, "min_rest_hours", p, float, 11.0, **nonneg) * 60)),
         max_consecutive_days=col.get(t, "max_consecutive_days", p, int, 6, **pos),
@@ -305,8 +312,9 @@ def _parse_rules(t: dict, col: _Collector) -> Rules:
         forbidden_successions=tuple(succ),
         break_earliest_minutes=int(round(earliest * 60)),
         break_latest_minutes=int(round(latest * 60)),
-        night_start_minute=minute("night_start", 23 * 60),
-        night_end_minute=minute("night_end", 5 * 60),
+        night_start_minute=night_start,
+        night_end_minute=night_end,
+        absences_count_in_blocks=col.get(t, "absences_count_in_blocks", p, bool, False, expect="true or false"),
     )
 
 

@@ -30,13 +30,17 @@ FAMILIES = {
 }
 
 
-def _solve(problem: RosterProblem, skip: frozenset[str], seconds: float) -> bool:
+def _status(problem: RosterProblem, skip: frozenset[str], seconds: float) -> int:
     from .roster import build_model, new_solver
     rm = build_model(problem, skip=skip, objective=False)
     solver = new_solver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = 1
-    return solver.Solve(rm.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    return solver.Solve(rm.model)
+
+
+def _solve(problem: RosterProblem, skip: frozenset[str], seconds: float) -> bool:
+    return _status(problem, skip, seconds) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
 def _calendar_facts(problem: RosterProblem, e) -> str:
@@ -55,8 +59,11 @@ def _calendar_facts(problem: RosterProblem, e) -> str:
     return "; ".join(parts)
 
 
-def diagnose(problem: RosterProblem, seconds_per_check: float = 2.0) -> list[str]:
-    """One readable line per conflict: employee, conflicting rule families, facts, suggestion."""
+def diagnose(problem: RosterProblem, seconds_per_check: float = 2.0, proven_only: bool = False) -> list[str]:
+    """One readable line per conflict: employee, conflicting rule families, facts, suggestion.
+    `proven_only`: name only employees whose own rules are proven to conflict (not those whose
+    check ran out of time), and no line at all if there are none - for a search that timed out,
+    where the hard rules may well hold."""
     lines: list[str] = []
     pins_by_emp = {}
     for pin in problem.pins:
@@ -64,13 +71,14 @@ def diagnose(problem: RosterProblem, seconds_per_check: float = 2.0) -> list[str
     for e in problem.employees:
         alone = replace(problem, staff=Staff((e,), problem.staff.time_off, ()),
                         pins=pins_by_emp.get(e.id, []), shift_cover=[], reference=[])
-        if _solve(alone, frozenset(), seconds_per_check):
+        status = _status(alone, frozenset(), seconds_per_check)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) or proven_only and status != cp_model.INFEASIBLE:
             continue
         culprits = _conflicting_families(alone, seconds_per_check)
         names = " + ".join(FAMILIES[f][0] for f in culprits) if culprits else "its rules together"
         fixes = "; or ".join(FAMILIES[f][1] for f in culprits) if culprits else "review this employee's contract and calendar"
         lines.append(f"{e.id} ({e.name}): {names} cannot all hold - {_calendar_facts(problem, e)}. Suggestion: {fixes}.")
-    if not lines:
+    if not lines and not proven_only:
         lines.append("every employee can be rostered alone; the conflict involves shared constraints "
                      "(check pins and the previous roster)")
     return lines

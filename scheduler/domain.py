@@ -149,6 +149,13 @@ class Rules:
     break_latest_minutes: int = 300       # ... and at the latest this long after
     night_start_minute: int = 23 * 60
     night_end_minute: int = 5 * 60
+    # Whether approved time off and closure days count as ordinary days off for the minimum-block
+    # rules. False: they are neutral - a run of days off holding one is not held to
+    # min_consecutive_days_off, and a run of working days next to one is not held to
+    # min_consecutive_days (as a run at the horizon's end is not): the absence was not rostered,
+    # and one day of leave mid-week must not make the week unplannable. True: they count like any
+    # other day off (the Curtois benchmark's rule H7).
+    absences_count_in_blocks: bool = False
 
 
 # The largest weight (or hourly cost, preference weight) we accept: the objective is kept in

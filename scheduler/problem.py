@@ -47,6 +47,10 @@ class RosterProblem:
     def on_leave(self, employee_id: str, day: date) -> bool:
         return (employee_id, day) in self._time_off
 
+    def absent(self, employee_id: str, day: date) -> bool:
+        """Approved time off or a closure day: an absence not of the roster's making."""
+        return self.on_leave(employee_id, day) or day in self.centre.closures
+
     def allowed(self, e: Employee, d: int, s: ShiftTemplate) -> bool:
         """May employee `e` work template `s` on horizon day `d` (before rest/sequence rules)?
 

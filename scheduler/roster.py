@@ -318,9 +318,12 @@ def add_max_consecutive_days(rm: RosterModel) -> None:
                 rm.model.Add(sum(window) <= k)
 
 
-def _forbid_short_blocks(rm: RosterModel, seq: dict, days: int, m: int, on: bool, name: str) -> None:
+def _forbid_short_blocks(rm: RosterModel, seq: dict, days: int, m: int, on: bool, name: str,
+                         exempt: frozenset[int] = frozenset()) -> None:
     """Forbid a block of 1..m-1 days of `on` (work if on=True, off if False) enclosed by the
-    opposite on both sides (blocks touching the horizon's end are not constrained)."""
+    opposite on both sides (blocks touching the horizon's end are not constrained). Days in
+    `exempt` (absences, when they do not count) free an off-block holding one and a work block
+    next to one."""
     def lit(d, want_on):  # literal "day d is on" (or off), or a constant
         v = seq.get(d)
         if v is None:
@@ -332,6 +335,9 @@ def _forbid_short_blocks(rm: RosterModel, seq: dict, days: int, m: int, on: bool
         for first in range(min(seq) + 1, days - length):
             before, after = first - 1, first + length
             if before not in seq or after not in seq or after >= days:
+                continue
+            if exempt and (not on and any(d in exempt for d in range(first, after))
+                           or on and (before in exempt or after in exempt)):
                 continue
             # clause: not(before is opposite AND block is `on` AND after is opposite)
             lits = []
@@ -363,10 +369,12 @@ def add_min_consecutive_blocks(rm: RosterModel) -> None:
         has_prev = bool(p.previous)
         seq = {d: (1 if worked.get(d) else 0) for d in range(-back, 0)} if has_prev else {}
         seq.update({d: rm.work[e, d] for d in range(p.horizon.days)})
+        exempt = frozenset() if p.centre.rules.absences_count_in_blocks else \
+            frozenset(d for d in range(p.horizon.days) if p.absent(emp.id, p.horizon.day(d)))
         if m_off > 1:
-            _forbid_short_blocks(rm, seq, p.horizon.days, m_off, on=False, name="days_off")
+            _forbid_short_blocks(rm, seq, p.horizon.days, m_off, on=False, name="days_off", exempt=exempt)
         if m_on > 1:
-            _forbid_short_blocks(rm, seq, p.horizon.days, m_on, on=True, name="days_on")
+            _forbid_short_blocks(rm, seq, p.horizon.days, m_on, on=True, name="days_on", exempt=exempt)
 
 
 def add_max_days_and_hours(rm: RosterModel) -> None:
@@ -1074,6 +1082,13 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
             raise InfeasibleError("no roster satisfies every hard rule", diagnose(problem))
         if options.stop is not None and options.stop.is_set():
             raise InfeasibleError("stopped before any roster was found")
+        from .diagnose import diagnose
+        # Time ran out: before blaming the time, see whether someone's own rules cannot hold (a
+        # check per employee, seconds in all) - that no time limit would fix.
+        conflicts = diagnose(problem, seconds_per_check=1.0, proven_only=True)
+        if conflicts:
+            raise InfeasibleError("no roster satisfies every hard rule (the search ran out of time; each "
+                                  "employee below was then checked alone)", conflicts)
         raise InfeasibleError(
             f"no roster found within the time limit ({options.time_limit:g} s); the hard rules may still be "
             f"satisfiable - try a longer time limit")

@@ -83,7 +83,7 @@ def validate_roster(centre: Centre, staff: Staff, shifts: list[ShiftAssignment],
         _check_one_per_day_and_overlap(own, v)
         seq = sorted(prev_by_emp.get(eid, []), key=lambda s: s.start) + own
         _check_rest_and_successions(centre, e, seq, v)
-        _check_consecutive(centre, e, seq, start, days, v)
+        _check_consecutive(centre, e, seq, start, days, leave, v)
         _check_weekly(centre, e, own, start, days, leave, v)
         _check_weekends(centre, e, own, v)
     for eid, e in emps.items():
@@ -170,7 +170,7 @@ def _check_rest_and_successions(centre: Centre, e: Employee, seq: list[ShiftAssi
                     v.append(Violation("forbidden_succession", e.id, b.day, f"{nxt} after {first} ({a.shift_id} -> {b.shift_id})"))
 
 
-def _check_consecutive(centre: Centre, e: Employee, seq: list[ShiftAssignment], start: date, days: int, v) -> None:
+def _check_consecutive(centre: Centre, e: Employee, seq: list[ShiftAssignment], start: date, days: int, leave, v) -> None:
     rules = centre.rules
     worked = {s.day for s in seq}
     nights = {s.day for s in seq if _kind(centre, s) == "night"}
@@ -191,6 +191,9 @@ def _check_consecutive(centre: Centre, e: Employee, seq: list[ShiftAssignment], 
     # Blocks: a run of days off (or on) enclosed on both sides must be long enough.
     m_off = e.min_consecutive_days_off or rules.min_consecutive_days_off
     m_on = e.min_consecutive_days or rules.min_consecutive_days
+
+    def absent(day: date) -> bool:
+        return (e.id, day) in leave or day in centre.closures
     flags = []
     d = first
     while d <= last:
@@ -203,7 +206,15 @@ def _check_consecutive(centre: Centre, e: Employee, seq: list[ShiftAssignment], 
             j += 1
         enclosed = i > 0 and j < len(flags)
         length = j - i
-        if enclosed and flags[j - 1][0] >= start:
+        # Unless the centre counts them (rules.absences_count_in_blocks), approved time off and
+        # closure days free the off-run holding one and a working run next to one.
+        if rules.absences_count_in_blocks:
+            excused = False
+        elif flags[i][1]:
+            excused = any(absent(flags[k][0]) for k in (i - 1, j) if 0 <= k < len(flags))
+        else:
+            excused = any(absent(flags[k][0]) for k in range(i, j))
+        if enclosed and flags[j - 1][0] >= start and not excused:
             if not flags[i][1] and length < m_off:
                 v.append(Violation("min_consecutive_days_off", e.id, flags[i][0], f"{length} day(s) off between working days (minimum {m_off})"))
             if flags[i][1] and length < m_on:

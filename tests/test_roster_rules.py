@@ -185,6 +185,52 @@ def test_rest_rule_changes_the_roster():
     assert shifts_of(loose) == {0: "L-1400", 1: "E-0600"} and v == []
 
 
+@pytest.mark.parametrize("absence", ["time_off", "closure"])
+def test_an_absence_frees_the_block_of_days_off_around_it(absence):
+    """One day of leave (or a closure day) mid-week is not a rostered day off: with two days off
+    in a row required, the agent still works the days either side of it - unless the centre says
+    absences count as days off in the block rules, when that single day off is forbidden again
+    and the independent validator names it."""
+    from dataclasses import replace
+    wednesday = MONDAY + timedelta(days=2)
+    c = case_min_days_off()          # demand Mon, Tue, Thu, Fri
+    kw = {"time_off": [TimeOff("e0", wednesday, wednesday)]} if absence == "time_off" else {}
+    centre = small_centre(**c["rules"])
+    if absence == "closure":
+        centre = replace(centre, closures=(wednesday,))
+    roster, violations = solve_case(centre, c["emps"], c["need"], **kw)
+    assert violations == [], [str(v) for v in violations]
+    assert days_worked(roster) == [0, 1, 3, 4]
+
+    strict = replace(centre, rules=replace(centre.rules, absences_count_in_blocks=True))
+    staff = Staff(tuple(c["emps"]), tuple(kw.get("time_off", ())))
+    caught = validate_roster(strict, staff, roster.shifts, roster.queue_assignments,
+                             horizon_start=MONDAY, horizon_days=7)
+    assert {v.rule for v in caught} == {"min_consecutive_days_off"}
+    counted, violations = solve_case(strict, c["emps"], c["need"], **kw)
+    assert violations == [], [str(v) for v in violations]
+    assert not {1, 3} <= set(days_worked(counted))
+
+
+def test_an_absence_frees_the_working_block_next_to_it():
+    """At least two working days in a row, leave on Wednesday and demand only on Tuesday: one
+    working day between a day off and the leave is allowed (and caught when absences count)."""
+    from dataclasses import replace
+    wednesday = MONDAY + timedelta(days=2)
+    centre = small_centre(min_consecutive_days=2)
+    emps = [employee("e0", max_days=7)]
+    need = {"a": lambda d, h: 1 if d == 1 and 10 <= h < 18 else 0}
+    leave = [TimeOff("e0", wednesday, wednesday)]
+    roster, violations = solve_case(centre, emps, need, time_off=leave)
+    assert violations == [] and days_worked(roster) == [1]
+    strict = replace(centre, rules=replace(centre.rules, absences_count_in_blocks=True))
+    caught = validate_roster(strict, Staff(tuple(emps), tuple(leave)), roster.shifts, roster.queue_assignments,
+                             horizon_start=MONDAY, horizon_days=7)
+    assert {v.rule for v in caught} == {"min_consecutive_days"}
+    counted, violations = solve_case(strict, emps, need, time_off=leave)
+    assert violations == [] and days_worked(counted) != [1]
+
+
 def test_carry_over_rest_and_consecutive_days_across_the_week_boundary():
     centre = small_centre(max_consecutive_days=5)
     prev_day = MONDAY - timedelta(days=1)
@@ -314,6 +360,32 @@ def test_min_hours_against_days_off_is_explained():
     assert len(lines) == 1 and lines[0].startswith("e0")
     assert "contracted minimum hours" in lines[0] and "fixed days off mon;tue;wed;thu" in lines[0]
     assert "Suggestion" in lines[0]
+
+
+def test_a_search_that_times_out_still_names_an_employee_whose_rules_conflict(monkeypatch):
+    """A time-out used to say only 'try a longer time limit', even when one employee's own rules
+    could never hold (no time limit helps): each employee is then checked alone, and only a proven
+    conflict is reported - a problem whose rules hold keeps the time-out message."""
+    from ortools.sat.python import cp_model
+    from scheduler.errors import InfeasibleError
+    centre = small_centre()
+    req = requirement(centre, {"a": every_day((10, 18))})
+    monkeypatch.setattr(roster_module, "_guided_start", lambda rm, options, t0: (None, None))
+
+    def out_of_time(solver, model, options, cb=None):
+        solver.parameters.max_time_in_seconds = 0.0
+        solver.Solve(model)
+        return cp_model.UNKNOWN
+    monkeypatch.setattr(roster_module, "_solve", out_of_time)
+    monkeypatch.setattr(roster_module, "_replay_hint", lambda rm: None)
+    conflicting = [employee("e0", min_hours=32, max_days=5, fixed_days_off=frozenset({0, 1, 2, 3})),
+                   employee("e1", max_days=5)]
+    with pytest.raises(InfeasibleError) as exc:
+        solve(RosterProblem(centre, Staff(tuple(conflicting)), req), FAST)
+    assert len(exc.value.explanation) == 1 and exc.value.explanation[0].startswith("e0"), exc.value.explanation
+    with pytest.raises(InfeasibleError) as exc:
+        solve(RosterProblem(centre, Staff((employee("e1", max_days=5),)), req), FAST)
+    assert exc.value.explanation == [] and "time limit" in str(exc.value)
 
 
 def test_pin_against_rest_is_explained():

@@ -78,7 +78,9 @@ class Table:
         self.path = path
         self.frame = frame
         self.label = label
+        self.decimal_comma = False          # ';'-separated files may write 200,5 for 200.5
         self.problems: list[InputProblem] = []
+        self.unlisted = 0                   # problems beyond MAX_PROBLEMS, counted not listed
 
     def row(self, index: int) -> int:
         return int(index) + 2
@@ -86,17 +88,22 @@ class Table:
     def problem(self, index: int | None, column: str | None, message: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(InputProblem(self.label, message, None if index is None else self.row(index), column))
+        else:
+            self.unlisted += 1
 
     def raise_if_problems(self) -> None:
         if self.problems:
-            raise InputError(self.problems)
+            more = [InputProblem(self.label, f"... and {self.unlisted} more problem(s) like those above, not listed")] \
+                if self.unlisted else []
+            raise InputError(self.problems + more)
 
     # Column parsers: return a Series (NaN/None where bad) and record problems.
     def numbers(self, column: str, *, minimum: float | None = None, strictly: bool = False,
                 allow_empty: bool = False, integer: bool = False, expect: str = "",
                 maximum: float | None = None) -> pd.Series:
         raw = self.frame[column]
-        values = pd.to_numeric(raw.str.replace(",", ".", regex=False) if False else raw, errors="coerce")
+        text = raw.str.replace(",", ".", regex=False) if self.decimal_comma else raw
+        values = pd.to_numeric(text, errors="coerce")
         empty = raw.isna() | (raw.str.strip() == "")
         bad = values.isna() & ~empty
         if not allow_empty:
@@ -121,21 +128,24 @@ class Table:
 
     def timestamps(self, column: str) -> pd.Series:
         raw = self.frame[column].str.strip()
-        try:
-            values = pd.to_datetime(raw, errors="coerce", format="ISO8601")
-        except ValueError:
-            # Mixed offsets ("...+01:00" on some rows, none or another on others): pandas refuses
-            # to pick one; so do we, by row.
-            zoned = raw.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
-            first_zoned, first_plain = raw.index[zoned], raw.index[~zoned]
-            if len(first_zoned) and len(first_plain):
-                self.problem(first_zoned[0], column, f"{raw[first_zoned[0]]!r} has a time-zone offset but row "
-                                                     f"{self.row(first_plain[0])} ({raw[first_plain[0]]!r}) has none; "
-                                                     "give every timestamp in local time, or every one with its offset")
-            else:
-                self.problem(raw.index[0], column, "timestamps carry different time-zone offsets; "
-                                                   "give every timestamp in local time")
+        offset = r"(?:Z|[+-]\d\d:?\d\d)$"
+        zoned = raw.str.contains(offset, regex=True)
+        first_zoned, first_plain = raw.index[zoned], raw.index[~zoned & (raw != "")]
+        if len(first_zoned) and len(first_plain):
+            self.problem(first_zoned[0], column, f"{raw[first_zoned[0]]!r} has a time-zone offset but row "
+                                                 f"{self.row(first_plain[0])} ({raw[first_plain[0]]!r}) has none; "
+                                                 "give every timestamp in local time, or every one with its offset")
             self.raise_if_problems()
+        if len(first_zoned):
+            # Every timestamp with its offset: the time written is the local clock time (the
+            # offset changes when the clocks do, +01:00 in summer and +00:00 in winter), which is
+            # what the centre plans in. 'Z' says UTC: only right for a centre that keeps UTC.
+            if raw.str.endswith("Z").any():
+                warn_input(InputProblem(self.label, "timestamps end in 'Z' (UTC): read as the centre's local clock "
+                                                    "time; export them in local time if the centre is elsewhere",
+                                        column=column))
+            raw = raw.str.replace(offset, "", regex=True)
+        values = pd.to_datetime(raw, errors="coerce", format="ISO8601")
         for idx in raw.index[values.isna()]:
             self.problem(idx, column, f"expected a date-time like 2026-11-30 08:00, got {raw[idx]!r}")
         return values
@@ -210,12 +220,16 @@ def read_table(path: str | Path, required: Iterable[str], optional: Iterable[str
         with warnings.catch_warnings():
             # Extra *empty* trailing fields (checked above) are harmless: don't warn about them.
             warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            # Blank lines are read (as empty rows) and dropped below, so each row keeps the index
+            # of its line in the file: row numbers in messages are the lines an editor shows.
             frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                                na_values=[], skip_blank_lines=True, skipinitialspace=True, index_col=False)
+                                na_values=[], skip_blank_lines=False, skipinitialspace=True, index_col=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError) as exc:
         raise InputError(InputProblem(label, f"not a readable CSV table: {exc}")) from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     frame = frame.apply(lambda s: s.str.strip())
+    # A line of nothing but separators (',,,' after a spreadsheet's last row) is a blank line.
+    frame = frame[~(frame == "").all(axis=1)] if len(frame.columns) else frame
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise InputError([InputProblem(label, f"missing required column (found: {', '.join(frame.columns)})", 1, c)
@@ -228,7 +242,9 @@ def read_table(path: str | Path, required: Iterable[str], optional: Iterable[str
             frame[c] = ""
     if frame.empty and rows_required:
         raise InputError(InputProblem(label, "the file has a header but no data rows", 2))
-    return Table(path, frame, label)
+    table = Table(path, frame, label)
+    table.decimal_comma = sep == ";"      # (a ',' there cannot be a field separator)
+    return table
 
 
 # --------------------------------------------------------------------------------------------
@@ -240,13 +256,24 @@ def read_history(path: str | Path, queues: Iterable[str] | None = None, label: s
     f = t.frame
     ts = t.timestamps("timestamp")
     contacts = t.numbers("contacts", minimum=0, maximum=MAX_CONTACTS, expect="a number of contacts >= 0")
+    # The handle time of no contacts means nothing: exports write 0, NA or NaN there as often as
+    # nothing, and all of them are read as empty.
+    f.loc[contacts == 0, "aht_seconds"] = ""
     aht = t.numbers("aht_seconds", minimum=0, strictly=True, allow_empty=True, maximum=MAX_AHT_SECONDS,
                     expect="handle time in seconds > 0")
     _check_queues(t, queues)
-    dup = ts.notna() & pd.DataFrame({"t": ts, "q": f["queue"]}).duplicated(keep="first")
+    keys = pd.DataFrame({"t": ts, "q": f["queue"]})
+    repeated = _repeated_clock_hour(keys[ts.notna()])
+    dup = ts.notna() & keys.duplicated(keep="first") & ~ts.isin(repeated)
     for idx in f.index[dup]:
-        t.problem(idx, "timestamp", f"duplicate timestamp {f['timestamp'][idx]} for queue {f['queue'][idx]!r}")
+        t.problem(idx, "timestamp", f"duplicate timestamp {f['timestamp'][idx]} for queue {f['queue'][idx]!r} "
+                                    "(a timestamp may repeat only in the hour the clocks go back)")
     t.raise_if_problems()
+    if repeated:
+        days = sorted({m.date().isoformat() for m in repeated})
+        warn_input(InputProblem(t.label, f"timestamps repeated within one night-time hour on {', '.join(days)}: read "
+                                         "as the hour the clocks go back, and the two intervals are added together",
+                                column="timestamp"))
     # Only zeros forecast zero demand: the plan then rosters for nothing and still validates.
     if (contacts == 0).all():
         raise InputError(InputProblem(t.label, "every contact count is 0 (every queue, the whole history): nothing "
@@ -259,6 +286,24 @@ def read_history(path: str | Path, queues: Iterable[str] | None = None, label: s
     out = pd.DataFrame({"timestamp": ts, "queue": f["queue"], "contacts": contacts.astype(float),
                         "aht_seconds": aht.astype(float)})
     return out.sort_values(["queue", "timestamp"], kind="stable").reset_index(drop=True)
+
+
+def _repeated_clock_hour(keys: pd.DataFrame) -> set:
+    """The duplicated timestamps of a local-time history that are the hour the clocks go back:
+    on each day with duplicates, every one lies within one hour of the clock between midnight and
+    04:00, and none appears more than twice per queue. Elsewhere a duplicate is an export error."""
+    counts = keys.groupby(["t", "q"]).size()
+    twice = counts[counts > 1]
+    if twice.empty:
+        return set()
+    stamps = pd.Series(sorted({m for m, _ in twice.index}))
+    out = set()
+    for _, day in stamps.groupby(stamps.dt.date):
+        ok = ((twice.loc[list(day)] == 2).all() and day.max() - day.min() < pd.Timedelta(hours=1)
+              and day.dt.hour.max() < 4)
+        if ok:
+            out.update(day)
+    return out
 
 
 def read_forecast(path: str | Path, queues: Iterable[str] | None = None, label: str | None = None) -> pd.DataFrame:
@@ -503,8 +548,10 @@ def read_roster_rows(path: str | Path, label: str | None = None, *, employee_ids
                      paid_hours: bool = False) -> list[RosterRow]:
     """The roster's shifts with their row numbers; `paid_hours=True` also reads the paid_hours
     column where the file has one (what payroll pays; the validator checks it against the times)."""
+    # No rows is a roster too: a week the centre is closed, or no carry-over from last week.
     t = read_table(path, ["employee_id", "date", "start", "end"],
-                   ["shift", "break_start", "break_end", "name", "paid_hours", "main_queue"], label)
+                   ["shift", "break_start", "break_end", "name", "paid_hours", "main_queue"], label,
+                   rows_required=False)
     days = t.dates("date")
     starts, ends = t.timestamps("start"), t.timestamps("end")
     # A hand-made roster may leave the column out (its hours are then the times'); once it is there,
@@ -540,7 +587,7 @@ def read_roster_rows(path: str | Path, label: str | None = None, *, employee_ids
 
 
 def read_assignments(path: str | Path, label: str | None = None) -> list[QueueAssignment]:
-    t = read_table(path, ["employee_id", "timestamp", "queue"], [], label)
+    t = read_table(path, ["employee_id", "timestamp", "queue"], [], label, rows_required=False)   # (no shifts)
     ts = t.timestamps("timestamp")
     t.raise_if_problems()
     return [QueueAssignment(e, m.to_pydatetime(), q) for e, m, q in zip(t.frame["employee_id"], ts, t.frame["queue"])]

@@ -408,3 +408,17 @@ def test_a_staffing_setting_missing_from_centre_toml_is_reported_before_the_fore
     with pytest.raises(InputError) as err:
         pipeline.prepare_inputs(data, date(2026, 11, 30), backtest=False)
     assert "centre.toml, column 'queues[0].patience_seconds'" in str(err.value)
+
+
+def test_a_roster_without_shifts_is_a_roster(tmp_path, capsys):
+    """A week the centre is closed gives a roster.csv and assignments.csv with a header only: the
+    plan's own check once refused them ('header but no data rows', exit 2, every file written),
+    and a header-only previous_roster.csv (no carry-over) was refused the same way."""
+    data = corpus_centre(tmp_path)
+    (data / "previous_roster.csv").write_text(ROSTER_HEADER)
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER_HEADER)
+    (tmp_path / "assignments.csv").write_text("employee_id,timestamp,queue\n")
+    code, out, err = run(["validate", "--data", str(data), "--roster", str(roster), "--week", "2026-11-30"], capsys)
+    assert "Traceback" not in err and "no data rows" not in out + err, out + err
+    assert code in (0, 1), out + err    # 1: contracted minimum hours not met by an empty week

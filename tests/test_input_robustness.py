@@ -88,6 +88,8 @@ def test_bom_latin1_and_semicolons(tmp_path):
     (lambda d: d["queues"][1].update(id=d["queues"][0]["id"]), "queues[1].id"),
     (lambda d: d["queues"][0].update(service_level=1.2), "queues[0].service_level"),
     (lambda d: d["shifts"][0].update(starts=["07:15"]), "shifts[0].starts[0]"),
+    (lambda d: d["rules"].update(absences_count_in_blocks="yes"), "rules.absences_count_in_blocks"),
+    (lambda d: d["rules"].update(night_start="23:00", night_end="23:00"), "rules.night_end"),
 ])
 def test_inconsistent_config_names_the_key(toml_fix, key):
     import tomllib
@@ -105,3 +107,113 @@ def test_overlapping_time_off_and_unknown_employee(tmp_path):
         read_time_off(p, ["E001"])
     text = str(exc.value)
     assert "row 3" in text and "overlaps" in text and "row 4" in text and "E999" in text
+
+
+def test_absences_count_in_blocks_is_read_from_the_rules():
+    import tomllib
+    data = tomllib.loads((SAMPLE / "centre.toml").read_text())
+    assert centre_from_dict(data).rules.absences_count_in_blocks is False
+    data["rules"]["absences_count_in_blocks"] = True
+    assert centre_from_dict(data).rules.absences_count_in_blocks is True
+
+
+def test_the_hour_the_clocks_go_back_is_accepted_other_duplicates_are_not(tmp_path):
+    """A local-time export repeats the night-time hour when the clocks go back (once a year in
+    most of Europe and North America): read, with a warning, and the intervals added together by
+    the forecast; the same timestamp at 10:00, or three times, is an export error."""
+    import warnings
+    from scheduler.errors import InputWarning
+    rows = ["timestamp,queue,contacts,aht_seconds"]
+    for day in range(24, 27):
+        for half in range(48):
+            rows.append(f"2026-10-{day} {half // 2:02d}:{30 * (half % 2):02d},cards,{1 + half % 5},300")
+    base = "\n".join(rows) + "\n"
+    p = tmp_path / "history.csv"
+    p.write_text(base + "2026-10-25 01:00,cards,2,300\n2026-10-25 01:30,cards,1,300\n")
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        h = read_history(p, ["cards"])
+    assert len(h) == 3 * 48 + 2
+    assert any(issubclass(w.category, InputWarning) and "clocks go back" in str(w.message) for w in seen)
+    for extra, row in [("2026-10-25 10:00,cards,2,300\n", 3 * 48 + 2),
+                       ("2026-10-25 01:00,cards,2,300\n2026-10-25 01:00,cards,2,300\n", 3 * 48 + 3)]:
+        p.write_text(base + extra)
+        with pytest.raises(InputError) as exc:
+            read_history(p, ["cards"])
+        assert any(q.column == "timestamp" and q.row == row for q in exc.value.problems), \
+            [str(q) for q in exc.value.problems]
+
+
+def test_offsets_that_change_with_the_clocks_are_read_as_local_time(tmp_path):
+    """An export that writes each time with its offset (+01:00 in summer, +00:00 in winter) gives
+    the local clock time as written - it was refused as 'different time-zone offsets'; 'Z' (UTC)
+    is read the same way, with a warning that it should be local time."""
+    import warnings
+    from scheduler.errors import InputWarning
+    rows = ["timestamp,queue,contacts,aht_seconds"]
+    for day, off in ((24, "+01:00"), (25, "+00:00"), (26, "+00:00")):
+        for half in range(48):
+            rows.append(f"2026-10-{day}T{half // 2:02d}:{30 * (half % 2):02d}{off},cards,{1 + half % 5},300")
+    p = tmp_path / "history.csv"
+    p.write_text("\n".join(rows) + "\n")
+    h = read_history(p, ["cards"])
+    assert h["timestamp"].dt.tz is None and len(h) == 3 * 48
+    assert str(h["timestamp"].iloc[0]) == "2026-10-24 00:00:00" and str(h["timestamp"].iloc[-1]) == "2026-10-26 23:30:00"
+    p.write_text("\n".join([rows[0]] + [r.replace("+01:00", "Z").replace("+00:00", "Z") for r in rows[1:]]) + "\n")
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        h = read_history(p, ["cards"])
+    assert str(h["timestamp"].iloc[0]) == "2026-10-24 00:00:00"
+    assert any(issubclass(w.category, InputWarning) and "'Z'" in str(w.message) for w in seen)
+
+
+def _history_rows(n=3 * 48):
+    rows = ["timestamp,queue,contacts,aht_seconds"]
+    for k in range(n):
+        day, half = 24 + k // 48, k % 48
+        rows.append(f"2026-10-{day} {half // 2:02d}:{30 * (half % 2):02d},cards,{1 + half % 5},300")
+    return rows
+
+
+def test_row_numbers_are_the_lines_of_the_file_and_separator_only_lines_are_blank(tmp_path):
+    """Blank lines once shifted every later row number (a bad cell on line 24 was reported as row
+    21), and a trailing ',,,' line from a spreadsheet was refused as a row."""
+    rows = _history_rows()
+    good = rows[:10] + ["", "", ""] + rows[10:] + [",,,", ""]
+    p = tmp_path / "history.csv"
+    p.write_text("\n".join(good) + "\n")
+    assert len(read_history(p, ["cards"])) == 3 * 48
+    rows[22] = rows[22].split(",")[0] + ",cards,abc,300"      # line 23 of the file without the blanks
+    p.write_text("\n".join(rows[:10] + ["", "", ""] + rows[10:] + [",,,", ""]) + "\n")
+    with pytest.raises(InputError) as exc:
+        read_history(p, ["cards"])
+    assert [(q.row, q.column) for q in exc.value.problems] == [(26, "contacts")], [str(q) for q in exc.value.problems]
+
+
+def test_decimal_commas_in_a_semicolon_file(tmp_path):
+    p = tmp_path / "history.csv"
+    p.write_text("\n".join(r.replace(",", ";").replace(";300", ";200,5") for r in _history_rows()) + "\n")
+    assert read_history(p, ["cards"])["aht_seconds"].eq(200.5).all()
+
+
+def test_problems_beyond_the_listed_ones_are_counted(tmp_path):
+    p = tmp_path / "history.csv"
+    p.write_text("\n".join(r.replace(",300", ",-5") for r in _history_rows()) + "\n")
+    with pytest.raises(InputError) as exc:
+        read_history(p, ["cards"])
+    assert "and 94 more problem(s)" in str(exc.value.problems[-1]), str(exc.value.problems[-1])
+
+
+def test_zero_or_na_handle_time_where_nothing_was_handled(tmp_path):
+    rows = _history_rows()
+    for k, aht in ((1, "0"), (2, "NA"), (3, "NaN")):
+        rows[k] = ",".join(rows[k].split(",")[:2] + ["0", aht])
+    p = tmp_path / "history.csv"
+    p.write_text("\n".join(rows) + "\n")
+    h = read_history(p, ["cards"])
+    assert h["aht_seconds"].iloc[:3].isna().all() and h["contacts"].iloc[:3].eq(0).all()
+    rows[4] = ",".join(rows[4].split(",")[:2] + ["3", "0"])   # handle time 0 for 3 contacts: wrong
+    p.write_text("\n".join(rows) + "\n")
+    with pytest.raises(InputError) as exc:
+        read_history(p, ["cards"])
+    assert [(q.row, q.column) for q in exc.value.problems] == [(5, "aht_seconds")]

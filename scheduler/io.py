@@ -345,8 +345,13 @@ def _check_queues(t: Table, queues: Iterable[str] | None) -> None:
         return
     known = set(queues)
     col = t.frame["queue"]
-    for idx in col.index[~col.isin(known)][:MAX_PROBLEMS]:
-        t.problem(idx, "queue", f"unknown queue {col[idx]!r}; expected one of {', '.join(sorted(known))}")
+    unknown = col[~col.isin(known)]
+    # One line per unknown queue at its first row (a queue the centre does not plan, or a typo),
+    # not one per row: another bank's full export may hold thousands of rows of such a queue.
+    for name, rows in unknown.groupby(unknown, sort=False):
+        more = f" (and {len(rows) - 1} more row(s) of it)" if len(rows) > 1 else ""
+        t.problem(rows.index[0], "queue", f"unknown queue {name!r}{more}; expected one of {', '.join(sorted(known))} "
+                                          "(add it to centre.toml, or leave its rows out)")
 
 
 # --------------------------------------------------------------------------------------------

@@ -217,3 +217,15 @@ def test_zero_or_na_handle_time_where_nothing_was_handled(tmp_path):
     with pytest.raises(InputError) as exc:
         read_history(p, ["cards"])
     assert [(q.row, q.column) for q in exc.value.problems] == [(5, "aht_seconds")]
+
+
+def test_an_unknown_queue_is_one_problem_not_one_per_row(tmp_path):
+    rows = _history_rows()
+    rows += [r.replace(",cards,", ",mortgages,") for r in rows[1:]]
+    p = tmp_path / "history.csv"
+    p.write_text("\n".join(rows) + "\n")
+    with pytest.raises(InputError) as exc:
+        read_history(p, ["cards"])
+    problems = exc.value.problems
+    assert len(problems) == 1 and problems[0].row == 3 * 48 + 2 and problems[0].column == "queue"
+    assert "'mortgages' (and 143 more row(s) of it)" in problems[0].message

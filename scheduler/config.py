@@ -16,9 +16,12 @@ from .errors import InputError, InputProblem
 
 
 def parse_hhmm(text: str) -> int:
-    """'07:30' -> 450 minutes; '24:00' is allowed (end of day). Raises ValueError."""
+    """'07:30' -> 450 minutes; '24:00' is allowed (end of day). '07:30:00' too (spreadsheets and
+    TOML time literals write the seconds), but not a time off the minute. Raises ValueError."""
     text = str(text).strip()
     hh, sep, mm = text.partition(":")
+    if mm.count(":") == 1 and mm.endswith(":00"):
+        mm = mm[:-3]
     if not sep or not hh.isdigit() or not mm.isdigit() or len(mm) != 2:
         raise ValueError(f"expected a time HH:MM, got {text!r}")
     minutes = int(hh) * 60 + int(mm)

@@ -229,3 +229,16 @@ def test_an_unknown_queue_is_one_problem_not_one_per_row(tmp_path):
     problems = exc.value.problems
     assert len(problems) == 1 and problems[0].row == 3 * 48 + 2 and problems[0].column == "queue"
     assert "'mortgages' (and 143 more row(s) of it)" in problems[0].message
+
+
+def test_times_with_zero_seconds_and_toml_time_literals():
+    """'09:00:00' (spreadsheets) and `night_start = 23:00:00` (a TOML time, no quotes) were refused
+    as 'expected a time HH:MM'; a time off the minute still is."""
+    import datetime
+    import tomllib
+    from scheduler.config import parse_hhmm
+    assert parse_hhmm("09:00:00") == 540 and parse_hhmm(datetime.time(23, 0)) == 1380
+    with pytest.raises(ValueError):
+        parse_hhmm("09:00:30")
+    data = tomllib.loads((SAMPLE / "centre.toml").read_text().replace('night_start = "23:00"', "night_start = 22:00:00"))
+    assert centre_from_dict(data).rules.night_start_minute == 22 * 60

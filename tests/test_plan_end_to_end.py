@@ -133,3 +133,19 @@ def test_replan_after_an_absence_changes_only_what_it_must(planned, tmp_path, ca
     # The validator needs the absence to accept the absent agent's lower hours, and says so.
     assert main(["validate", "--data", str(SAMPLE), "--roster", str(out / "roster.csv"), "--week", WEEK,
                  "--time-off", str(out / "absences.csv")]) == 0
+
+
+def test_every_sample_employee_can_be_rostered_for_four_weeks():
+    """`plan --weeks 2` (or 4) on the bundled centre once failed: max_weekends = 1 counts over the
+    whole horizon, and contracts with a fixed weekday off and 32 h need a weekend day every week.
+    Each employee's own rules (what decides feasibility) are checked for 4 weeks here."""
+    from datetime import date
+    from scheduler.diagnose import diagnose
+    from scheduler.domain import Horizon, Requirement
+    from scheduler.io import load_centre_dir, load_staff
+    from scheduler.problem import RosterProblem
+    centre = load_centre_dir(SAMPLE)
+    horizon = Horizon(date(2026, 11, 30), 28, centre.interval_minutes)
+    staff = load_staff(SAMPLE, centre, horizon)
+    problem = RosterProblem(centre, staff, Requirement(horizon=horizon, queues=(), staff=()))
+    assert diagnose(problem, seconds_per_check=5.0, proven_only=True) == []

@@ -8,6 +8,7 @@ do it atomically.
 from __future__ import annotations
 
 import importlib.util
+import math
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from io import BytesIO
@@ -18,12 +19,16 @@ from .domain import Centre, Roster, Staff
 
 SUMMARY_COLUMNS = ["employee_id", "name", "contract", "skills", "days_worked", "days_off", "paid_hours",
                    "contract_min_hours", "contract_max_hours", "hours_vs_min_contract", "nights", "early_shifts",
-                   "late_shifts", "weekends_worked", "time_off_days", "first_start", "last_end"]
+                   "late_shifts", "weekends_worked", "time_off_days", "first_start", "last_end",
+                   "paid_hours_by_week", "contract_min_hours_by_week"]
 
 
 def employee_summary(roster: Roster, staff: Staff, centre: Centre) -> pd.DataFrame:
     """One row per employee (also those not rostered): paid hours against the contract over the
-    horizon, days worked and off, nights, early/late shifts, weekends worked, approved time off."""
+    horizon, days worked and off, nights, early/late shifts, weekends worked, approved time off.
+    The contract minimum credits approved leave and closure days (min_hours / max_days a day, as
+    the rules do): someone on leave two days of a week owes that much less, not a shortfall. Paid
+    hours and that minimum are also given per calendar week of the horizon ('38;40')."""
     h = roster.horizon
     weeks = h.days / 7
     kinds = {s.id: s.kind for s in centre.shifts}
@@ -38,12 +43,19 @@ def employee_summary(roster: Roster, staff: Staff, centre: Centre) -> pd.DataFra
         leave = [t for t in staff.time_off if t.employee_id == e.id]
         leave_days = {day for day in (h.day(d) for d in range(h.days)) if any(t.start <= day <= t.end for t in leave)}
         worked_days = {s.day for s in shifts}
+        week_paid, week_min = [], []
+        for w in range(math.ceil(h.days / 7)):
+            wdays = [h.day(d) for d in range(7 * w, min(h.days, 7 * w + 7))]
+            week_paid.append(sum(s.paid_hours for s in shifts if wdays[0] <= s.day <= wdays[-1]))
+            credit = sum(1 for day in wdays if day in leave_days or day in centre.closures)
+            week_min.append(max(0.0, e.min_hours * len(wdays) / 7 - e.min_hours / max(e.max_days, 1) * credit))
+        owed = round(sum(week_min), 2)
         rows.append({
             "employee_id": e.id, "name": e.name, "contract": e.contract, "skills": "+".join(sorted(e.skills)),
             "days_worked": len(worked_days), "days_off": h.days - len(worked_days),
-            "paid_hours": paid, "contract_min_hours": round(e.min_hours * weeks, 2),
+            "paid_hours": paid, "contract_min_hours": owed,
             "contract_max_hours": round(e.max_hours * weeks, 2),
-            "hours_vs_min_contract": round(paid - e.min_hours * weeks, 2),
+            "hours_vs_min_contract": round(paid - owed, 2),
             "nights": sum(kinds.get(s.shift_id) == "night" for s in shifts),
             "early_shifts": sum(kinds.get(s.shift_id) == "early" for s in shifts),
             "late_shifts": sum(kinds.get(s.shift_id) == "late" for s in shifts),
@@ -51,6 +63,8 @@ def employee_summary(roster: Roster, staff: Staff, centre: Centre) -> pd.DataFra
             "time_off_days": len(leave_days),
             "first_start": shifts[0].start.strftime("%Y-%m-%dT%H:%M") if shifts else "",
             "last_end": shifts[-1].end.strftime("%Y-%m-%dT%H:%M") if shifts else "",
+            "paid_hours_by_week": ";".join(f"{x:g}" for x in (round(v, 2) for v in week_paid)),
+            "contract_min_hours_by_week": ";".join(f"{x:g}" for x in (round(v, 2) for v in week_min)),
         })
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 

@@ -51,7 +51,7 @@ def plan_kpis(roster: Roster, requirement: Requirement, centre: Centre, staff: S
     summary = employee_summary(roster, staff, centre)
     weeks = h.days / 7
     people = [{"employee_id": e.id, "name": e.name, "paid_hours": float(r.paid_hours),
-               "min_hours": e.min_hours * weeks, "max_hours": e.max_hours * weeks,
+               "min_hours": float(r.contract_min_hours), "max_hours": e.max_hours * weeks,
                "days_worked": int(r.days_worked), "nights": int(r.nights), "weekends": int(r.weekends_worked)}
               for e, r in zip(staff.employees, summary.itertuples())]
     paid = {p["employee_id"]: p["paid_hours"] for p in people if p["days_worked"]}

@@ -149,3 +149,22 @@ def test_xlsx_without_openpyxl_is_a_clear_error(monkeypatch, tmp_path, capsys):
     code = main(["plan", "--data", str(SAMPLE), "--week", "2026-11-30", "--out", str(tmp_path / "out"), "--xlsx"])
     assert code == 2 and "openpyxl" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_employee_summary_credits_leave_and_gives_each_week():
+    """A 32-h, 4-day contract on leave two days of the first week of two owes 16 h that week, not
+    32: the summary once reported it 16 h below contract (and kpis counted it below minimum)."""
+    from datetime import datetime as dt
+    from scheduler.domain import Horizon, Roster, ShiftAssignment
+    centre = small_centre()
+    staff = Staff((employee("e0", min_hours=32, max_days=4),),
+                  (TimeOff("e0", MONDAY, MONDAY + timedelta(days=1)),))
+
+    def shift(day):
+        d = MONDAY + timedelta(days=day)
+        start = dt.combine(d, dt.min.time()) + timedelta(hours=6)
+        return ShiftAssignment("e0", d, "E-0600", start, start + timedelta(hours=8))
+    roster = Roster(Horizon(MONDAY, 14, 60), [shift(d) for d in (2, 3, 7, 8, 9, 10)], [])
+    row = employee_summary(roster, staff, centre).iloc[0]
+    assert row.paid_hours == 48 and row.contract_min_hours == 48 and row.hours_vs_min_contract == 0
+    assert row.paid_hours_by_week == "16;32" and row.contract_min_hours_by_week == "16;32"

@@ -100,7 +100,10 @@ def _check_shift_shape(centre: Centre, e: Employee, s: ShiftAssignment, v: list[
         v.append(Violation("shift_template", e.id, s.day, f"shift {s.shift_id!r} is not a template of centre.toml"))
         return
     day0 = datetime.combine(s.day, datetime.min.time())
-    if s.start != day0 + timedelta(minutes=tmpl.start_minute) or s.end != s.start + timedelta(minutes=tmpl.length_minutes):
+    if s.start.date() != s.day:
+        # (A hand edit that moved the times but not the date: say that, not a template mismatch.)
+        v.append(Violation("shift_date", e.id, s.day, f"starts on {s.start:%Y-%m-%d %H:%M} but its date is {s.day}"))
+    elif s.start != day0 + timedelta(minutes=tmpl.start_minute) or s.end != s.start + timedelta(minutes=tmpl.length_minutes):
         v.append(Violation("shift_template", e.id, s.day,
                            f"{s.start:%H:%M}-{s.end:%H:%M} does not match template {tmpl.id}"))
     if tmpl.break_minutes:
@@ -123,8 +126,9 @@ def _check_shift_shape(centre: Centre, e: Employee, s: ShiftAssignment, v: list[
 
 
 def _check_calendar(centre, e: Employee, s: ShiftAssignment, leave, start: date, days: int, v) -> None:
-    if (e.id, s.day) in leave:
-        v.append(Violation("time_off", e.id, s.day, "works on approved time off"))
+    for day in sorted({s.day, s.start.date()}):    # the date column, and the day it really starts
+        if (e.id, day) in leave:
+            v.append(Violation("time_off", e.id, day, "works on approved time off"))
     if s.day.weekday() in e.fixed_days_off:
         v.append(Violation("fixed_days_off", e.id, s.day, f"works on a fixed day off ({s.day:%a})"))
     if s.day in centre.closures:

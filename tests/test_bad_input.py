@@ -422,3 +422,17 @@ def test_a_roster_without_shifts_is_a_roster(tmp_path, capsys):
     code, out, err = run(["validate", "--data", str(data), "--roster", str(roster), "--week", "2026-11-30"], capsys)
     assert "Traceback" not in err and "no data rows" not in out + err, out + err
     assert code in (0, 1), out + err    # 1: contracted minimum hours not met by an empty week
+
+
+def test_validate_names_a_shift_whose_times_moved_off_its_date(tmp_path, capsys):
+    """A hand edit moved a shift's times to the next day (onto leave) but not its date: validate
+    said only 'does not match template' and missed the leave."""
+    data = corpus_centre(tmp_path)
+    (data / "time_off.csv").write_text("employee_id,start_date,end_date,reason\nA1,2026-12-01,2026-12-01,dentist\n")
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER_HEADER +
+                      "A1,Ann Lee,2026-11-30,D-0800,2026-12-01T08:00,2026-12-01T16:00,7,2026-12-01T12:00,2026-12-01T13:00,cards\n")
+    code, out, _ = run(["validate", "--data", str(data), "--roster", str(roster), "--week", "2026-11-30"], capsys)
+    assert code == 1, out
+    assert "[shift_date] A1 2026-11-30: starts on 2026-12-01 08:00 but its date is 2026-11-30" in out, out
+    assert "[time_off] A1 2026-12-01" in out and "does not match template" not in out, out

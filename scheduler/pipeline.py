@@ -353,7 +353,7 @@ def summary_lines(plan: Plan) -> list[str]:
     lines = [f"Roster {k['horizon']['start']} (+{k['horizon']['days']} days): {k['totals']['shifts']} shifts, "
              f"{k['totals']['employees_working']} employees, {k['totals']['paid_hours']} paid hours",
              f"Solver: {s.get('status')} objective {s.get('objective')} bound {s.get('bound')} "
-             f"gap {100 * (s.get('gap') or 0):.1f}% in {s.get('solve_seconds')} s",
+             f"gap {100 * (s.get('gap') or 0):.1f}% in {s.get('total_seconds', s.get('solve_seconds'))} s",
              f"{'queue':<14}{'required h':>11}{'scheduled h':>12}{'under h':>9}{'over h':>8}{'met %':>7}{'exp. SL':>8}"]
     for q, v in k["queues"].items():
         sl = v.get("expected_service_level")

@@ -22,6 +22,9 @@ class Pin:
     employee_id: str
     day: date
     shift_id: str | None
+    # The break of the pinned shift as published (a re-plan keeps the breaks already given out;
+    # None: the search places it). Ignored if the break rules no longer allow that time.
+    break_start: datetime | None = None
 
 
 @dataclass

@@ -100,16 +100,17 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     requirement = requirement_with_values(requirements, centre, horizon)
 
     # Keep what happened (or is under way) before the change: every earlier day as it was, and on
-    # the day of the change the shifts that had already started.
+    # the day of the change the shifts that had already started - with their breaks, which were
+    # taken or given out (a re-plan once moved 163 of 246 earlier breaks on the sample).
     pins = []
     for e in staff.employees:
         for d in range(days):
             day = horizon.day(d)
             s = worked.get((e.id, day))
             if day < start.date():
-                pins.append(Pin(e.id, day, s.shift_id if s else None))
+                pins.append(Pin(e.id, day, s.shift_id if s else None, s.break_start if s else None))
             elif day == start.date() and s is not None and s.start < start:
-                pins.append(Pin(e.id, day, s.shift_id))
+                pins.append(Pin(e.id, day, s.shift_id, s.break_start))
     problem = RosterProblem(centre, staff, requirement, previous=previous, pins=pins,
                             reference=current, change_weight=CHANGE_WEIGHT)
     # Start the search from the published roster (minus the absent days): few changes come first.

@@ -20,7 +20,7 @@ import threading
 import time as _time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Callable
 
 from ortools.sat.python import cp_model
@@ -503,9 +503,31 @@ def coverage_terms(problem: RosterProblem):
     return out
 
 
+def pinned_breaks(rm: RosterModel) -> dict[tuple[int, int, int], int]:
+    """(employee, day, template) -> break offset (minutes after the shift start) of each pinned
+    shift whose pin keeps its published break, where the break rules still allow that offset."""
+    p = rm.problem
+    index = {emp.id: i for i, emp in enumerate(p.employees)}
+    tindex = {s.id: i for i, s in enumerate(p.templates)}
+    out = {}
+    for pin in p.pins:
+        if pin.shift_id is None or pin.break_start is None or pin.employee_id not in index:
+            continue
+        d, s = (pin.day - p.horizon.start).days, tindex.get(pin.shift_id)
+        if s is None or (index[pin.employee_id], d, s) not in rm.x:
+            continue
+        shift_start = datetime.combine(pin.day, datetime.min.time()) + timedelta(minutes=p.templates[s].start_minute)
+        off = int((pin.break_start - shift_start).total_seconds() // 60)
+        if off in break_offsets(p, p.templates[s]):
+            out[index[pin.employee_id], d, s] = off
+    return out
+
+
 def add_coverage(rm: RosterModel) -> None:
     """Agents on duty (minus breaks) per skill group flow to the queues they are trained for;
-    under-staffing is penalised (valued by the service-level curve where given), surplus too."""
+    under-staffing is penalised (valued by the service-level curve where given), surplus too.
+    Breaks kept by a pin (a re-plan keeps the breaks already taken or given out) hold their
+    count at that time as a floor."""
     p = rm.problem
     m = rm.model
     step = p.horizon.interval_minutes
@@ -526,6 +548,9 @@ def add_coverage(rm: RosterModel) -> None:
     count: dict[tuple[int, int, int], list] = defaultdict(list)
     for (e, d, s), v in rm.x.items():
         count[rm.group_of[e], d, s].append(v)
+    kept: dict[tuple[int, int, int, int], int] = defaultdict(int)   # (g, d, s, offset) -> pinned breaks
+    for (e, d, s), off in pinned_breaks(rm).items():
+        kept[rm.group_of[e], d, s, off] += 1
     for (g, d, s), vs in count.items():
         # One count variable per (group, day, template), used in every interval the shift covers:
         # summing the members' x in each interval instead gives ~1.5M terms at 200 agents and
@@ -542,7 +567,7 @@ def add_coverage(rm: RosterModel) -> None:
             continue
         bvars = []
         for k, off in enumerate(offsets):
-            b = m.NewIntVar(0, len(vs), f"brk_{g}_{d}_{s}_{k}")
+            b = m.NewIntVar(kept.get((g, d, s, off), 0), len(vs), f"brk_{g}_{d}_{s}_{k}")
             rm.brk[g, d, s, k] = b
             bvars.append(b)
             first = (d * 1440 + T[s].start_minute + off) // step
@@ -1178,6 +1203,14 @@ def extract_roster(rm: RosterModel, solver: cp_model.CpSolver) -> Roster:
     breaks: dict[tuple[int, int, int], list[int]] = defaultdict(list)   # (g, d, s) -> offsets
     for (g, d, s, k), b in rm.brk.items():
         breaks[g, d, s].extend([break_offsets(p, T[s])[k]] * solver.Value(b))
+    # Pinned breaks first: their offsets are among the counts (a floor in add_coverage).
+    given: dict[tuple[int, int, int], int] = {}
+    on = set(worked)
+    for key, off in pinned_breaks(rm).items():
+        e, d, s = key
+        if key in on and off in breaks[rm.group_of[e], d, s]:
+            breaks[rm.group_of[e], d, s].remove(off)
+            given[key] = off
     shifts: list[ShiftAssignment] = []
     duty: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)  # e -> (t0, t1, b0, b1)
     for e, d, s in worked:
@@ -1187,7 +1220,8 @@ def extract_roster(rm: RosterModel, solver: cp_model.CpSolver) -> Roster:
         s_end = s_start + timedelta(minutes=tmpl.length_minutes)
         b0 = b1 = None
         if tmpl.break_minutes:
-            off = breaks[g, d, s].pop() if breaks[g, d, s] else break_offsets(p, tmpl)[0]
+            off = given[e, d, s] if (e, d, s) in given else \
+                breaks[g, d, s].pop() if breaks[g, d, s] else break_offsets(p, tmpl)[0]
             b0 = s_start + timedelta(minutes=off)
             b1 = b0 + timedelta(minutes=tmpl.break_minutes)
         emp = p.employees[e]

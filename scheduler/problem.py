@@ -38,6 +38,9 @@ class RosterProblem:
     # Re-planning: a reference roster to stay close to; each changed employee-day costs change_weight.
     reference: list[ShiftAssignment] = field(default_factory=list)
     change_weight: float = 0.0
+    # Re-planning: queue assignments already worked (before the change) - kept as published where
+    # the agent is on duty then.
+    kept_assignments: list = field(default_factory=list)      # QueueAssignment
 
     def __post_init__(self) -> None:
         self.horizon: Horizon = self.requirement.horizon

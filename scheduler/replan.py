@@ -17,7 +17,7 @@ import pandas as pd
 
 from .domain import Horizon, ShiftAssignment, Staff, TimeOff
 from .errors import InputError, InputProblem
-from .io import load_centre_dir, load_staff, read_requirements, read_roster
+from .io import load_centre_dir, load_staff, read_assignments, read_requirements, read_roster
 from .kpis import plan_kpis
 from .pipeline import Plan, load_previous, make_requirements, requirement_with_values
 from .problem import Pin, RosterProblem
@@ -111,8 +111,11 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
                 pins.append(Pin(e.id, day, s.shift_id if s else None, s.break_start if s else None))
             elif day == start.date() and s is not None and s.start < start:
                 pins.append(Pin(e.id, day, s.shift_id, s.break_start))
+    # The queues already worked before the change, as published (assignments.csv beside the roster).
+    published = Path(roster_path).with_name("assignments.csv")
+    kept = [a for a in read_assignments(published) if a.start < start] if published.exists() else []
     problem = RosterProblem(centre, staff, requirement, previous=previous, pins=pins,
-                            reference=current, change_weight=CHANGE_WEIGHT)
+                            reference=current, change_weight=CHANGE_WEIGHT, kept_assignments=kept)
     # Start the search from the published roster (minus the absent days): few changes come first.
     hint = [sh for sh in current if not any(sh.employee_id == t.employee_id and t.start <= sh.day <= t.end for t in leave)]
     roster = solve(problem, SolveOptions(time_limit=time_limit, workers=workers, seed=seed, progress=progress, hint=hint))

@@ -591,6 +591,14 @@ def add_coverage(rm: RosterModel) -> None:
                 continue
             constant[g, t] += 1
     weights = p.centre.weights
+    # Queue assignments a re-plan keeps (already worked): their count per group, queue and
+    # interval is a floor on the flow there, and the split after the solve gives them back.
+    floor: dict[tuple[int, int, int], int] = defaultdict(int)
+    qindex = {q: qi for qi, q in enumerate(Q)}
+    for a in p.kept_assignments:
+        t = int((a.start - start).total_seconds() // 60) // step
+        if a.employee_id in index and a.queue in qindex and 0 <= t < n:
+            floor[rm.group_of[index[a.employee_id]], qindex[a.queue], t] += 1
     for t in range(n):
         served = {q: [] for q in range(len(Q))}
         supply_total = []
@@ -605,6 +613,8 @@ def add_coverage(rm: RosterModel) -> None:
             for qi, q in enumerate(Q):
                 if q in skills and req[qi][t] > 0:
                     f = m.NewIntVar(0, max(1, len(p.employees)), f"flow_{g}_{q}_{t}")
+                    if floor.get((g, qi, t)):
+                        m.Add(f >= floor[g, qi, t])
                     rm.flow[g, qi, t] = f
                     served[qi].append(f)
                     flows.append(f)
@@ -1247,6 +1257,13 @@ def assign_queues(rm: RosterModel, solver: cp_model.CpSolver, duty) -> list[Queu
     members: dict[int, list[int]] = defaultdict(list)
     for e in range(len(p.employees)):
         members[rm.group_of[e]].append(e)
+    index = {emp.id: i for i, emp in enumerate(p.employees)}
+    qindex = {q: qi for qi, q in enumerate(Q)}
+    step = p.horizon.interval_minutes
+    kept: dict[tuple[int, int], int] = {}       # (e, t) -> queue already worked (a re-plan's past)
+    for a in p.kept_assignments:
+        if a.employee_id in index and a.queue in qindex:
+            kept[index[a.employee_id], int((a.start - p.horizon_start()).total_seconds() // 60) // step] = qindex[a.queue]
     for t in range(n):
         moment = p.horizon.moment(t)
         for g, skills in enumerate(rm.groups):
@@ -1255,7 +1272,15 @@ def assign_queues(rm: RosterModel, solver: cp_model.CpSolver, duty) -> list[Queu
                 continue
             quota = {qi: solver.Value(rm.flow[g, qi, t]) for qi in range(len(Q)) if (g, qi, t) in rm.flow}
             chosen: dict[int, int] = {}
+            for e in present:                       # what was already worked, as it was
+                qi = kept.get((e, t))
+                if qi is not None:
+                    chosen[e] = qi
+                    if quota.get(qi, 0) > 0:
+                        quota[qi] -= 1
             for e in present:                       # stay where you were if still needed
+                if e in chosen:
+                    continue
                 qi = current.get(e)
                 if qi is not None and quota.get(qi, 0) > 0:
                     chosen[e] = qi

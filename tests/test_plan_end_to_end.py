@@ -125,6 +125,11 @@ def test_replan_after_an_absence_changes_only_what_it_must(planned, tmp_path, ca
     before_old = roster[roster["date"] < "2026-12-02"].sort_values(["employee_id", "date"])[kept]
     before_new = new[new["date"] < "2026-12-02"].sort_values(["employee_id", "date"])[kept]
     assert before_old.reset_index(drop=True).equals(before_new.reset_index(drop=True))
+    # ... nor the queues already worked (they were re-split from the new flows).
+    old_q = pd.read_csv(planned / "assignments.csv", dtype=str)
+    new_q = pd.read_csv(out / "assignments.csv", dtype=str)
+    past = lambda q: q[q["timestamp"] < "2026-12-02"].sort_values(["employee_id", "timestamp"]).reset_index(drop=True)  # noqa: E731
+    assert past(old_q).equals(past(new_q))
     changes = pd.read_csv(out / "changes.csv", dtype=str)
     assert (changes["date"] >= "2026-12-02").all()
     removed = changes[(changes["employee_id"] == absent)]

@@ -114,6 +114,13 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     # The queues already worked before the change, as published (assignments.csv beside the roster).
     published = Path(roster_path).with_name("assignments.csv")
     kept = [a for a in read_assignments(published) if a.start < start] if published.exists() else []
+    # Only where the roster has that agent on duty then (an assignments file that does not match
+    # the roster would otherwise ask the model for agents it does not have).
+    shifts_of: dict[str, list[ShiftAssignment]] = {}
+    for sh in current:
+        shifts_of.setdefault(sh.employee_id, []).append(sh)
+    kept = [a for a in kept if any(sh.start <= a.start < sh.end and not (sh.break_start and sh.break_start <= a.start < sh.break_end)
+                                   for sh in shifts_of.get(a.employee_id, []))]
     problem = RosterProblem(centre, staff, requirement, previous=previous, pins=pins,
                             reference=current, change_weight=CHANGE_WEIGHT, kept_assignments=kept)
     # Start the search from the published roster (minus the absent days): few changes come first.

@@ -110,6 +110,11 @@ class Employee:
     min_total_minutes: int | None = None
     max_total_minutes: int | None = None
 
+    def contract_minimum_hours(self, days: int, absent_days: int) -> float:
+        """The contracted minimum over `days` days of one week (scaled for a partial week), each
+        absent day - approved leave or a centre closure - credited at min_hours / max_days."""
+        return max(0.0, self.min_hours * days / 7 - self.min_hours / max(self.max_days, 1) * absent_days)
+
 
 @dataclass(frozen=True)
 class TimeOff:

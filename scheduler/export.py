@@ -48,7 +48,7 @@ def employee_summary(roster: Roster, staff: Staff, centre: Centre) -> pd.DataFra
             wdays = [h.day(d) for d in range(7 * w, min(h.days, 7 * w + 7))]
             week_paid.append(sum(s.paid_hours for s in shifts if wdays[0] <= s.day <= wdays[-1]))
             credit = sum(1 for day in wdays if day in leave_days or day in centre.closures)
-            week_min.append(max(0.0, e.min_hours * len(wdays) / 7 - e.min_hours / max(e.max_days, 1) * credit))
+            week_min.append(e.contract_minimum_hours(len(wdays), credit))
         owed = round(sum(week_min), 2)
         rows.append({
             "employee_id": e.id, "name": e.name, "contract": e.contract, "skills": "+".join(sorted(e.skills)),

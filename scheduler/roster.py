@@ -412,14 +412,12 @@ def add_min_hours(rm: RosterModel) -> None:
 
 
 def weekly_minimum_minutes(problem: RosterProblem, emp: Employee, days: list[int]) -> int:
-    """Contracted minimum for these days: scaled for a partial week; approved leave is credited."""
+    """Contracted minimum for these days: scaled for a partial week; approved leave and closure
+    days are credited (a day that is both, once - as the validator counts it)."""
     if emp.min_hours <= 0:
         return 0
-    per_day = emp.min_hours * 60 / max(emp.max_days, 1)
-    leave = sum(1 for d in days if problem.on_leave(emp.id, problem.horizon.day(d)))
-    closures = sum(1 for d in days if problem.horizon.day(d) in problem.centre.closures)
-    need = emp.min_hours * 60 * len(days) / 7 - per_day * (leave + closures)
-    return max(0, int(math.floor(need + 1e-6)))
+    absent = sum(1 for d in days if problem.absent(emp.id, problem.horizon.day(d)))
+    return max(0, int(math.floor(emp.contract_minimum_hours(len(days), absent) * 60 + 1e-6)))
 
 
 def add_nights(rm: RosterModel) -> None:

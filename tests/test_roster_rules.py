@@ -485,3 +485,16 @@ def test_the_solver_time_reported_is_the_whole_job():
     roster, _ = solve_case(small_centre(), c["emps"], c["need"])
     s = roster.kpis["solver"]
     assert s["total_seconds"] >= s["solve_seconds"] and s["total_seconds"] >= s["build_seconds"]
+
+
+def test_leave_on_a_closure_day_is_credited_once_against_the_contract():
+    """The engine credited a day of leave that is also a closure day twice (the validator and the
+    HR summary once), so it could return a week the validator calls below contract."""
+    from dataclasses import replace
+    from scheduler.roster import weekly_minimum_minutes
+    wednesday = MONDAY + timedelta(days=2)
+    centre = replace(small_centre(), closures=(wednesday,))
+    emp = employee("e0", min_hours=40, max_days=5)
+    problem = RosterProblem(centre, Staff((emp,), (TimeOff("e0", wednesday, wednesday),)),
+                            requirement(centre, {}))
+    assert weekly_minimum_minutes(problem, emp, list(range(7))) == 32 * 60

@@ -74,11 +74,11 @@ def _sniff_separator(header: str) -> str:
 class Table:
     """A CSV file read as strings, with row numbers kept for error messages."""
 
-    def __init__(self, path: Path, frame: pd.DataFrame, label: str):
+    def __init__(self, path: Path, frame: pd.DataFrame, label: str, decimal_comma: bool = False):
         self.path = path
         self.frame = frame
         self.label = label
-        self.decimal_comma = False          # ';'-separated files may write 200,5 for 200.5
+        self.decimal_comma = decimal_comma  # ';'-separated files may write 200,5 for 200.5
         self.problems: list[InputProblem] = []
         self.unlisted = 0                   # problems beyond MAX_PROBLEMS, counted not listed
 
@@ -242,9 +242,7 @@ def read_table(path: str | Path, required: Iterable[str], optional: Iterable[str
             frame[c] = ""
     if frame.empty and rows_required:
         raise InputError(InputProblem(label, "the file has a header but no data rows", 2))
-    table = Table(path, frame, label)
-    table.decimal_comma = sep == ";"      # (a ',' there cannot be a field separator)
-    return table
+    return Table(path, frame, label, decimal_comma=sep == ";")   # (',' cannot separate fields there)
 
 
 # --------------------------------------------------------------------------------------------

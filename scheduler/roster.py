@@ -521,6 +521,20 @@ def pinned_breaks(rm: RosterModel) -> dict[tuple[int, int, int], int]:
     return out
 
 
+def kept_queues(rm: RosterModel) -> dict[tuple[int, int], int]:
+    """(employee, interval) -> queue index of each queue assignment a re-plan keeps as worked."""
+    p = rm.problem
+    index = {emp.id: i for i, emp in enumerate(p.employees)}
+    qindex = {q: qi for qi, q in enumerate(p.requirement.queues)}
+    start, step, n = p.horizon_start(), p.horizon.interval_minutes, p.horizon.n_intervals
+    out = {}
+    for a in p.kept_assignments:
+        t = int((a.start - start).total_seconds() // 60) // step
+        if a.employee_id in index and a.queue in qindex and 0 <= t < n:
+            out[index[a.employee_id], t] = qindex[a.queue]
+    return out
+
+
 def add_coverage(rm: RosterModel) -> None:
     """Agents on duty (minus breaks) per skill group flow to the queues they are trained for;
     under-staffing is penalised (valued by the service-level curve where given), surplus too.
@@ -592,11 +606,8 @@ def add_coverage(rm: RosterModel) -> None:
     # Queue assignments a re-plan keeps (already worked): their count per group, queue and
     # interval is a floor on the flow there, and the split after the solve gives them back.
     floor: dict[tuple[int, int, int], int] = defaultdict(int)
-    qindex = {q: qi for qi, q in enumerate(Q)}
-    for a in p.kept_assignments:
-        t = int((a.start - start).total_seconds() // 60) // step
-        if a.employee_id in index and a.queue in qindex and 0 <= t < n:
-            floor[rm.group_of[index[a.employee_id]], qindex[a.queue], t] += 1
+    for (e, t), qi in kept_queues(rm).items():
+        floor[rm.group_of[e], qi, t] += 1
     for t in range(n):
         served = {q: [] for q in range(len(Q))}
         supply_total = []
@@ -1148,13 +1159,12 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
             solver, status = replayed, cp_model.FEASIBLE
     status_name = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE", cp_model.MODEL_INVALID: "MODEL_INVALID"}.get(status, "UNKNOWN")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        from .diagnose import diagnose
         from .errors import InfeasibleError
         if status == cp_model.INFEASIBLE:
-            from .diagnose import diagnose
             raise InfeasibleError("no roster satisfies every hard rule", diagnose(problem))
         if options.stop is not None and options.stop.is_set():
             raise InfeasibleError("stopped before any roster was found")
-        from .diagnose import diagnose
         # Time ran out: before blaming the time, see whether someone's own rules cannot hold (a
         # check per employee, seconds in all) - that no time limit would fix.
         conflicts = diagnose(problem, seconds_per_check=1.0, proven_only=True)
@@ -1255,13 +1265,7 @@ def assign_queues(rm: RosterModel, solver: cp_model.CpSolver, duty) -> list[Queu
     members: dict[int, list[int]] = defaultdict(list)
     for e in range(len(p.employees)):
         members[rm.group_of[e]].append(e)
-    index = {emp.id: i for i, emp in enumerate(p.employees)}
-    qindex = {q: qi for qi, q in enumerate(Q)}
-    step = p.horizon.interval_minutes
-    kept: dict[tuple[int, int], int] = {}       # (e, t) -> queue already worked (a re-plan's past)
-    for a in p.kept_assignments:
-        if a.employee_id in index and a.queue in qindex:
-            kept[index[a.employee_id], int((a.start - p.horizon_start()).total_seconds() // 60) // step] = qindex[a.queue]
+    kept = kept_queues(rm)                      # (e, t) -> queue already worked (a re-plan's past)
     for t in range(n):
         moment = p.horizon.moment(t)
         for g, skills in enumerate(rm.groups):

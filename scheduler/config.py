@@ -255,6 +255,17 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
                         f"unknown shift {part!r}; expected a kind (early, day, late, night), a shift id or a template id")
     if rules.min_rest_minutes >= 7 * 1440:
         col.add("rules.min_rest_hours", "a rest rule of a week or more leaves no shift possible")
+    if holiday_country:
+        # Checked here, once, for every command: the roster credits holidays against contracts
+        # (rules.holidays_credit_contract) and the forecast uses them as regressors.
+        import holidays
+        try:
+            holidays.country_holidays(holiday_country, subdiv=holiday_subdivision, years=2000)
+        except NotImplementedError as exc:
+            where = "centre.holiday_subdivision" if holiday_subdivision and \
+                holiday_country in holidays.list_supported_countries() else "centre.holiday_country"
+            col.add(where, f"the holidays package does not know it ({exc}); expected a country code like 'GB'"
+                           " and, optionally, one of its subdivisions like 'ENG'")
 
     if col.problems:
         raise InputError(col.problems)
@@ -268,7 +279,7 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
 RULE_KEYS = {"forbidden_successions", "break_earliest_hours", "break_latest_hours", "max_weekends",
              "min_rest_hours", "max_consecutive_days", "min_consecutive_days", "min_consecutive_days_off",
              "max_nights_per_week", "max_consecutive_nights", "night_start", "night_end",
-             "absences_count_in_blocks"}
+             "absences_count_in_blocks", "holidays_credit_contract"}
 
 
 def _parse_rules(t: dict, col: _Collector) -> Rules:
@@ -318,6 +329,7 @@ def _parse_rules(t: dict, col: _Collector) -> Rules:
         night_start_minute=night_start,
         night_end_minute=night_end,
         absences_count_in_blocks=col.get(t, "absences_count_in_blocks", p, bool, False, expect="true or false"),
+        holidays_credit_contract=col.get(t, "holidays_credit_contract", p, bool, True, expect="true or false"),
     )
 
 

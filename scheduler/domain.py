@@ -161,6 +161,12 @@ class Rules:
     # and one day of leave mid-week must not make the week unplannable. True: they count like any
     # other day off (the Curtois benchmark's rule H7).
     absences_count_in_blocks: bool = False
+    # Whether a public holiday (the centre's holiday_country / holiday_subdivision) credits every
+    # employee's weekly contract minimum as a closure day does (min_hours / max_days), worked or
+    # not - as shift contracts commonly do. Without it a four-week plan over Christmas had to
+    # find everyone's full hours in a week of little demand and staffed Christmas Day well above
+    # its requirement.
+    holidays_credit_contract: bool = True
 
 
 # The largest weight (or hourly cost, preference weight) we accept: the objective is kept in
@@ -198,6 +204,16 @@ class Centre:
     holiday_country: str | None = None
     holiday_subdivision: str | None = None
     closures: tuple[date, ...] = ()
+
+    def public_holidays(self, first: date, last: date) -> frozenset[date]:
+        """The public holidays from `first` to `last` (inclusive) of the centre's holiday calendar
+        (the ``holidays`` package; none without a holiday_country)."""
+        if not self.holiday_country or last < first:
+            return frozenset()
+        import holidays
+        found = holidays.country_holidays(self.holiday_country, subdiv=self.holiday_subdivision,
+                                          years=range(first.year, last.year + 1))
+        return frozenset(d for d in found if first <= d <= last)
 
     def queue(self, queue_id: str) -> Queue:
         for q in self.queues:

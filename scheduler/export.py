@@ -26,10 +26,13 @@ SUMMARY_COLUMNS = ["employee_id", "name", "contract", "skills", "days_worked", "
 def employee_summary(roster: Roster, staff: Staff, centre: Centre) -> pd.DataFrame:
     """One row per employee (also those not rostered): paid hours against the contract over the
     horizon, days worked and off, nights, early/late shifts, weekends worked, approved time off.
-    The contract minimum credits approved leave and closure days (min_hours / max_days a day, as
-    the rules do): someone on leave two days of a week owes that much less, not a shortfall. Paid
-    hours and that minimum are also given per calendar week of the horizon ('38;40')."""
+    The contract minimum credits approved leave, closure days and - under
+    rules.holidays_credit_contract - public holidays (min_hours / max_days a day, as the rules
+    do): someone on leave two days of a week owes that much less, not a shortfall. Paid hours and
+    that minimum are also given per calendar week of the horizon ('38;40')."""
     h = roster.horizon
+    credited = centre.public_holidays(h.day(0), h.day(h.days - 1)) \
+        if centre.rules.holidays_credit_contract and h.days > 0 else frozenset()
     weeks = h.days / 7
     kinds = {s.id: s.kind for s in centre.shifts}
     by_emp: dict[str, list] = defaultdict(list)
@@ -47,7 +50,7 @@ def employee_summary(roster: Roster, staff: Staff, centre: Centre) -> pd.DataFra
         for w in range(math.ceil(h.days / 7)):
             wdays = [h.day(d) for d in range(7 * w, min(h.days, 7 * w + 7))]
             week_paid.append(sum(s.paid_hours for s in shifts if wdays[0] <= s.day <= wdays[-1]))
-            credit = sum(1 for day in wdays if day in leave_days or day in centre.closures)
+            credit = sum(1 for day in wdays if day in leave_days or day in centre.closures or day in credited)
             week_min.append(e.contract_minimum_hours(len(wdays), credit))
         owed = round(sum(week_min), 2)
         rows.append({

@@ -48,6 +48,10 @@ class RosterProblem:
         self.templates: list[ShiftTemplate] = list(self.centre.shifts)
         self._time_off = {(t.employee_id, t.start + timedelta(days=i))
                           for t in self.staff.time_off for i in range((t.end - t.start).days + 1)}
+        # Public holidays that credit the contract minimum (rules.holidays_credit_contract).
+        self.credited_holidays: frozenset[date] = self.centre.public_holidays(
+            self.horizon.start, self.horizon.day(self.horizon.days - 1)) \
+            if self.centre.rules.holidays_credit_contract and self.horizon.days > 0 else frozenset()
 
     # ---- calendar ------------------------------------------------------------------------
     def on_leave(self, employee_id: str, day: date) -> bool:
@@ -56,6 +60,11 @@ class RosterProblem:
     def absent(self, employee_id: str, day: date) -> bool:
         """Approved time off or a closure day: an absence not of the roster's making."""
         return self.on_leave(employee_id, day) or day in self.centre.closures
+
+    def contract_credit(self, employee_id: str, day: date) -> bool:
+        """Is `day` credited against the employee's contracted minimum: an absence (``absent``) or
+        a public holiday that credits it (rules.holidays_credit_contract). Once per day."""
+        return self.absent(employee_id, day) or day in self.credited_holidays
 
     def allowed(self, e: Employee, d: int, s: ShiftTemplate) -> bool:
         """May employee `e` work template `s` on horizon day `d` (before rest/sequence rules)?

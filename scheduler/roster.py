@@ -412,11 +412,12 @@ def add_min_hours(rm: RosterModel) -> None:
 
 
 def weekly_minimum_minutes(problem: RosterProblem, emp: Employee, days: list[int]) -> int:
-    """Contracted minimum for these days: scaled for a partial week; approved leave and closure
-    days are credited (a day that is both, once - as the validator counts it)."""
+    """Contracted minimum for these days: scaled for a partial week; approved leave, closure days
+    and (rules.holidays_credit_contract) public holidays are credited (a day that is more than
+    one of them, once - as the validator counts it)."""
     if emp.min_hours <= 0:
         return 0
-    absent = sum(1 for d in days if problem.absent(emp.id, problem.horizon.day(d)))
+    absent = sum(1 for d in days if problem.contract_credit(emp.id, problem.horizon.day(d)))
     return max(0, int(math.floor(emp.contract_minimum_hours(len(days), absent) * 60 + 1e-6)))
 
 

@@ -62,6 +62,7 @@ def validate_roster(centre: Centre, staff: Staff, shifts: list[ShiftAssignment],
     days = horizon_days or (max(s.day for s in shifts) - start).days + 1
     days = max(days, 1)
     leave = {(t.employee_id, t.start + timedelta(days=i)) for t in staff.time_off for i in range((t.end - t.start).days + 1)}
+    credited = _credited_holidays(centre, start, days)
 
     by_emp: dict[str, list[ShiftAssignment]] = defaultdict(list)
     for s in shifts:
@@ -84,11 +85,11 @@ def validate_roster(centre: Centre, staff: Staff, shifts: list[ShiftAssignment],
         seq = sorted(prev_by_emp.get(eid, []), key=lambda s: s.start) + own
         _check_rest_and_successions(centre, e, seq, v)
         _check_consecutive(centre, e, seq, start, days, leave, v)
-        _check_weekly(centre, e, own, start, days, leave, v)
+        _check_weekly(centre, e, own, start, days, leave, credited, v)
         _check_weekends(centre, e, own, v)
     for eid, e in emps.items():
         if eid not in by_emp:
-            _check_weekly(centre, e, [], start, days, leave, v)
+            _check_weekly(centre, e, [], start, days, leave, credited, v)
     if assignments is not None:
         _check_assignments(centre, emps, shifts, assignments, v)
     return v
@@ -226,7 +227,20 @@ def _check_consecutive(centre: Centre, e: Employee, seq: list[ShiftAssignment], 
         i = j
 
 
-def _check_weekly(centre: Centre, e: Employee, own: list[ShiftAssignment], start: date, days: int, leave, v) -> None:
+def _credited_holidays(centre: Centre, start: date, days: int) -> set[date]:
+    """Public holidays in the horizon that credit the contract minimum (read from the holidays
+    package here, not through the engine's calendar)."""
+    if not (centre.rules.holidays_credit_contract and centre.holiday_country):
+        return set()
+    import holidays
+    last = start + timedelta(days=days - 1)
+    calendar = holidays.country_holidays(centre.holiday_country, subdiv=centre.holiday_subdivision,
+                                         years=range(start.year, last.year + 1))
+    return {start + timedelta(days=i) for i in range(days) if start + timedelta(days=i) in calendar}
+
+
+def _check_weekly(centre: Centre, e: Employee, own: list[ShiftAssignment], start: date, days: int, leave,
+                  credited: set[date], v) -> None:
     rules = centre.rules
     for w in range(math.ceil(days / 7)):
         w0 = start + timedelta(days=7 * w)
@@ -238,7 +252,7 @@ def _check_weekly(centre: Centre, e: Employee, own: list[ShiftAssignment], start
         if hours > e.max_hours + 1e-6:
             v.append(Violation("max_hours", e.id, w0, f"{hours:g} paid hours in the week (maximum {e.max_hours:g})"))
         if e.min_hours > 0:
-            credit_days = sum(1 for d in wdays if (e.id, d) in leave or d in centre.closures)
+            credit_days = sum(1 for d in wdays if (e.id, d) in leave or d in centre.closures or d in credited)
             need = e.min_hours * len(wdays) / 7 - e.min_hours / max(e.max_days, 1) * credit_days
             need = math.floor(need * 60 + 1e-6) / 60
             if hours + 1e-6 < need:

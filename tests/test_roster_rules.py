@@ -498,3 +498,47 @@ def test_leave_on_a_closure_day_is_credited_once_against_the_contract():
     problem = RosterProblem(centre, Staff((emp,), (TimeOff("e0", wednesday, wednesday),)),
                             requirement(centre, {}))
     assert weekly_minimum_minutes(problem, emp, list(range(7))) == 32 * 60
+
+
+CHRISTMAS_WEEK = MONDAY + timedelta(days=21)     # Mon 21 Dec 2026: Christmas Fri 25, Boxing Day Sat 26
+
+
+def _holiday_centre(credit: bool):
+    from dataclasses import replace
+    c = small_centre(holidays_credit_contract=credit)
+    return replace(c, holiday_country="GB", holiday_subdivision="ENG")
+
+
+def test_public_holidays_credit_the_contract_minimum():
+    """A four-week plan over Christmas once staffed Christmas Day well above its requirement: the
+    week's full contract had to be worked in a week of little demand. Public holidays now credit
+    the minimum as closure days do (rules.holidays_credit_contract, default true)."""
+    from scheduler.roster import weekly_minimum_minutes
+    emp = employee("e0", min_hours=40, max_days=5)
+    for credit, hours in ((True, 24), (False, 40)):
+        centre = _holiday_centre(credit)
+        problem = RosterProblem(centre, Staff((emp,)), requirement(centre, {}, start=CHRISTMAS_WEEK))
+        assert problem.credited_holidays == ({CHRISTMAS_WEEK + timedelta(days=4), CHRISTMAS_WEEK + timedelta(days=5)}
+                                             if credit else set())
+        assert weekly_minimum_minutes(problem, emp, list(range(7))) == hours * 60
+
+
+def test_the_engine_and_validator_both_credit_public_holidays():
+    emp = employee("e0", min_hours=40, max_days=5)
+    paid = {}
+    for credit in (True, False):
+        centre = _holiday_centre(credit)
+        problem = RosterProblem(centre, Staff((emp,)), requirement(centre, {}, start=CHRISTMAS_WEEK))
+        roster = solve(problem, SolveOptions(time_limit=10, workers=1, seed=0))
+        paid[credit] = sum(s.paid_hours for s in roster.shifts)
+        assert validate_roster(centre, problem.staff, roster.shifts, roster.queue_assignments,
+                               horizon_start=CHRISTMAS_WEEK, horizon_days=7) == []
+    # Nothing is asked for: the engine works the minimum - three 8-h shifts with the credit, five without.
+    assert paid == {True: 24, False: 40}
+    # The validator holds the uncredited minimum where the centre does not credit holidays.
+    short = [s for s in solve(RosterProblem(_holiday_centre(True), Staff((emp,)),
+                                            requirement(_holiday_centre(True), {}, start=CHRISTMAS_WEEK)),
+                              SolveOptions(time_limit=10, workers=1, seed=0)).shifts]
+    problems = validate_roster(_holiday_centre(False), Staff((emp,)), short, horizon_start=CHRISTMAS_WEEK, horizon_days=7)
+    assert [p.rule for p in problems] == ["min_hours"]
+

@@ -234,16 +234,18 @@ def cmd_replan(args) -> int:
                            progress=SolverProgress())
     written = write_plan(plan, args.out, calendars=args.ics, xlsx=args.xlsx)
     import pandas as pd
+    columns = ["employee_id", "date", "change", "before", "after", "break_before", "break_after", "queue_changes"]
     table = pd.DataFrame([{"employee_id": c.employee_id, "date": c.day.isoformat(), "change": c.kind,
-                           "before": c.before, "after": c.after} for c in changes],
-                         columns=["employee_id", "date", "change", "before", "after"])
+                           "before": c.before, "after": c.after, "break_before": c.break_before,
+                           "break_after": c.break_after, "queue_changes": c.queue_changes} for c in changes],
+                         columns=columns)
     write_csv(table, Path(args.out) / "changes.csv")
     absences = pd.DataFrame(plan.kpis["absences"], columns=["employee_id", "start_date", "end_date"])
     absences["reason"] = "absence (re-plan)"
     write_csv(absences, Path(args.out) / "absences.csv")
     for line in summary_lines(plan):
         print(line)
-    print(f"{len(changes)} changed employee-day(s):")
+    print(f"{len(changes)} changed employee-day(s) (shift, break or queues):")
     for c in changes:
         print(f"  {c}")
     violations = validate_files(args.data, written["roster.csv"], written["assignments.csv"],

@@ -41,6 +41,13 @@ class RosterProblem:
     # Re-planning: queue assignments already worked (before the change) - kept as published where
     # the agent is on duty then.
     kept_assignments: list = field(default_factory=list)      # QueueAssignment
+    # Re-planning: the reference roster's queue assignments; the split of the new flows gives an
+    # agent the published queue where it can (no cost in the model: flows are per group).
+    reference_assignments: list = field(default_factory=list)  # QueueAssignment
+    # ... and what moving one of them costs: a break of a kept shift (per shift), an agent-interval
+    # on another queue than published. 0: free (the new plan may move them all).
+    break_change_weight: float = 0.0
+    queue_change_weight: float = 0.0
 
     def __post_init__(self) -> None:
         self.horizon: Horizon = self.requirement.horizon

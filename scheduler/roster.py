@@ -505,31 +505,46 @@ def coverage_terms(problem: RosterProblem):
 def pinned_breaks(rm: RosterModel) -> dict[tuple[int, int, int], int]:
     """(employee, day, template) -> break offset (minutes after the shift start) of each pinned
     shift whose pin keeps its published break, where the break rules still allow that offset."""
+    return _break_offsets(rm, ((pin.employee_id, pin.day, pin.shift_id, pin.break_start) for pin in rm.problem.pins))
+
+
+def reference_breaks(rm: RosterModel) -> dict[tuple[int, int, int], int]:
+    """As ``pinned_breaks``, for every shift of the reference roster (a re-plan's published one):
+    where the new roster keeps such a shift, its agent keeps the break if the counts allow."""
+    return _break_offsets(rm, ((sh.employee_id, sh.day, sh.shift_id, sh.break_start) for sh in rm.problem.reference))
+
+
+def _break_offsets(rm: RosterModel, items) -> dict[tuple[int, int, int], int]:
+    """(employee, day, template) -> break offset of (employee id, day, shift id, break start) items."""
     p = rm.problem
     index = {emp.id: i for i, emp in enumerate(p.employees)}
     tindex = {s.id: i for i, s in enumerate(p.templates)}
     out = {}
-    for pin in p.pins:
-        if pin.shift_id is None or pin.break_start is None or pin.employee_id not in index:
+    for employee_id, day, shift_id, break_start in items:
+        if shift_id is None or break_start is None or employee_id not in index:
             continue
-        d, s = (pin.day - p.horizon.start).days, tindex.get(pin.shift_id)
-        if s is None or (index[pin.employee_id], d, s) not in rm.x:
+        d, s = (day - p.horizon.start).days, tindex.get(shift_id)
+        if s is None or (index[employee_id], d, s) not in rm.x:
             continue
-        shift_start = datetime.combine(pin.day, datetime.min.time()) + timedelta(minutes=p.templates[s].start_minute)
-        off = int((pin.break_start - shift_start).total_seconds() // 60)
+        shift_start = datetime.combine(day, datetime.min.time()) + timedelta(minutes=p.templates[s].start_minute)
+        off = int((break_start - shift_start).total_seconds() // 60)
         if off in break_offsets(p, p.templates[s]):
-            out[index[pin.employee_id], d, s] = off
+            out[index[employee_id], d, s] = off
     return out
 
 
 def kept_queues(rm: RosterModel) -> dict[tuple[int, int], int]:
     """(employee, interval) -> queue index of each queue assignment a re-plan keeps as worked."""
+    return _queue_indices(rm, rm.problem.kept_assignments)
+
+
+def _queue_indices(rm: RosterModel, assignments) -> dict[tuple[int, int], int]:
     p = rm.problem
     index = {emp.id: i for i, emp in enumerate(p.employees)}
     qindex = {q: qi for qi, q in enumerate(p.requirement.queues)}
     start, step, n = p.horizon_start(), p.horizon.interval_minutes, p.horizon.n_intervals
     out = {}
-    for a in p.kept_assignments:
+    for a in assignments:
         t = int((a.start - start).total_seconds() // 60) // step
         if a.employee_id in index and a.queue in qindex and 0 <= t < n:
             out[index[a.employee_id], t] = qindex[a.queue]
@@ -540,7 +555,8 @@ def add_coverage(rm: RosterModel) -> None:
     """Agents on duty (minus breaks) per skill group flow to the queues they are trained for;
     under-staffing is penalised (valued by the service-level curve where given), surplus too.
     Breaks kept by a pin (a re-plan keeps the breaks already taken or given out) hold their
-    count at that time as a floor."""
+    count at that time as a floor. In a re-plan the published breaks and queues of later shifts
+    are soft floors (break_changes, queue_changes): moved only where that buys more cover."""
     p = rm.problem
     m = rm.model
     step = p.horizon.interval_minutes
@@ -562,8 +578,15 @@ def add_coverage(rm: RosterModel) -> None:
     for (e, d, s), v in rm.x.items():
         count[rm.group_of[e], d, s].append(v)
     kept: dict[tuple[int, int, int, int], int] = defaultdict(int)   # (g, d, s, offset) -> pinned breaks
-    for (e, d, s), off in pinned_breaks(rm).items():
+    pinned = pinned_breaks(rm)
+    for (e, d, s), off in pinned.items():
         kept[rm.group_of[e], d, s, off] += 1
+    # Re-planning: the reference roster's other breaks, each kept where it can be (a soft floor).
+    published_breaks: dict[tuple[int, int, int, int], int] = defaultdict(int)
+    if p.break_change_weight > 0:
+        for (e, d, s), off in reference_breaks(rm).items():
+            if (e, d, s) not in pinned:
+                published_breaks[rm.group_of[e], d, s, off] += 1
     for (g, d, s), vs in count.items():
         # One count variable per (group, day, template), used in every interval the shift covers:
         # summing the members' x in each interval instead gives ~1.5M terms at 200 agents and
@@ -583,6 +606,11 @@ def add_coverage(rm: RosterModel) -> None:
             b = m.NewIntVar(kept.get((g, d, s, off), 0), len(vs), f"brk_{g}_{d}_{s}_{k}")
             rm.brk[g, d, s, k] = b
             bvars.append(b)
+            wanted = published_breaks.get((g, d, s, off), 0) + kept.get((g, d, s, off), 0)
+            if wanted > kept.get((g, d, s, off), 0):
+                moved = m.NewIntVar(0, wanted, f"brk_moved_{g}_{d}_{s}_{k}")
+                m.Add(b + moved >= wanted)
+                rm.penalize("break_changes", moved, p.break_change_weight)
             first = (d * 1440 + T[s].start_minute + off) // step
             for t in range(first, first + T[s].break_minutes // step):
                 if 0 <= t < n:
@@ -609,6 +637,13 @@ def add_coverage(rm: RosterModel) -> None:
     floor: dict[tuple[int, int, int], int] = defaultdict(int)
     for (e, t), qi in kept_queues(rm).items():
         floor[rm.group_of[e], qi, t] += 1
+    # ... and the later ones as published: a soft floor (the split then hands them back).
+    published: dict[tuple[int, int, int], int] = defaultdict(int)
+    if p.queue_change_weight > 0:
+        kept_at = kept_queues(rm)
+        for (e, t), qi in _queue_indices(rm, p.reference_assignments).items():
+            if (e, t) not in kept_at:
+                published[rm.group_of[e], qi, t] += 1
     for t in range(n):
         served = {q: [] for q in range(len(Q))}
         supply_total = []
@@ -625,6 +660,10 @@ def add_coverage(rm: RosterModel) -> None:
                     f = m.NewIntVar(0, max(1, len(p.employees)), f"flow_{g}_{q}_{t}")
                     if floor.get((g, qi, t)):
                         m.Add(f >= floor[g, qi, t])
+                    if published.get((g, qi, t)):
+                        moved = m.NewIntVar(0, published[g, qi, t], f"flow_moved_{g}_{q}_{t}")
+                        m.Add(f + moved >= floor.get((g, qi, t), 0) + published[g, qi, t])
+                        rm.penalize("queue_changes", moved, p.queue_change_weight, queue=q)
                     rm.flow[g, qi, t] = f
                     served[qi].append(f)
                     flows.append(f)
@@ -1225,11 +1264,14 @@ def extract_roster(rm: RosterModel, solver: cp_model.CpSolver) -> Roster:
     # Pinned breaks first: their offsets are among the counts (a floor in add_coverage).
     given: dict[tuple[int, int, int], int] = {}
     on = set(worked)
-    for key, off in pinned_breaks(rm).items():
-        e, d, s = key
-        if key in on and off in breaks[rm.group_of[e], d, s]:
-            breaks[rm.group_of[e], d, s].remove(off)
-            given[key] = off
+    # Then, in a re-plan, each shift kept from the published roster keeps its break if the
+    # counts still hold that offset (else changes.csv would tell agents of breaks moved for nothing).
+    for wanted in (pinned_breaks(rm), reference_breaks(rm)):
+        for key, off in wanted.items():
+            e, d, s = key
+            if key in on and key not in given and off in breaks[rm.group_of[e], d, s]:
+                breaks[rm.group_of[e], d, s].remove(off)
+                given[key] = off
     shifts: list[ShiftAssignment] = []
     duty: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)  # e -> (t0, t1, b0, b1)
     for e, d, s in worked:
@@ -1267,6 +1309,7 @@ def assign_queues(rm: RosterModel, solver: cp_model.CpSolver, duty) -> list[Queu
     for e in range(len(p.employees)):
         members[rm.group_of[e]].append(e)
     kept = kept_queues(rm)                      # (e, t) -> queue already worked (a re-plan's past)
+    published = _queue_indices(rm, p.reference_assignments)   # (e, t) -> queue as published
     for t in range(n):
         moment = p.horizon.moment(t)
         for g, skills in enumerate(rm.groups):
@@ -1281,6 +1324,11 @@ def assign_queues(rm: RosterModel, solver: cp_model.CpSolver, duty) -> list[Queu
                     chosen[e] = qi
                     if quota.get(qi, 0) > 0:
                         quota[qi] -= 1
+            for e in present:                       # as published, if still needed
+                qi = published.get((e, t))
+                if e not in chosen and qi is not None and quota.get(qi, 0) > 0:
+                    chosen[e] = qi
+                    quota[qi] -= 1
             for e in present:                       # stay where you were if still needed
                 if e in chosen:
                     continue

@@ -542,3 +542,36 @@ def test_the_engine_and_validator_both_credit_public_holidays():
     problems = validate_roster(_holiday_centre(False), Staff((emp,)), short, horizon_start=CHRISTMAS_WEEK, horizon_days=7)
     assert [p.rule for p in problems] == ["min_hours"]
 
+
+def test_a_replan_keeps_published_breaks_and_queues_where_nothing_is_gained_by_moving_them():
+    """A re-plan after one absence once moved 118 published breaks and the queues of 112
+    agent-days on the sample: the model held only shifts to the published roster. Breaks and
+    queues of kept shifts are now soft floors (break_changes, queue_changes)."""
+    from scheduler.domain import QueueAssignment
+    centre = small_centre()
+    emps = [employee(f"e{i}", skills=("a", "b")) for i in range(2)]
+    # Both queues want one agent 10:00-18:00 every day: any break time and either queue serve equally.
+    need = {"a": every_day((10, 18)), "b": every_day((10, 18))}
+    req = requirement(centre, need)
+    first = solve(RosterProblem(centre, Staff(tuple(emps)), req), FAST)
+    # Publish other breaks and queues than the solver chose: the latest break, queues swapped.
+    published, queues = [], []
+    for s in first.shifts:
+        late = s.start + timedelta(hours=5)
+        published.append(ShiftAssignment(s.employee_id, s.day, s.shift_id, s.start, s.end,
+                                          late if s.break_start else None,
+                                          late + timedelta(hours=1) if s.break_start else None))
+    on_break = {(s.employee_id, s.break_start) for s in published if s.break_start}
+    for a in first.queue_assignments:
+        if (a.employee_id, a.start) not in on_break:
+            queues.append(QueueAssignment(a.employee_id, a.start, "b" if a.queue == "a" else "a"))
+    problem = RosterProblem(centre, Staff(tuple(emps)), req, reference=published, change_weight=1000,
+                            reference_assignments=queues, break_change_weight=50, queue_change_weight=10)
+    roster = solve(problem, FAST)
+    assert {(s.employee_id, s.day, s.shift_id) for s in roster.shifts} == \
+        {(s.employee_id, s.day, s.shift_id) for s in published}
+    assert {(s.employee_id, s.day, s.break_start) for s in roster.shifts} == \
+        {(s.employee_id, s.day, s.break_start) for s in published}
+    kept = {(a.employee_id, a.start): a.queue for a in roster.queue_assignments}
+    assert all(kept.get((q.employee_id, q.start)) == q.queue for q in queues)
+    assert roster.penalties.get("break_changes", 0) == 0 and roster.penalties.get("queue_changes", 0) == 0

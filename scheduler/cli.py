@@ -226,7 +226,7 @@ def _report_validation(violations) -> int:
 def cmd_replan(args) -> int:
     from .io import write_csv
     from .pipeline import summary_lines, write_plan
-    from .replan import replan
+    from .replan import ABSENCE_REASON, changes_table, replan
     from .validate import validate_files
     plan, changes = replan(args.data, args.roster, absent=args.absent or [], start=args.start, end=args.end,
                            demand_factor=args.demand_factor, requirements_path=args.requirements,
@@ -234,14 +234,9 @@ def cmd_replan(args) -> int:
                            progress=SolverProgress())
     written = write_plan(plan, args.out, calendars=args.ics, xlsx=args.xlsx)
     import pandas as pd
-    columns = ["employee_id", "date", "change", "before", "after", "break_before", "break_after", "queue_changes"]
-    table = pd.DataFrame([{"employee_id": c.employee_id, "date": c.day.isoformat(), "change": c.kind,
-                           "before": c.before, "after": c.after, "break_before": c.break_before,
-                           "break_after": c.break_after, "queue_changes": c.queue_changes} for c in changes],
-                         columns=columns)
-    write_csv(table, Path(args.out) / "changes.csv")
+    write_csv(changes_table(changes), Path(args.out) / "changes.csv")
     absences = pd.DataFrame(plan.kpis["absences"], columns=["employee_id", "start_date", "end_date"])
-    absences["reason"] = "absence (re-plan)"
+    absences["reason"] = ABSENCE_REASON
     write_csv(absences, Path(args.out) / "absences.csv")
     for line in summary_lines(plan):
         print(line)

@@ -27,6 +27,7 @@ from .roster import SolveOptions, solve
 # agent-hours on a 30-minute grid): a published shift moves only to fill a real hole - such as the
 # absent agent's shifts - not to polish the rest of the plan.
 CHANGE_WEIGHT = 1000.0
+ABSENCE_REASON = "absence (re-plan)"     # the reason of the time off a re-plan adds
 # A break moved on a kept shift costs half an agent-interval of under-staffing, an agent-interval
 # on another queue than published a tenth: they move to fill a real gap, not for nothing (without
 # them a re-plan after one absence moved 118 breaks and 112 agent-days' queues on the sample).
@@ -93,9 +94,23 @@ def changes_between(old: list[ShiftAssignment], new: list[ShiftAssignment],
     return out
 
 
+CHANGE_COLUMNS = ["employee_id", "date", "change", "before", "after", "break_before", "break_after", "queue_changes"]
+
+
+def changes_table(changes: list[Change]) -> pd.DataFrame:
+    """changes.csv's table (docs/contracts.md), also shown by the app."""
+    return pd.DataFrame([{"employee_id": c.employee_id, "date": c.day.isoformat(), "change": c.kind,
+                          "before": c.before, "after": c.after, "break_before": c.break_before,
+                          "break_after": c.break_after, "queue_changes": c.queue_changes} for c in changes],
+                        columns=CHANGE_COLUMNS)
+
+
 def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] = (), start: datetime,
            end: datetime | None = None, demand_factor: float = 1.0, requirements_path: str | Path | None = None,
-           time_limit: float = 60.0, workers: int = 2, seed: int = 0, progress=None) -> tuple[Plan, list[Change]]:
+           time_limit: float = 60.0, workers: int = 2, seed: int = 0, progress=None,
+           stop=None, earlier_absences: list[TimeOff] = ()) -> tuple[Plan, list[Change]]:
+    """The re-planned roster and its changes against `roster_path`. `earlier_absences`: time off
+    of earlier re-plans of this roster (not in time_off.csv), so their agents stay off."""
     data_dir = Path(data_dir)
     centre = load_centre_dir(data_dir)
     current = read_roster(roster_path)
@@ -125,7 +140,8 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
         first_day = start.date() + timedelta(days=1) if under_way and under_way.start < start else start.date()
         last_day = (end - timedelta(minutes=1)).date()
         if first_day <= last_day:
-            leave.append(TimeOff(eid, first_day, last_day, "absence (re-plan)"))
+            leave.append(TimeOff(eid, first_day, last_day, ABSENCE_REASON))
+    leave = _merged([*earlier_absences, *leave])
     staff = Staff(staff.employees, staff.time_off + tuple(leave), staff.preferences)
 
     requirements = _requirements(data_dir, roster_path, requirements_path, centre, horizon)
@@ -165,7 +181,8 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
                             queue_change_weight=QUEUE_CHANGE_WEIGHT)
     # Start the search from the published roster (minus the absent days): few changes come first.
     hint = [sh for sh in current if not any(sh.employee_id == t.employee_id and t.start <= sh.day <= t.end for t in leave)]
-    roster = solve(problem, SolveOptions(time_limit=time_limit, workers=workers, seed=seed, progress=progress, hint=hint))
+    roster = solve(problem, SolveOptions(time_limit=time_limit, workers=workers, seed=seed, progress=progress, hint=hint,
+                                              stop=stop))
     kpis = plan_kpis(roster, requirement, centre, staff, requirements)
     for key in ("penalty_by_rule", "penalty_by_queue", "solver"):
         kpis[key] = roster.kpis.get(key, {})
@@ -176,6 +193,18 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
                         for t in leave]
     plan = Plan(centre, staff, requirements, requirements, requirement, roster, kpis)
     return plan, changes
+
+
+def _merged(absences: list[TimeOff]) -> list[TimeOff]:
+    """One TimeOff per employee and run of days (an agent re-planned absent twice, overlapping)."""
+    out: list[TimeOff] = []
+    for t in sorted(absences, key=lambda t: (t.employee_id, t.start)):
+        last = out[-1] if out else None
+        if last is not None and last.employee_id == t.employee_id and t.start <= last.end + timedelta(days=1):
+            out[-1] = TimeOff(last.employee_id, last.start, max(last.end, t.end), last.reason)
+        else:
+            out.append(t)
+    return out
 
 
 def _requirements(data_dir: Path, roster_path, requirements_path, centre, horizon) -> pd.DataFrame:

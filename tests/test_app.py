@@ -152,6 +152,37 @@ def test_export_offers_exactly_the_validated_files(app):
     assert len(summary) == int(metric_from_centre(app))
 
 
+def test_an_absence_is_replanned_and_exported_with_its_changes(app):
+    """The supervisor's re-plan after an absence, in the app (the CLI's `replan`): earlier days kept,
+    the agent off from then on, the changes listed, and the export validated with the absence."""
+    from datetime import date
+    go(app, "roster")
+    before = app.session_state["plan"]
+    week = before.requirement.horizon.start
+    wednesday = date.fromordinal(week.toordinal() + 2)
+    later = [s for s in before.roster.shifts if s.day >= wednesday]
+    absent = max({s.employee_id for s in later}, key=lambda e: sum(s.employee_id == e for s in later))
+    next(s for s in app.selectbox if s.label == "Absent agent").set_value(absent)
+    next(s for s in app.selectbox if s.label == "From day").set_value(wednesday)
+    app.number_input(key="replan-limit").set_value(15)
+    next(b for b in app.button if b.label == "Re-plan after this absence").click().run()
+    no_exception(app)
+    assert not app.error, [e.value for e in app.error]
+    after = app.session_state["plan"]
+    assert after is not before
+    assert not [s for s in after.roster.shifts if s.employee_id == absent and s.day >= wednesday]
+    kept = lambda plan: {(s.employee_id, s.day, s.shift_id, s.break_start) for s in plan.roster.shifts if s.day < wednesday}  # noqa: E731
+    assert kept(after) == kept(before)
+    changes = app.session_state["changes"]
+    assert sum(c.employee_id == absent and c.kind == "removed" for c in changes) == \
+        sum(s.employee_id == absent for s in later)
+    assert any("change" in d.value.columns for d in app.dataframe)
+    go(app, "export")
+    assert any("Validated" in s.value for s in app.success), [e.value for e in app.error]
+    files = app.session_state["export"]["files"]
+    assert {"changes.csv", "absences.csv"} <= set(files)
+
+
 def metric_from_centre(app):
     return len(app.session_state["loaded"].staff.employees)
 

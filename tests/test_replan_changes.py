@@ -39,3 +39,15 @@ def test_queues_changed_on_the_same_shift_are_counted_per_day():
 def test_unchanged_days_are_not_listed():
     same_q = [q("A", 9, "cards")]
     assert changes_between([shift("A")], [shift("A")], same_q, same_q) == []
+
+
+def test_absences_of_successive_replans_are_merged_per_agent():
+    """The app re-plans a re-planned roster: the earlier absence is passed on, and one agent's
+    overlapping absences become one run (time-off readers refuse overlaps)."""
+    from datetime import timedelta
+    from scheduler.domain import TimeOff
+    from scheduler.replan import _merged
+    a = TimeOff("A", D, D + timedelta(days=4), "absence (re-plan)")
+    b = TimeOff("A", D + timedelta(days=2), D + timedelta(days=5), "absence (re-plan)")
+    c = TimeOff("B", D, D, "absence (re-plan)")
+    assert _merged([b, c, a]) == [TimeOff("A", D, D + timedelta(days=5), "absence (re-plan)"), c]

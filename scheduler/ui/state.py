@@ -198,6 +198,7 @@ class RosterJob:
     error: str | None = None
     explanation: list = field(default_factory=list)
     thread: threading.Thread | None = None
+    changes: list | None = None          # a re-plan's changes against the roster it started from
 
     @property
     def running(self) -> bool:
@@ -218,6 +219,10 @@ def collect_finished_job() -> None:
         st.session_state["plan_note"] = f"{job.label}, stopped early" if job.stop.is_set() else job.label
         st.session_state.pop("export", None)
         st.session_state.pop("job_error", None)
+        if job.changes is not None:
+            st.session_state["changes"] = job.changes
+        else:
+            st.session_state.pop("changes", None)
     else:
         st.session_state["job_error"] = (job.error, job.explanation)
     del st.session_state["job"]
@@ -238,23 +243,59 @@ def start_roster_job(label: str, *, time_limit: float, pins=None, seed: int = 0,
     inputs = PlanInputs(problem, fc, reqs, report)
     job = RosterJob(label, time_limit)
 
+    def work() -> None:
+        job.plan = solve_plan(inputs, SolveOptions(time_limit=time_limit, workers=workers, seed=seed,
+                                                   progress=lambda *p: job.trace.append(p), stop=job.stop))
+
+    return _run_in_background(job, work, "the roster could not be built")
+
+
+def _run_in_background(job: RosterJob, work, failure: str) -> RosterJob:
+    """Run work() in a daemon thread; whatever it raises becomes job.error (and explanation), never
+    a traceback on the page (that goes to the server log); job.done is set either way."""
     def run() -> None:
         try:
-            job.plan = solve_plan(inputs, SolveOptions(time_limit=time_limit, workers=workers, seed=seed,
-                                                       progress=lambda *p: job.trace.append(p), stop=job.stop))
+            work()
         except InfeasibleError as exc:
             job.error, job.explanation = str(exc), list(exc.explanation)
         except InputError as exc:
             job.error = "; ".join(str(p) for p in exc.problems)
         except Exception as exc:     # shown as a friendly message; details go to the server log
-            log.error("roster job failed: %s", traceback.format_exc())
-            job.error = f"the roster could not be built ({type(exc).__name__}: {exc})"
+            log.error("%s: %s", failure, traceback.format_exc())
+            job.error = f"{failure} ({type(exc).__name__}: {exc})"
         finally:
             job.done.set()
 
     job.thread = threading.Thread(target=run, name="roster-job", daemon=True)
     job.thread.start()
     return job
+
+
+def replan_absences(plan) -> list:
+    """The absences earlier re-plans added to this plan (not in the centre's time_off.csv)."""
+    from ..replan import ABSENCE_REASON
+    return [t for t in plan.staff.time_off if t.reason == ABSENCE_REASON]
+
+
+def start_replan_job(label: str, plan, *, absent: list[str], start, end=None, time_limit: float,
+                     seed: int = 0, workers: int = 2) -> RosterJob:
+    """Re-plan the current roster after an absence (``scheduler.replan``, as `python -m scheduler
+    replan` does) in a background thread: the roster and the demand it was made for are written as
+    the CLI would publish them, so the re-plan keeps every earlier shift, break and queue."""
+    from ..pipeline import write_plan
+    from ..replan import replan
+    loaded = current()
+    folder = Path(tempfile.mkdtemp(prefix="planner-replan-"))
+    job = RosterJob(label, time_limit)
+
+    def work() -> None:
+        written = write_plan(plan, folder)
+        job.plan, job.changes = replan(loaded.folder, written["roster.csv"], absent=absent, start=start, end=end,
+                                       requirements_path=written["requirements.csv"], time_limit=time_limit,
+                                       workers=workers, seed=seed, progress=lambda *p: job.trace.append(p),
+                                       stop=job.stop, earlier_absences=replan_absences(plan))
+
+    return _run_in_background(job, work, "the roster could not be re-planned")
 
 
 # ------------------------------------------------------------------------------------------------

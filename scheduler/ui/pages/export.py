@@ -3,10 +3,13 @@ files the independent validator re-read."""
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from scheduler.export import xlsx_available
+from scheduler.io import write_csv
 from scheduler.pipeline import write_plan
+from scheduler.replan import changes_table
 from scheduler.ui import state
 from scheduler.validate import validate_files
 
@@ -23,9 +26,20 @@ with state.friendly_errors("Export", reset_keys=("export",)):
         folder = Path(tempfile.mkdtemp(prefix="planner-export-"))
         with st.spinner("Writing and validating the files ..."):
             written = write_plan(plan, folder, calendars=True, xlsx=xlsx_available())
+            # A re-planned roster: its absences (not in time_off.csv) and its changes go with it,
+            # and the validator holds the absent agents' contracts to what they could work.
+            absences = state.replan_absences(plan)
+            extra = None
+            if absences:
+                extra = written["absences.csv"] = folder / "absences.csv"
+                write_csv(pd.DataFrame([{"employee_id": t.employee_id, "start_date": t.start.isoformat(),
+                                         "end_date": t.end.isoformat(), "reason": t.reason} for t in absences]), extra)
+            if st.session_state.get("changes") is not None:
+                written["changes.csv"] = folder / "changes.csv"
+                write_csv(changes_table(st.session_state["changes"]), written["changes.csv"])
             h = plan.requirement.horizon
             violations = validate_files(loaded.folder, written["roster.csv"], written["assignments.csv"],
-                                        week=h.start, days=h.days)
+                                        week=h.start, days=h.days, extra_time_off=extra)
         export = st.session_state["export"] = {"plan": plan, "files": written, "violations": violations}
     violations = export["violations"]
     if violations:
@@ -53,6 +67,13 @@ with state.friendly_errors("Export", reset_keys=("export",)):
     who = c[2].selectbox("Calendar (.ics) for", sorted(n.split("/")[1][:-4] for n in cals)) if cals else None
     if who:
         c[2].download_button(f"{who}.ics", cals[f"calendars/{who}.ics"].read_bytes(), f"{who}.ics", "text/calendar")
+    if "changes.csv" in files or "absences.csv" in files:
+        c = st.columns(3)
+        if "changes.csv" in files:
+            c[0].download_button("Changes of the re-plan (CSV)", files["changes.csv"].read_bytes(), "changes.csv",
+                                 "text/csv")
+        if "absences.csv" in files:
+            c[1].download_button("Absences of the re-plan (CSV)", files["absences.csv"].read_bytes(), "absences.csv",
+                                 "text/csv")
     st.markdown("**Per-employee weekly summary**")
-    import pandas as pd
     st.dataframe(pd.read_csv(files["employee_summary.csv"]), hide_index=True, width="stretch")

@@ -1,7 +1,8 @@
 """Roster: build with visible progress (Stop keeps the best so far), see shifts, coverage, KPIs,
-the penalty explained by rule, fairness and fatigue per employee; pin shifts and re-solve."""
+the penalty explained by rule, fairness and fatigue per employee; pin shifts and re-solve; re-plan
+the rest of the week after an absence."""
 import time
-from datetime import date
+from datetime import date, datetime, time as clock, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -10,6 +11,7 @@ from scheduler.export import employee_summary
 from scheduler.io import roster_frames
 from scheduler.kpis import coverage_table
 from scheduler.problem import Pin
+from scheduler.replan import changes_table
 from scheduler.ui import charts, state
 
 st.header("Roster")
@@ -84,7 +86,8 @@ with state.friendly_errors("Roster", reset_keys=("job", "pins")):
     m[3].metric("Paid hours", f"{tot['paid_hours']:,.0f}")
     m[4].metric("Wishes granted", f"{k['preferences']['share_granted']:.0%}")
 
-    tabs = st.tabs(["Coverage", "Shifts", "Penalty explained", "Fairness and fatigue", "Pin and re-solve"])
+    tabs = st.tabs(["Coverage", "Shifts", "Penalty explained", "Fairness and fatigue", "Pin and re-solve",
+                    "Absence: re-plan"])
     roster_df, _ = roster_frames(plan.roster, plan.staff)
     with tabs[0]:
         queue = st.selectbox("Queue", plan.centre.queue_ids, key="cov-queue")
@@ -144,3 +147,35 @@ with state.friendly_errors("Roster", reset_keys=("job", "pins")):
         if pins:
             st.write(f"{len(pins)} pinned: " + ", ".join(f"{p.employee_id} {p.day:%a} {p.shift_id}" for p in pins[:12])
                      + (" ..." if len(pins) > 12 else ""))
+    with tabs[5]:
+        st.caption("Someone calls in sick or leaves mid-week: everything before the moment given is kept as "
+                   "published (shifts, breaks, queues); the absent agent is taken off from then on and the rest "
+                   "is re-planned with as few changes as the cover allows. The re-planned roster replaces this one "
+                   "(and is what the Export page writes, with the absence).")
+        h = plan.requirement.horizon
+        rostered = sorted({s.employee_id for s in plan.roster.shifts})
+        names = {e.id: e.name for e in plan.staff.employees}
+        with st.form("replan-form"):
+            f = st.columns(4)
+            who = f[0].selectbox("Absent agent", rostered, format_func=lambda e: f"{e} {names.get(e, '')}")
+            day = f[1].selectbox("From day", [h.day(d) for d in range(h.days)], format_func=lambda d: f"{d:%a %d %b}")
+            at = f[2].time_input("From time", clock(0, 0), step=timedelta(minutes=plan.centre.interval_minutes))
+            back = f[3].selectbox("Back on", [None] + [h.day(d) for d in range(1, h.days)],
+                                  format_func=lambda d: "not this week" if d is None else f"{d:%a %d %b}")
+            replan_limit = st.number_input("Time limit (s)", 5, 600, 30, 5, key="replan-limit")
+            go = st.form_submit_button("Re-plan after this absence", type="primary", disabled=job is not None)
+        if go:
+            start = datetime.combine(day, at)
+            end = datetime.combine(back, clock(0, 0)) if back is not None else None
+            if end is not None and end <= start:
+                st.error("'Back on' must be after the start of the absence.")
+            else:
+                label = f"re-plan: {who} absent from {start:%a %d %b %H:%M}" + (f" to {end:%a %d %b}" if end else "")
+                st.session_state.pop("job_error", None)
+                st.session_state["job"] = state.start_replan_job(label, plan, absent=[who], start=start, end=end,
+                                                                 time_limit=float(replan_limit), seed=int(seed))
+                st.rerun()
+        changes = st.session_state.get("changes")
+        if changes is not None:
+            st.markdown(f"**{len(changes)} change(s) against the roster before the re-plan** - tell these people:")
+            st.dataframe(changes_table(changes), hide_index=True, width="stretch", key="changes-table")

@@ -48,6 +48,10 @@ class RosterProblem:
     # on another queue than published. 0: free (the new plan may move them all).
     break_change_weight: float = 0.0
     queue_change_weight: float = 0.0
+    # Re-planning: agents who left mid-shift (employee id -> the moment). Their shift under way
+    # stays in the record as pinned, but from that moment they count for no cover and serve no
+    # queue, so the gap they leave is re-planned like any other.
+    leaves_at: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.horizon: Horizon = self.requirement.horizon

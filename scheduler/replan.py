@@ -46,9 +46,12 @@ class Change:
     break_before: str = ""   # HH:MM, where the shift has a break
     break_after: str = ""
     queue_changes: int = 0   # intervals of the (same) shift now served on another queue
+    left_at: str = ""        # HH:MM the agent left this shift (an absence from mid-shift)
 
     @property
     def kind(self) -> str:
+        if self.left_at:
+            return "left mid-shift"
         if not self.before:
             return "added"
         if not self.after:
@@ -59,6 +62,8 @@ class Change:
 
     def __str__(self) -> str:
         text = f"{self.employee_id} {self.day} {self.kind}: "
+        if self.kind == "left mid-shift":
+            return text + f"{self.before} left at {self.left_at}, no cover after"
         if self.kind == "break moved":
             text += f"{self.after} break {self.break_before or 'none'} -> {self.break_after or 'none'}"
         elif self.kind == "queues changed":
@@ -94,14 +99,16 @@ def changes_between(old: list[ShiftAssignment], new: list[ShiftAssignment],
     return out
 
 
-CHANGE_COLUMNS = ["employee_id", "date", "change", "before", "after", "break_before", "break_after", "queue_changes"]
+CHANGE_COLUMNS = ["employee_id", "date", "change", "before", "after", "break_before", "break_after", "queue_changes",
+                  "left_at"]
 
 
 def changes_table(changes: list[Change]) -> pd.DataFrame:
     """changes.csv's table (docs/contracts.md), also shown by the app."""
     return pd.DataFrame([{"employee_id": c.employee_id, "date": c.day.isoformat(), "change": c.kind,
                           "before": c.before, "after": c.after, "break_before": c.break_before,
-                          "break_after": c.break_after, "queue_changes": c.queue_changes} for c in changes],
+                          "break_after": c.break_after, "queue_changes": c.queue_changes, "left_at": c.left_at}
+                         for c in changes],
                         columns=CHANGE_COLUMNS)
 
 
@@ -133,10 +140,15 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     previous = load_previous(data_dir, known)     # read (and checked) before any forecasting or solving
     worked = {(s.employee_id, s.day): s for s in current}
     # The absent agent is off from the change on; a shift already under way at that moment stays
-    # in the record (the agent was at work), so their leave then starts the next day.
+    # in the record (the agent was at work), so their leave then starts the next day - but from
+    # that moment they cover nothing, and the gap is re-planned (leaves_at).
     leave = []
+    leaves_at = {}
     for eid in absent:
         under_way = worked.get((eid, start.date()))
+        overnight = worked.get((eid, start.date() - timedelta(days=1)))
+        if any(sh is not None and sh.start < start < sh.end for sh in (under_way, overnight)):
+            leaves_at[eid] = start
         first_day = start.date() + timedelta(days=1) if under_way and under_way.start < start else start.date()
         last_day = (end - timedelta(minutes=1)).date()
         if first_day <= last_day:
@@ -178,7 +190,7 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     problem = RosterProblem(centre, staff, requirement, previous=previous, pins=pins,
                             reference=current, change_weight=CHANGE_WEIGHT, kept_assignments=kept,
                             reference_assignments=published_queues, break_change_weight=BREAK_CHANGE_WEIGHT,
-                            queue_change_weight=QUEUE_CHANGE_WEIGHT)
+                            queue_change_weight=QUEUE_CHANGE_WEIGHT, leaves_at=leaves_at)
     # Start the search from the published roster (minus the absent days): few changes come first.
     hint = [sh for sh in current if not any(sh.employee_id == t.employee_id and t.start <= sh.day <= t.end for t in leave)]
     roster = solve(problem, SolveOptions(time_limit=time_limit, workers=workers, seed=seed, progress=progress, hint=hint,
@@ -187,6 +199,12 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     for key in ("penalty_by_rule", "penalty_by_queue", "solver"):
         kpis[key] = roster.kpis.get(key, {})
     changes = changes_between(current, roster.shifts, published_queues, roster.queue_assignments)
+    # The shift an agent left stays as it was; the change to tell (HR: paid to then) is the leaving.
+    for eid, gone in leaves_at.items():
+        sh = next(s for s in current if s.employee_id == eid and s.start < gone < s.end)
+        changes = [c for c in changes if (c.employee_id, c.day) != (eid, sh.day)]
+        changes.append(Change(eid, sh.day, sh.shift_id, sh.shift_id, left_at=gone.strftime("%H:%M")))
+    changes.sort(key=lambda c: (c.employee_id, c.day))
     kpis["changes"] = {"count": len(changes), "list": [str(c) for c in changes]}
     roster.kpis = kpis
     kpis["absences"] = [{"employee_id": t.employee_id, "start_date": t.start.isoformat(), "end_date": t.end.isoformat()}

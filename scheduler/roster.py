@@ -551,6 +551,34 @@ def _queue_indices(rm: RosterModel, assignments) -> dict[tuple[int, int], int]:
     return out
 
 
+def departed_intervals(rm: RosterModel, pinned: dict | None = None) -> set[tuple[int, int]]:
+    """(employee, interval) of every pinned shift interval at or after the moment its agent left
+    (RosterProblem.leaves_at), outside its pinned break."""
+    p = rm.problem
+    if not p.leaves_at:
+        return set()
+    pinned = pinned_breaks(rm) if pinned is None else pinned
+    index = {emp.id: i for i, emp in enumerate(p.employees)}
+    tindex = {s.id: i for i, s in enumerate(p.templates)}
+    step, start = p.horizon.interval_minutes, p.horizon_start()
+    covers = coverage_terms(p)
+    out = set()
+    for pin in p.pins:
+        e, s = index.get(pin.employee_id), tindex.get(pin.shift_id) if pin.shift_id else None
+        gone = p.leaves_at.get(pin.employee_id)
+        if e is None or s is None or gone is None:
+            continue
+        d = (pin.day - p.horizon.start).days
+        first_gone = -(-int((gone - start).total_seconds() // 60) // step)     # the first whole interval away
+        off = pinned.get((e, d, s))
+        brk = set()
+        if off is not None:
+            b0 = (d * 1440 + p.templates[s].start_minute + off) // step
+            brk = set(range(b0, b0 + p.templates[s].break_minutes // step))
+        out.update((e, t) for t in covers.get((d, s), ()) if t >= first_gone and t not in brk)
+    return out
+
+
 def add_coverage(rm: RosterModel) -> None:
     """Agents on duty (minus breaks) per skill group flow to the queues they are trained for;
     under-staffing is penalised (valued by the service-level curve where given), surplus too.
@@ -631,6 +659,10 @@ def add_coverage(rm: RosterModel) -> None:
             if sa.break_start and sa.break_start <= moment < sa.break_end:
                 continue
             constant[g, t] += 1
+    # Agents who left mid-shift (a re-plan): their pinned shift's intervals from then on, bar its
+    # break (already counted away), supply nobody.
+    for (e, t) in departed_intervals(rm, pinned):
+        constant[rm.group_of[e], t] -= 1
     weights = p.centre.weights
     # Queue assignments a re-plan keeps (already worked): their count per group, queue and
     # interval is a floor on the flow there, and the split after the solve gives them back.
@@ -1310,10 +1342,12 @@ def assign_queues(rm: RosterModel, solver: cp_model.CpSolver, duty) -> list[Queu
         members[rm.group_of[e]].append(e)
     kept = kept_queues(rm)                      # (e, t) -> queue already worked (a re-plan's past)
     published = _queue_indices(rm, p.reference_assignments)   # (e, t) -> queue as published
+    departed = departed_intervals(rm)            # (e, t) after the agent left mid-shift: no queue
     for t in range(n):
         moment = p.horizon.moment(t)
         for g, skills in enumerate(rm.groups):
-            present = [e for e in members[g] if any(a <= t < b and not (c <= t < dd) for a, b, c, dd in duty.get(e, []))]
+            present = [e for e in members[g] if (e, t) not in departed and
+                       any(a <= t < b and not (c <= t < dd) for a, b, c, dd in duty.get(e, []))]
             if not present:
                 continue
             quota = {qi: solver.Value(rm.flow[g, qi, t]) for qi in range(len(Q)) if (g, qi, t) in rm.flow}

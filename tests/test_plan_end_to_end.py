@@ -106,17 +106,23 @@ def test_validate_fails_on_an_edited_roster(planned, tmp_path, capsys):
     assert "[time_off]" in out
 
 
+def replan_validated(planned, tmp_path, capsys, absent: str, start: str, seconds: int):
+    """`replan` of the planned sample roster; exits 0 with the roster validated. The output folder."""
+    out = tmp_path / "replan"
+    code = main(["replan", "--data", str(SAMPLE), "--roster", str(planned / "roster.csv"), "--absent", absent,
+                 "--from", start, "--out", str(out), "--time-limit", str(seconds)])
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert "validated: every hard rule holds" in text
+    return out
+
+
 def test_replan_after_an_absence_changes_only_what_it_must(planned, tmp_path, capsys):
     roster = pd.read_csv(planned / "roster.csv", dtype=str)
     # Someone who works Wednesday and later.
     later = roster[roster["date"] >= "2026-12-02"]
     absent = later["employee_id"].value_counts().index[0]
-    out = tmp_path / "replan"
-    code = main(["replan", "--data", str(SAMPLE), "--roster", str(planned / "roster.csv"), "--absent", absent,
-                 "--from", "2026-12-02T00:00", "--out", str(out), "--time-limit", "30"])
-    text = capsys.readouterr().out
-    assert code == 0, text
-    assert "validated: every hard rule holds" in text
+    out = replan_validated(planned, tmp_path, capsys, absent, "2026-12-02T00:00", 30)
     new = pd.read_csv(out / "roster.csv", dtype=str)
     # The absent agent works nothing from Wednesday on.
     assert new[(new["employee_id"] == absent) & (new["date"] >= "2026-12-02")].empty
@@ -140,6 +146,25 @@ def test_replan_after_an_absence_changes_only_what_it_must(planned, tmp_path, ca
     # The validator needs the absence to accept the absent agent's lower hours, and says so.
     assert main(["validate", "--data", str(SAMPLE), "--roster", str(out / "roster.csv"), "--week", WEEK,
                  "--time-off", str(out / "absences.csv")]) == 0
+
+
+def test_replan_from_mid_shift_takes_the_agent_off_from_that_moment(planned, tmp_path, capsys):
+    """An agent sent home at 12:00 once stayed on as cover to their shift's end, and the gap they
+    left was never re-planned. The shift stays in the record; from 12:00 they serve no queue."""
+    roster = pd.read_csv(planned / "roster.csv", dtype=str)
+    wed = roster[(roster["date"] == "2026-12-02") & (roster["start"] < "2026-12-02T11:00")
+                 & (roster["end"] > "2026-12-02T15:00")]
+    absent = wed["employee_id"].iloc[0]
+    out = replan_validated(planned, tmp_path, capsys, absent, "2026-12-02T12:00", 15)
+    new = pd.read_csv(out / "roster.csv", dtype=str)
+    assert len(new[(new["employee_id"] == absent) & (new["date"] == "2026-12-02")]) == 1    # the record
+    assert new[(new["employee_id"] == absent) & (new["date"] > "2026-12-02")].empty
+    q = pd.read_csv(out / "assignments.csv", dtype=str)
+    theirs = q[(q["employee_id"] == absent) & (q["timestamp"] >= "2026-12-02")]
+    assert not theirs.empty and (theirs["timestamp"] < "2026-12-02T12:00").all()
+    changes = pd.read_csv(out / "changes.csv", dtype=str)
+    left = changes[changes["change"] == "left mid-shift"]
+    assert list(left["employee_id"]) == [absent] and list(left["left_at"]) == ["12:00"]
 
 
 def test_every_sample_employee_can_be_rostered_for_four_weeks():

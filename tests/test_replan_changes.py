@@ -51,3 +51,10 @@ def test_absences_of_successive_replans_are_merged_per_agent():
     b = TimeOff("A", D + timedelta(days=2), D + timedelta(days=5), "absence (re-plan)")
     c = TimeOff("B", D, D, "absence (re-plan)")
     assert _merged([b, c, a]) == [TimeOff("A", D, D + timedelta(days=5), "absence (re-plan)"), c]
+
+
+def test_leaving_mid_shift_is_its_own_kind_of_change():
+    from scheduler.replan import Change, changes_table
+    c = Change("A", D, "E8-0800", "E8-0800", left_at="12:00")
+    assert c.kind == "left mid-shift" and "left at 12:00" in str(c)
+    assert changes_table([c]).iloc[0]["left_at"] == "12:00"

@@ -575,3 +575,30 @@ def test_a_replan_keeps_published_breaks_and_queues_where_nothing_is_gained_by_m
     kept = {(a.employee_id, a.start): a.queue for a in roster.queue_assignments}
     assert all(kept.get((q.employee_id, q.start)) == q.queue for q in queues)
     assert roster.penalties.get("break_changes", 0) == 0 and roster.penalties.get("queue_changes", 0) == 0
+
+
+def test_an_agent_who_leaves_mid_shift_covers_nothing_after_and_the_gap_is_filled():
+    """A re-plan from 12:00 once kept the absent agent's shift under way as cover to its end, so
+    the afternoon they left was never covered. The shift stays in the record (pinned), but from
+    the moment they left it supplies nobody: another agent is rostered for the hole."""
+    centre = small_centre()
+    emps = [employee("e0"), employee("e1")]
+    monday_noon = datetime(2026, 11, 30, 12, 0)
+    need = {"a": lambda d, h: 1 if d == 0 and 10 <= h < 18 else 0}
+    pins = [Pin("e0", MONDAY, "D-1000", datetime(2026, 11, 30, 13, 0))]
+    results = {}
+    for gone in (None, monday_noon):
+        problem = RosterProblem(centre, Staff(tuple(emps)), requirement(centre, need), pins=pins,
+                                leaves_at={"e0": gone} if gone else {})
+        roster = solve(problem, FAST)
+        assert validate_roster(centre, problem.staff, roster.shifts, roster.queue_assignments,
+                               horizon_start=MONDAY, horizon_days=7) == []
+        results[gone] = roster
+    kept, left = results[None], results[monday_noon]
+    # e0's shift is in both records; after 12:00 they serve nothing in the second.
+    assert shifts_of(kept)[0] == shifts_of(left)[0] == "D-1000"
+    assert not [a for a in left.queue_assignments if a.employee_id == "e0" and a.start >= monday_noon]
+    # Without the departure e0 serves the afternoon; with it e1 is rostered and covers it.
+    hours = lambda r, e: {a.start.hour for a in r.queue_assignments if a.employee_id == e and a.start.date() == MONDAY}  # noqa: E731
+    assert {12, 14, 15, 16, 17} <= hours(kept, "e0")
+    assert 0 in days_worked(left, "e1") and set(range(14, 18)) <= hours(left, "e1")

@@ -115,17 +115,23 @@ def changes_table(changes: list[Change]) -> pd.DataFrame:
 def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] = (), start: datetime,
            end: datetime | None = None, demand_factor: float = 1.0, requirements_path: str | Path | None = None,
            time_limit: float = 60.0, workers: int = 2, seed: int = 0, progress=None,
-           stop=None, earlier_absences: list[TimeOff] = ()) -> tuple[Plan, list[Change]]:
-    """The re-planned roster and its changes against `roster_path`. `earlier_absences`: time off
-    of earlier re-plans of this roster (not in time_off.csv), so their agents stay off."""
+           stop=None, earlier_absences: list[TimeOff] = (), earlier_departures: dict | None = None,
+           horizon: Horizon | None = None) -> tuple[Plan, list[Change]]:
+    """The re-planned roster and its changes against `roster_path`. `earlier_absences` and
+    `earlier_departures` (employee id -> moment they left mid-shift): what earlier re-plans of this
+    roster took off (not in time_off.csv), so those agents stay off. `horizon`: the roster's own
+    (else from its first to its last shift, in whole weeks - a plan whose first day has no shift
+    would start a day late)."""
     data_dir = Path(data_dir)
     centre = load_centre_dir(data_dir)
     current = read_roster(roster_path)
     if not current:
         raise InputError(InputProblem(str(roster_path), "the roster has no shifts to re-plan"))
-    first = min(s.day for s in current)
-    days = 7 * math.ceil(((max(s.day for s in current) - first).days + 1) / 7)
-    horizon = Horizon(first, days, centre.interval_minutes)
+    if horizon is None:
+        first = min(s.day for s in current)
+        days = 7 * math.ceil(((max(s.day for s in current) - first).days + 1) / 7)
+        horizon = Horizon(first, days, centre.interval_minutes)
+    first, days = horizon.start, horizon.days
     if not horizon.moment(0) <= start < horizon.moment(horizon.n_intervals):
         raise InputError(InputProblem("command line", f"--from {start} is outside the roster's horizon "
                                                       f"({first} .. {horizon.day(days - 1)})", column="--from"))
@@ -143,7 +149,7 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     # in the record (the agent was at work), so their leave then starts the next day - but from
     # that moment they cover nothing, and the gap is re-planned (leaves_at).
     leave = []
-    leaves_at = {}
+    leaves_at = dict(earlier_departures or {})
     for eid in absent:
         under_way = worked.get((eid, start.date()))
         overnight = worked.get((eid, start.date() - timedelta(days=1)))
@@ -201,12 +207,15 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     changes = changes_between(current, roster.shifts, published_queues, roster.queue_assignments)
     # The shift an agent left stays as it was; the change to tell (HR: paid to then) is the leaving.
     for eid, gone in leaves_at.items():
-        sh = next(s for s in current if s.employee_id == eid and s.start < gone < s.end)
+        sh = next((s for s in current if s.employee_id == eid and s.start < gone < s.end), None)
+        if sh is None or (earlier_departures or {}).get(eid) == gone:   # told in an earlier re-plan
+            continue
         changes = [c for c in changes if (c.employee_id, c.day) != (eid, sh.day)]
         changes.append(Change(eid, sh.day, sh.shift_id, sh.shift_id, left_at=gone.strftime("%H:%M")))
     changes.sort(key=lambda c: (c.employee_id, c.day))
     kpis["changes"] = {"count": len(changes), "list": [str(c) for c in changes]}
     roster.kpis = kpis
+    kpis["departures"] = {eid: gone.isoformat(timespec="minutes") for eid, gone in leaves_at.items()}
     kpis["absences"] = [{"employee_id": t.employee_id, "start_date": t.start.isoformat(), "end_date": t.end.isoformat()}
                         for t in leave]
     plan = Plan(centre, staff, requirements, requirements, requirement, roster, kpis)

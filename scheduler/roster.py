@@ -551,6 +551,20 @@ def _queue_indices(rm: RosterModel, assignments) -> dict[tuple[int, int], int]:
     return out
 
 
+def _reference_duty(rm: RosterModel, covers: dict) -> set[tuple[int, int]]:
+    """(employee, interval) of every reference shift the employee may still work (its shift
+    variable exists: not on leave, still allowed)."""
+    p = rm.problem
+    index = {emp.id: i for i, emp in enumerate(p.employees)}
+    tindex = {s.id: i for i, s in enumerate(p.templates)}
+    out = set()
+    for sh in p.reference:
+        e, s, d = index.get(sh.employee_id), tindex.get(sh.shift_id), (sh.day - p.horizon.start).days
+        if e is not None and s is not None and (e, d, s) in rm.x:
+            out.update((e, t) for t in covers.get((d, s), ()))
+    return out
+
+
 def departed_intervals(rm: RosterModel, pinned: dict | None = None) -> set[tuple[int, int]]:
     """(employee, interval) of every pinned shift interval at or after the moment its agent left
     (RosterProblem.leaves_at), outside its pinned break."""
@@ -571,10 +585,13 @@ def departed_intervals(rm: RosterModel, pinned: dict | None = None) -> set[tuple
         d = (pin.day - p.horizon.start).days
         first_gone = -(-int((gone - start).total_seconds() // 60) // step)     # the first whole interval away
         off = pinned.get((e, d, s))
-        brk = set()
-        if off is not None:
-            b0 = (d * 1440 + p.templates[s].start_minute + off) // step
-            brk = set(range(b0, b0 + p.templates[s].break_minutes // step))
+        # Its break is counted away already (on_break): with the published break kept, those
+        # intervals; without it (the rules moved on) the model may place it anywhere in the window,
+        # so none of the window's intervals - supply must never be taken twice (negative supply
+        # would make the model infeasible).
+        offsets = [off] if off is not None else break_offsets(p, p.templates[s])
+        brk = {(d * 1440 + p.templates[s].start_minute + o) // step + k
+               for o in offsets for k in range(p.templates[s].break_minutes // step)}
         out.update((e, t) for t in covers.get((d, s), ()) if t >= first_gone and t not in brk)
     return out
 
@@ -670,11 +687,15 @@ def add_coverage(rm: RosterModel) -> None:
     for (e, t), qi in kept_queues(rm).items():
         floor[rm.group_of[e], qi, t] += 1
     # ... and the later ones as published: a soft floor (the split then hands them back).
+    # Only where the agent can still be there: not on leave since, nor gone mid-shift (a floor
+    # nobody can meet would only push the rest of the group onto that queue, and cost for nothing).
     published: dict[tuple[int, int, int], int] = defaultdict(int)
     if p.queue_change_weight > 0:
         kept_at = kept_queues(rm)
+        possible = _reference_duty(rm, covers)
+        gone = departed_intervals(rm, pinned)
         for (e, t), qi in _queue_indices(rm, p.reference_assignments).items():
-            if (e, t) not in kept_at:
+            if (e, t) not in kept_at and (e, t) in possible and (e, t) not in gone:
                 published[rm.group_of[e], qi, t] += 1
     for t in range(n):
         served = {q: [] for q in range(len(Q))}

@@ -17,7 +17,7 @@ import traceback
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -293,7 +293,10 @@ def start_replan_job(label: str, plan, *, absent: list[str], start, end=None, ti
         job.plan, job.changes = replan(loaded.folder, written["roster.csv"], absent=absent, start=start, end=end,
                                        requirements_path=written["requirements.csv"], time_limit=time_limit,
                                        workers=workers, seed=seed, progress=lambda *p: job.trace.append(p),
-                                       stop=job.stop, earlier_absences=replan_absences(plan))
+                                       stop=job.stop, earlier_absences=replan_absences(plan),
+                                       earlier_departures={e: datetime.fromisoformat(t) for e, t in
+                                                           plan.kpis.get("departures", {}).items()},
+                                       horizon=plan.requirement.horizon)
 
     return _run_in_background(job, work, "the roster could not be re-planned")
 

@@ -130,6 +130,9 @@ with state.friendly_errors("Roster", reset_keys=("job", "pins")):
     with tabs[4]:
         st.caption("Tick shifts to lock them (or tick 'off' to keep a day free), then re-solve: pinned decisions "
                    "are kept, the rest is re-optimised around them.")
+        if state.replan_absences(plan):
+            st.warning("This roster was re-planned after an absence: a re-solve with pins starts from the centre's "
+                       "files and does not keep that absence - use the re-plan tab again instead.")
         table = roster_df[["employee_id", "name", "date", "shift", "start", "end"]].copy()
         pinned = {(p.employee_id, p.day.isoformat()) for p in pins}
         table.insert(0, "pin", [(e, d) in pinned for e, d in zip(table["employee_id"], table["date"])])

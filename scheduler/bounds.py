@@ -303,7 +303,7 @@ def build_aggregate_lp(problem: RosterProblem, time_limit: float = 60.0, aggrega
     start = p.horizon_start()
     constant = defaultdict(int)
     group_of = {e: g for g, (_, members) in enumerate(glist) for e in members}
-    index = {emp.id: i for i, emp in enumerate(p.employees)}
+    index = p.employee_index
     for sa in p.previous:
         if sa.end <= start or sa.employee_id not in index:
             continue

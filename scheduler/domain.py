@@ -215,6 +215,11 @@ class Centre:
                                           years=range(first.year, last.year + 1))
         return frozenset(d for d in found if first <= d <= last)
 
+    def contract_credit_holidays(self, first: date, last: date) -> frozenset[date]:
+        """The public holidays from `first` to `last` that credit contracted minimum hours
+        (rules.holidays_credit_contract; none when it is off)."""
+        return self.public_holidays(first, last) if self.rules.holidays_credit_contract else frozenset()
+
     def queue(self, queue_id: str) -> Queue:
         for q in self.queues:
             if q.id == queue_id:

@@ -31,8 +31,7 @@ def employee_summary(roster: Roster, staff: Staff, centre: Centre) -> pd.DataFra
     do): someone on leave two days of a week owes that much less, not a shortfall. Paid hours and
     that minimum are also given per calendar week of the horizon ('38;40')."""
     h = roster.horizon
-    credited = centre.public_holidays(h.day(0), h.day(h.days - 1)) \
-        if centre.rules.holidays_credit_contract and h.days > 0 else frozenset()
+    credited = centre.contract_credit_holidays(h.day(0), h.day(h.days - 1))
     weeks = h.days / 7
     kinds = {s.id: s.kind for s in centre.shifts}
     by_emp: dict[str, list] = defaultdict(list)

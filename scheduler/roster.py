@@ -214,8 +214,8 @@ def add_one_shift_per_day(rm: RosterModel) -> None:
 def add_pins(rm: RosterModel) -> None:
     """Pinned (locked) assignments: a pinned shift must be worked, a pinned day off kept."""
     p = rm.problem
-    index = {emp.id: i for i, emp in enumerate(p.employees)}
-    tindex = {s.id: i for i, s in enumerate(p.templates)}
+    index = p.employee_index
+    tindex = p.template_index
     for pin in p.pins:
         e = index.get(pin.employee_id)
         if e is None:
@@ -517,8 +517,8 @@ def reference_breaks(rm: RosterModel) -> dict[tuple[int, int, int], int]:
 def _break_offsets(rm: RosterModel, items) -> dict[tuple[int, int, int], int]:
     """(employee, day, template) -> break offset of (employee id, day, shift id, break start) items."""
     p = rm.problem
-    index = {emp.id: i for i, emp in enumerate(p.employees)}
-    tindex = {s.id: i for i, s in enumerate(p.templates)}
+    index = p.employee_index
+    tindex = p.template_index
     out = {}
     for employee_id, day, shift_id, break_start in items:
         if shift_id is None or break_start is None or employee_id not in index:
@@ -540,7 +540,7 @@ def kept_queues(rm: RosterModel) -> dict[tuple[int, int], int]:
 
 def _queue_indices(rm: RosterModel, assignments) -> dict[tuple[int, int], int]:
     p = rm.problem
-    index = {emp.id: i for i, emp in enumerate(p.employees)}
+    index = p.employee_index
     qindex = {q: qi for qi, q in enumerate(p.requirement.queues)}
     start, step, n = p.horizon_start(), p.horizon.interval_minutes, p.horizon.n_intervals
     out = {}
@@ -555,8 +555,8 @@ def _reference_duty(rm: RosterModel, covers: dict) -> set[tuple[int, int]]:
     """(employee, interval) of every reference shift the employee may still work (its shift
     variable exists: not on leave, still allowed)."""
     p = rm.problem
-    index = {emp.id: i for i, emp in enumerate(p.employees)}
-    tindex = {s.id: i for i, s in enumerate(p.templates)}
+    index = p.employee_index
+    tindex = p.template_index
     out = set()
     for sh in p.reference:
         e, s, d = index.get(sh.employee_id), tindex.get(sh.shift_id), (sh.day - p.horizon.start).days
@@ -572,8 +572,8 @@ def departed_intervals(rm: RosterModel, pinned: dict | None = None) -> set[tuple
     if not p.leaves_at:
         return set()
     pinned = pinned_breaks(rm) if pinned is None else pinned
-    index = {emp.id: i for i, emp in enumerate(p.employees)}
-    tindex = {s.id: i for i, s in enumerate(p.templates)}
+    index = p.employee_index
+    tindex = p.template_index
     step, start = p.horizon.interval_minutes, p.horizon_start()
     covers = coverage_terms(p)
     out = set()
@@ -651,8 +651,8 @@ def add_coverage(rm: RosterModel) -> None:
             b = m.NewIntVar(kept.get((g, d, s, off), 0), len(vs), f"brk_{g}_{d}_{s}_{k}")
             rm.brk[g, d, s, k] = b
             bvars.append(b)
-            wanted = published_breaks.get((g, d, s, off), 0) + kept.get((g, d, s, off), 0)
-            if wanted > kept.get((g, d, s, off), 0):
+            if published_breaks.get((g, d, s, off)):
+                wanted = published_breaks[g, d, s, off] + kept.get((g, d, s, off), 0)
                 moved = m.NewIntVar(0, wanted, f"brk_moved_{g}_{d}_{s}_{k}")
                 m.Add(b + moved >= wanted)
                 rm.penalize("break_changes", moved, p.break_change_weight)
@@ -664,7 +664,7 @@ def add_coverage(rm: RosterModel) -> None:
     # Carry-over: previous shifts running into the horizon (e.g. Sunday night) count as constants.
     start = p.horizon_start()
     constant: dict[tuple[int, int], int] = defaultdict(int)
-    index = {emp.id: i for i, emp in enumerate(p.employees)}
+    index = p.employee_index
     for sa in p.previous:
         if sa.end <= start or sa.employee_id not in index:
             continue
@@ -678,22 +678,22 @@ def add_coverage(rm: RosterModel) -> None:
             constant[g, t] += 1
     # Agents who left mid-shift (a re-plan): their pinned shift's intervals from then on, bar its
     # break (already counted away), supply nobody.
-    for (e, t) in departed_intervals(rm, pinned):
+    gone = departed_intervals(rm, pinned)
+    for (e, t) in gone:
         constant[rm.group_of[e], t] -= 1
     weights = p.centre.weights
     # Queue assignments a re-plan keeps (already worked): their count per group, queue and
     # interval is a floor on the flow there, and the split after the solve gives them back.
     floor: dict[tuple[int, int, int], int] = defaultdict(int)
-    for (e, t), qi in kept_queues(rm).items():
+    kept_at = kept_queues(rm)
+    for (e, t), qi in kept_at.items():
         floor[rm.group_of[e], qi, t] += 1
     # ... and the later ones as published: a soft floor (the split then hands them back).
     # Only where the agent can still be there: not on leave since, nor gone mid-shift (a floor
     # nobody can meet would only push the rest of the group onto that queue, and cost for nothing).
     published: dict[tuple[int, int, int], int] = defaultdict(int)
     if p.queue_change_weight > 0:
-        kept_at = kept_queues(rm)
         possible = _reference_duty(rm, covers)
-        gone = departed_intervals(rm, pinned)
         for (e, t), qi in _queue_indices(rm, p.reference_assignments).items():
             if (e, t) not in kept_at and (e, t) in possible and (e, t) not in gone:
                 published[rm.group_of[e], qi, t] += 1
@@ -801,7 +801,7 @@ def under_slices(problem: RosterProblem, qi: int, t: int, r: int) -> list[tuple[
 def add_preferences(rm: RosterModel) -> None:
     """Shift-on, shift-off and day-off wishes; each ungranted wish costs its weight."""
     p = rm.problem
-    index = {emp.id: i for i, emp in enumerate(p.employees)}
+    index = p.employee_index
     W = p.centre.weights.preference
     for pref in p.staff.preferences:
         e = index.get(pref.employee_id)
@@ -900,8 +900,8 @@ def add_changes_from_reference(rm: RosterModel) -> None:
     p = rm.problem
     if not p.reference or p.change_weight <= 0:
         return
-    index = {emp.id: i for i, emp in enumerate(p.employees)}
-    tindex = {s.id: i for i, s in enumerate(p.templates)}
+    index = p.employee_index
+    tindex = p.template_index
     ref = {}
     for sa in p.reference:
         e = index.get(sa.employee_id)
@@ -949,8 +949,8 @@ class _Progress(cp_model.CpSolverSolutionCallback):
 
 def add_hint(rm: RosterModel, hint: list[ShiftAssignment]) -> None:
     p = rm.problem
-    index = {emp.id: i for i, emp in enumerate(p.employees)}
-    tindex = {s.id: i for i, s in enumerate(p.templates)}
+    index = p.employee_index
+    tindex = p.template_index
     chosen = {(index.get(h.employee_id), (h.day - p.horizon.start).days, tindex.get(h.shift_id)) for h in hint}
     for key, v in rm.x.items():
         rm.model.AddHint(v, 1 if key in chosen else 0)

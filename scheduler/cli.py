@@ -226,18 +226,15 @@ def _report_validation(violations) -> int:
 def cmd_replan(args) -> int:
     from .io import write_csv
     from .pipeline import summary_lines, write_plan
-    from .replan import ABSENCE_REASON, changes_table, replan
+    from .replan import absences_table, changes_table, replan
     from .validate import validate_files
     plan, changes = replan(args.data, args.roster, absent=args.absent or [], start=args.start, end=args.end,
                            demand_factor=args.demand_factor, requirements_path=args.requirements,
                            time_limit=args.time_limit, workers=args.workers, seed=args.seed,
                            progress=SolverProgress())
     written = write_plan(plan, args.out, calendars=args.ics, xlsx=args.xlsx)
-    import pandas as pd
     write_csv(changes_table(changes), Path(args.out) / "changes.csv")
-    absences = pd.DataFrame(plan.kpis["absences"], columns=["employee_id", "start_date", "end_date"])
-    absences["reason"] = ABSENCE_REASON
-    write_csv(absences, Path(args.out) / "absences.csv")
+    write_csv(absences_table(plan), Path(args.out) / "absences.csv")
     for line in summary_lines(plan):
         print(line)
     print(f"{len(changes)} changed employee-day(s) (shift, break or queues):")

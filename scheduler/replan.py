@@ -86,7 +86,9 @@ def changes_between(old: list[ShiftAssignment], new: list[ShiftAssignment],
     for q in new_queues:
         was = before_q.get((q.employee_id, q.start))
         if was is not None and was != q.queue:
-            day = next((sh.day for (e, _), sh in b.items() if e == q.employee_id and sh.start <= q.start < sh.end), None)
+            # The shift holding it started that day or, overnight, the day before.
+            day = next((d for d in (q.start.date(), q.start.date() - timedelta(days=1))
+                        if (sh := b.get((q.employee_id, d))) is not None and sh.start <= q.start < sh.end), None)
             if day is not None:
                 moved_queue[q.employee_id, day] = moved_queue.get((q.employee_id, day), 0) + 1
     out = []
@@ -110,6 +112,14 @@ def changes_table(changes: list[Change]) -> pd.DataFrame:
                           "break_after": c.break_after, "queue_changes": c.queue_changes, "left_at": c.left_at}
                          for c in changes],
                         columns=CHANGE_COLUMNS)
+
+
+def absences_table(plan: Plan) -> pd.DataFrame:
+    """absences.csv's table: the time off a re-plan added (its kpis' absences; none otherwise),
+    in time_off.csv's format so `validate --time-off` reads it."""
+    table = pd.DataFrame(plan.kpis.get("absences", []), columns=["employee_id", "start_date", "end_date"])
+    table["reason"] = ABSENCE_REASON
+    return table
 
 
 def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] = (), start: datetime,

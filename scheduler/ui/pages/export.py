@@ -9,7 +9,7 @@ import streamlit as st
 from scheduler.export import xlsx_available
 from scheduler.io import write_csv
 from scheduler.pipeline import write_plan
-from scheduler.replan import changes_table
+from scheduler.replan import absences_table, changes_table
 from scheduler.ui import state
 from scheduler.validate import validate_files
 
@@ -28,12 +28,11 @@ with state.friendly_errors("Export", reset_keys=("export",)):
             written = write_plan(plan, folder, calendars=True, xlsx=xlsx_available())
             # A re-planned roster: its absences (not in time_off.csv) and its changes go with it,
             # and the validator holds the absent agents' contracts to what they could work.
-            absences = state.replan_absences(plan)
+            absences = absences_table(plan)
             extra = None
-            if absences:
+            if len(absences):
                 extra = written["absences.csv"] = folder / "absences.csv"
-                write_csv(pd.DataFrame([{"employee_id": t.employee_id, "start_date": t.start.isoformat(),
-                                         "end_date": t.end.isoformat(), "reason": t.reason} for t in absences]), extra)
+                write_csv(absences, extra)
             if st.session_state.get("changes") is not None:
                 written["changes.csv"] = folder / "changes.csv"
                 write_csv(changes_table(st.session_state["changes"]), written["changes.csv"])

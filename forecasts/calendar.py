@@ -10,10 +10,13 @@ from scheduler.errors import InputError
 
 class Calendar:
     def __init__(self, country: str | None = None, subdivision: str | None = None,
-                 closures=(), source: str = "centre.toml"):
+                 closures=(), source: str = "centre.toml", closed_weekdays=()):
         self.country = country or None
         self.subdivision = subdivision or None
         self.closures = frozenset(_as_date(d) for d in (closures or ()))
+        # Weekdays (0 = Monday) the centre never opens, from its opening hours: a history without
+        # them is still a full week (a Monday-to-Friday centre's week is five days of rows).
+        self.closed_weekdays = frozenset(int(w) for w in (closed_weekdays or ()))
         self._cache: dict[int, dict] = {}
         if self.country:
             self._years(2000)  # validate the country/subdivision now

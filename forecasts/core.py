@@ -257,7 +257,8 @@ def _history_key(df: pd.DataFrame) -> str:
 
 def fit_forecaster(history: pd.DataFrame, *, before: date | None = None, holiday_country: str | None = None,
                    holiday_subdivision: str | None = None, closures=(), backtest: bool = True,
-                   progress: Progress = None, source: str = "history.csv", use_cache: bool = True) -> Forecaster:
+                   progress: Progress = None, source: str = "history.csv", use_cache: bool = True,
+                   closed_weekdays=()) -> Forecaster:
     """Clean the history (rows at/after ``before`` are ignored), select and fit a model per queue."""
     df = validate(history, source)
     if before is not None:
@@ -265,8 +266,9 @@ def fit_forecaster(history: pd.DataFrame, *, before: date | None = None, holiday
         df = df[df["timestamp"] < pd.Timestamp(before)]
         if len(df) == 0:
             raise InputError(f"no history before the forecast start {before}", file=source)
-    cal = Calendar(holiday_country, holiday_subdivision, closures)
-    key = (_history_key(df), cal.country, cal.subdivision, tuple(sorted(cal.closures)), bool(backtest))
+    cal = Calendar(holiday_country, holiday_subdivision, closures, closed_weekdays=closed_weekdays)
+    key = (_history_key(df), cal.country, cal.subdivision, tuple(sorted(cal.closures)),
+           tuple(sorted(cal.closed_weekdays)), bool(backtest))
     if use_cache and key in _CACHE:
         _CACHE.move_to_end(key)
         fc = _CACHE[key]
@@ -311,10 +313,10 @@ def fit_forecaster(history: pd.DataFrame, *, before: date | None = None, holiday
 
 def forecast_history(history: pd.DataFrame, start: date, days: int, *, holiday_country: str | None = None,
                      holiday_subdivision: str | None = None, closures=(), backtest: bool = True,
-                     progress: Progress = None, source: str = "history.csv") -> ForecastResult:
+                     progress: Progress = None, source: str = "history.csv", closed_weekdays=()) -> ForecastResult:
     """Forecast contacts (with 80%/95% intervals) and AHT per interval and queue for ``days`` days
     from ``start``. History at or after ``start`` is ignored. See docs/forecasting.md."""
     fc = fit_forecaster(history, before=start, holiday_country=holiday_country,
                         holiday_subdivision=holiday_subdivision, closures=closures, backtest=backtest,
-                        progress=progress, source=source)
+                        progress=progress, source=source, closed_weekdays=closed_weekdays)
     return fc.predict(start, days)

@@ -223,11 +223,15 @@ def prepare(history: pd.DataFrame, calendar: Calendar, *, source: str = "history
     first, last = day.min(), day.max()
     all_days = pd.date_range(first, last, freq="D")
     n_days = len(all_days)
-    if n_days < 7:
+    unseen = set(range(7)) - set(all_days.day_of_week) - calendar.closed_weekdays
+    if unseen:
         # Which weekdays are open is read from the history itself: with less than a week, every
-        # weekday not in it would be forecast as closed (no demand, a roster of nobody).
-        _fail(source, [f"the history covers only {n_days} day(s) ({first:%Y-%m-%d} to {last:%Y-%m-%d}); "
-                       "at least one full week is needed, a few months for a good forecast"])
+        # weekday not in it would be forecast as closed (no demand, a roster of nobody) - unless
+        # the centre's opening hours say it is closed that day anyway.
+        names = ", ".join(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[w] for w in sorted(unseen))
+        _fail(source, [f"the history covers only {n_days} day(s) ({first:%Y-%m-%d} to {last:%Y-%m-%d}), "
+                       f"no {names}; at least one full week of the days the centre opens is needed, "
+                       "a few months for a good forecast"])
     di = ((day - first).dt.days).to_numpy()
     si = (((ts - day).dt.total_seconds().to_numpy() // 60 - offset) // interval).astype(int)
     valid = (si >= 0) & (si < slots)

@@ -43,14 +43,39 @@ def _solve(problem: RosterProblem, skip: frozenset[str], seconds: float) -> bool
     return _status(problem, skip, seconds) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
+# Why a calendar rule (scheduler.problem.CALENDAR_RULES) leaves a day without any shift.
+_CALENDAR_REASONS = {
+    "time_off": "time off", "fixed_days_off": "fixed day off", "closure": "centre closed",
+    "nights": "no nights", "shift_caps": "no shift qualified for", "availability": "outside availability",
+    "max_hours": "every shift longer than the contract", "skills": "no skill in demand",
+    "opening_hours": "none of their queues open",
+}
+
+
+def _why_no_shift(problem: RosterProblem, e, d: int) -> str:
+    """The calendar rules that rule out each shift template on day `d`, in a few words."""
+    from .problem import CALENDAR_RULES
+    day = problem.horizon.day(d)
+    reasons = []
+    for s in problem.templates:
+        failing = next((name for name, rule in CALENDAR_RULES.items() if not rule(problem, e, day, s)), None)
+        if failing and _CALENDAR_REASONS.get(failing, failing) not in reasons:
+            reasons.append(_CALENDAR_REASONS.get(failing, failing))
+    return ", ".join(reasons)
+
+
 def _calendar_facts(problem: RosterProblem, e) -> str:
     h = problem.horizon
-    available = []
+    available, closed = [], []
     for d in range(h.days):
         if problem.options(e, d):
             available.append(h.day(d).strftime("%a %d"))
+        else:
+            closed.append(f"{h.day(d):%a %d} ({_why_no_shift(problem, e, d)})")
     leave = [t for t in problem.staff.time_off if t.employee_id == e.id]
     parts = [f"{len(available)} of {h.days} days have an allowed shift ({', '.join(available) or 'none'})"]
+    if closed:
+        parts.append("none on " + ", ".join(closed))
     if e.fixed_days_off:
         parts.append("fixed days off " + ";".join("mon tue wed thu fri sat sun".split()[d] for d in sorted(e.fixed_days_off)))
     if leave:

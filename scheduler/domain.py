@@ -220,6 +220,11 @@ class Centre:
         (rules.holidays_credit_contract; none when it is off)."""
         return self.public_holidays(first, last) if self.rules.holidays_credit_contract else frozenset()
 
+    @property
+    def closed_weekdays(self) -> frozenset[int]:
+        """Weekdays (0 = Monday) on which every queue is closed by its opening hours."""
+        return frozenset(w for w in range(7) if not any(q.hours[w] for q in self.queues))
+
     def queue(self, queue_id: str) -> Queue:
         for q in self.queues:
             if q.id == queue_id:

@@ -65,6 +65,7 @@ class RosterProblem:
         # Public holidays that credit the contract minimum (rules.holidays_credit_contract).
         self.credited_holidays: frozenset[date] = self.centre.contract_credit_holidays(
             self.horizon.start, self.horizon.day(self.horizon.days - 1))
+        self._meets_hours: dict[tuple, bool] = {}   # (skills, weekday, start, length) -> opening_hours
 
     # ---- calendar ------------------------------------------------------------------------
     def on_leave(self, employee_id: str, day: date) -> bool:
@@ -149,6 +150,24 @@ def _fits_contract(p: RosterProblem, e: Employee, day: date, s: ShiftTemplate) -
     return s.paid_hours <= e.max_hours + 1e-9
 
 
+def _opening_hours(p: RosterProblem, e: Employee, day: date, s: ShiftTemplate) -> bool:
+    """A shift must overlap the opening hours of a queue the agent serves: a week-end shift in a
+    centre closed at week-ends served nobody, yet cost no more than surplus on an open day when
+    the contract minimum already made surplus unavoidable (a Monday-Friday centre got 49 such
+    shifts). Centres without queues (e.g. cover by shift type only) have no opening hours."""
+    if not p.centre.queues:
+        return True
+    key = (e.skills, day.weekday(), s.start_minute, s.length_minutes)
+    if key not in p._meets_hours:
+        hours = [q.hours for q in p.centre.queues if q.id in e.skills]
+        a, b = s.start_minute, s.end_minute
+        # [a, b) against each day's windows it reaches, in minutes from the shift's own midnight
+        p._meets_hours[key] = any(lo + 1440 * k < b and a < hi + 1440 * k
+                                  for k in range(b // 1440 + 1) for week in hours
+                                  for lo, hi in week[(day.weekday() + k) % 7])
+    return p._meets_hours[key]
+
+
 def _has_a_skill_in_demand(p: RosterProblem, e: Employee, day: date, s: ShiftTemplate) -> bool:
     return not p.requirement.queues or any(q in e.skills for q in p.requirement.queues)
 
@@ -162,6 +181,7 @@ CALENDAR_RULES = {
     "availability": _availability_window,
     "max_hours": _fits_contract,
     "skills": _has_a_skill_in_demand,
+    "opening_hours": _opening_hours,
 }
 
 

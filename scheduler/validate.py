@@ -143,8 +143,24 @@ def _check_calendar(centre, e: Employee, s: ShiftAssignment, leave, start: date,
         v.append(Violation("nights", e.id, s.day, "works a night shift but may not work nights"))
     if e.max_shifts.get(s.shift_id) == 0:
         v.append(Violation("shift_caps", e.id, s.day, f"not qualified for shift {s.shift_id}"))
+    if centre.queues and not _serves_an_open_queue(centre, e, s):
+        v.append(Violation("opening_hours", e.id, s.day,
+                           f"{s.start:%a %H:%M}-{s.end:%H:%M}: none of the employee's queues is open"))
     if not start <= s.day < start + timedelta(days=days):
         v.append(Violation("horizon", e.id, s.day, "shift outside the planning horizon"))
+
+
+def _serves_an_open_queue(centre: Centre, e: Employee, s: ShiftAssignment) -> bool:
+    """Is one of the employee's queues open at some minute of the shift (walked minute by minute;
+    an open shift stops at its first open minute)?"""
+    mine = [q for q in centre.queues if q.id in e.skills]
+    moment = s.start
+    while moment < s.end:
+        minute = moment.hour * 60 + moment.minute
+        if any(a <= minute < b for q in mine for a, b in q.hours[moment.weekday()]):
+            return True
+        moment += timedelta(minutes=1)
+    return False
 
 
 def _check_one_per_day_and_overlap(own: list[ShiftAssignment], v) -> None:

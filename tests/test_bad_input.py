@@ -205,6 +205,36 @@ def test_history_that_cannot_forecast_every_queue_and_weekday_is_refused(tmp_pat
     assert not out.exists()
 
 
+def test_one_week_of_history_is_a_full_week_for_a_centre_closed_at_weekends(tmp_path, capsys):
+    """A Monday-to-Friday centre's week is five days of rows: it was refused ("covers only 5
+    days"). Its week-ends stay unrostered even for a contract minimum (once: shifts on the closed
+    Saturday and Sunday, valued like surplus on an open day)."""
+    data = corpus_centre(tmp_path)
+    history = data / "history.csv"
+    week = ("timestamp",) + tuple(f"2026-11-{d}" for d in range(23, 28))     # Monday to Friday
+    history.write_text("\n".join(line for line in history.read_text().splitlines() if line.startswith(week)) + "\n")
+    centre = data / "centre.toml"
+    text = centre.read_text()
+    # Saturday open for cards: the history lacks a day the centre opens - refused, naming it.
+    out = tmp_path / "out"
+    args = ["plan", "--data", str(data), "--week", "2026-11-30", "--out", str(out), "--no-backtest", "--time-limit", "5"]
+    code, _, err = run(args, capsys)
+    assert code == 2 and "history.csv" in err and "no Sat" in err, err
+    assert not out.exists()
+    centre.write_text(text.replace('sun = "closed" }', 'sat = "closed", sun = "closed" }', 1))
+    employees = data / "employees.csv"
+    employees.write_text(employees.read_text().replace("A1,Ann Lee,cards,full-time,0,40,5,no,",
+                                                       "A1,Ann Lee,cards,full-time,35,40,7,no,"))
+    # ... and asks to work the Saturday: the wish cannot be granted where nothing is open.
+    (data / "preferences.csv").write_text("employee_id,day,kind,shift,weight\nA1,2026-12-05,shift_on,D,50\n")
+    code, stdout, err = run(args, capsys)
+    assert code == 0, err
+    assert "validated: every hard rule holds" in stdout
+    roster = (out / "roster.csv").read_text().splitlines()[1:]
+    days = {line.split(",")[2] for line in roster}
+    assert days and days <= {f"2026-11-{d}" for d in (30,)} | {f"2026-12-0{d}" for d in range(1, 5)}, days
+
+
 def test_replan_reads_a_given_requirements_file_with_the_same_checks(tmp_path, capsys):
     """It once re-read the file with plain pandas: text in 'contacts' or a Latin-1 byte was an
     internal error."""

@@ -6,6 +6,7 @@ a second and the outcome is exact, not a matter of search luck.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -125,6 +126,19 @@ def case_shift_caps():
                 need={"a": every_day((10, 18))})
 
 
+def weekdays_only(centre):
+    """Queue a open Monday to Friday 08:00-20:00 only (b stays open around the clock)."""
+    week = tuple(((8 * 60, 20 * 60),) if wd < 5 else () for wd in range(7))
+    return replace(centre, queues=(replace(centre.queues[0], hours=week),) + centre.queues[1:])
+
+
+def case_opening_hours():
+    # No demand, a contract of one shift, and a wish to work Saturday - when queue a is closed.
+    saturday = MONDAY + timedelta(days=5)
+    return dict(rules={}, centre=weekdays_only, emps=[employee("e0", min_hours=8, max_days=7)], need={},
+                kw={"preferences": [Preference("e0", saturday, "shift_on", "D", 5)]})
+
+
 CASES = {
     # name: (builder, engine rule to drop: roster function or calendar rule, validator rule)
     "min_rest": (case_min_rest, "add_rest_and_forbidden_successions", "min_rest"),
@@ -142,13 +156,14 @@ CASES = {
     "availability": (case_availability, "calendar:availability", "availability"),
     "nights": (case_night_eligibility, "calendar:nights", "nights"),
     "shift_caps": (case_shift_caps, "add_shift_caps", "shift_caps"),
+    "opening_hours": (case_opening_hours, "calendar:opening_hours", "opening_hours"),
 }
 
 
 def run_case(name, drop=False, monkeypatch=None):
     builder, engine_rule, _ = CASES[name]
     c = builder()
-    centre = small_centre(**c["rules"])
+    centre = c.get("centre", lambda centre: centre)(small_centre(**c["rules"]))
     if drop:
         if engine_rule.startswith("calendar:"):
             rules = dict(problem_module.CALENDAR_RULES)
@@ -191,7 +206,6 @@ def test_an_absence_frees_the_block_of_days_off_around_it(absence):
     in a row required, the agent still works the days either side of it - unless the centre says
     absences count as days off in the block rules, when that single day off is forbidden again
     and the independent validator names it."""
-    from dataclasses import replace
     wednesday = MONDAY + timedelta(days=2)
     c = case_min_days_off()          # demand Mon, Tue, Thu, Fri
     kw = {"time_off": [TimeOff("e0", wednesday, wednesday)]} if absence == "time_off" else {}
@@ -215,7 +229,6 @@ def test_an_absence_frees_the_block_of_days_off_around_it(absence):
 def test_an_absence_frees_the_working_block_next_to_it():
     """At least two working days in a row, leave on Wednesday and demand only on Tuesday: one
     working day between a day off and the leave is allowed (and caught when absences count)."""
-    from dataclasses import replace
     wednesday = MONDAY + timedelta(days=2)
     centre = small_centre(min_consecutive_days=2)
     emps = [employee("e0", max_days=7)]
@@ -454,7 +467,6 @@ def test_a_hint_that_breaks_a_new_rule_is_repaired_employee_by_employee(monkeypa
     contracted hours) breaks it. Only the employees concerned are moved - a repair of the whole
     model changed hundreds of shifts and left breaks and flows unoptimised, so scenarios that
     added staff came out far worse than the base."""
-    from dataclasses import replace
     from scheduler.problem import RosterProblem as RP
     base_problem = busy_week_problem()
     options = SolveOptions(time_limit=20, workers=1, seed=1)
@@ -490,7 +502,6 @@ def test_the_solver_time_reported_is_the_whole_job():
 def test_leave_on_a_closure_day_is_credited_once_against_the_contract():
     """The engine credited a day of leave that is also a closure day twice (the validator and the
     HR summary once), so it could return a week the validator calls below contract."""
-    from dataclasses import replace
     from scheduler.roster import weekly_minimum_minutes
     wednesday = MONDAY + timedelta(days=2)
     centre = replace(small_centre(), closures=(wednesday,))
@@ -504,7 +515,6 @@ CHRISTMAS_WEEK = MONDAY + timedelta(days=21)     # Mon 21 Dec 2026: Christmas Fr
 
 
 def _holiday_centre(credit: bool):
-    from dataclasses import replace
     c = small_centre(holidays_credit_contract=credit)
     return replace(c, holiday_country="GB", holiday_subdivision="ENG")
 

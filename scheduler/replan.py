@@ -8,6 +8,7 @@ consecutive days across the change included, since the kept days are part of the
 """
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -17,7 +18,7 @@ import pandas as pd
 
 from .domain import Horizon, QueueAssignment, ShiftAssignment, Staff, TimeOff
 from .errors import InputError, InputProblem
-from .io import load_centre_dir, load_staff, read_assignments, read_requirements, read_roster
+from .io import load_centre_dir, load_staff, read_assignments, read_requirements, read_roster, read_time_off
 from .kpis import plan_kpis
 from .pipeline import Plan, load_previous, make_requirements, requirement_with_values
 from .problem import Pin, RosterProblem
@@ -125,13 +126,14 @@ def absences_table(plan: Plan) -> pd.DataFrame:
 def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] = (), start: datetime,
            end: datetime | None = None, demand_factor: float = 1.0, requirements_path: str | Path | None = None,
            time_limit: float = 60.0, workers: int = 2, seed: int = 0, progress=None,
-           stop=None, earlier_absences: list[TimeOff] = (), earlier_departures: dict | None = None,
+           stop=None, earlier_absences: list[TimeOff] | None = None, earlier_departures: dict | None = None,
            horizon: Horizon | None = None) -> tuple[Plan, list[Change]]:
     """The re-planned roster and its changes against `roster_path`. `earlier_absences` and
     `earlier_departures` (employee id -> moment they left mid-shift): what earlier re-plans of this
-    roster took off (not in time_off.csv), so those agents stay off. `horizon`: the roster's own
-    (else from its first to its last shift, in whole weeks - a plan whose first day has no shift
-    would start a day late)."""
+    roster took off (not in time_off.csv), so those agents stay off; when not given, read from
+    beside the roster - an earlier re-plan's absences.csv and kpis.json - if it is one.
+    `horizon`: the roster's own (else from its first to its last shift, in whole weeks - a plan
+    whose first day has no shift would start a day late)."""
     data_dir = Path(data_dir)
     centre = load_centre_dir(data_dir)
     current = read_roster(roster_path)
@@ -154,6 +156,9 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
         if eid not in known:
             raise InputError(InputProblem("command line", f"unknown employee {eid!r} (not in employees.csv)", column="--absent"))
     previous = load_previous(data_dir, known)     # read (and checked) before any forecasting or solving
+    if earlier_absences is None and earlier_departures is None:
+        earlier_absences, earlier_departures = earlier_replans(roster_path, known)
+    earlier_absences = list(earlier_absences or ())
     worked = {(s.employee_id, s.day): s for s in current}
     # The absent agent is off from the change on; a shift already under way at that moment stays
     # in the record (the agent was at work), so their leave then starts the next day - but from
@@ -230,6 +235,30 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
                         for t in leave]
     plan = Plan(centre, staff, requirements, requirements, requirement, roster, kpis)
     return plan, changes
+
+
+def earlier_replans(roster_path: str | Path, employee_ids) -> tuple[list[TimeOff], dict]:
+    """What earlier re-plans took off, when `roster_path` is a re-plan's output: its absences.csv
+    (the absences so far, none of them in time_off.csv) and the mid-shift departures in its
+    kpis.json. Without them a second re-plan from the command line put the first one's absent
+    agent back on the roster (a change penalty, not a rule, kept them off)."""
+    folder = Path(roster_path).parent
+    absences_path, kpis_path = folder / "absences.csv", folder / "kpis.json"
+    absences = read_time_off(absences_path, employee_ids) if absences_path.exists() else []
+    departures = {}
+    if kpis_path.exists():
+        try:
+            recorded = json.loads(kpis_path.read_text(encoding="utf-8")).get("departures", {})
+            departures = {str(e): datetime.fromisoformat(str(t)) for e, t in dict(recorded).items()}
+        except (ValueError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+            raise InputError(InputProblem(str(kpis_path), f"expected the kpis.json a re-plan writes, with "
+                                                          f"'departures' as {{employee id: date-time}} ({exc})",
+                                          column="departures")) from None
+        unknown = sorted(set(departures) - set(employee_ids))
+        if unknown:
+            raise InputError(InputProblem(str(kpis_path), f"unknown employee(s) {', '.join(unknown)} "
+                                                          "(not in employees.csv)", column="departures"))
+    return absences, departures
 
 
 def _merged(absences: list[TimeOff]) -> list[TimeOff]:

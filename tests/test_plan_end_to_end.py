@@ -170,6 +170,26 @@ def test_replan_from_mid_shift_takes_the_agent_off_from_that_moment(planned, tmp
     left = changes[changes["change"] == "left mid-shift"]
     assert list(left["employee_id"]) == [absent] and list(left["left_at"]) == ["12:00"]
 
+    # A second re-plan, of the re-planned roster, keeps the first one's absence and departure
+    # (read from beside the roster: absences.csv, kpis.json). It once put the first absent agent
+    # back on from Thursday - only the change penalty had kept them off.
+    thursday = new[(new["date"] == "2026-12-03") & (new["employee_id"] != absent)]
+    second = thursday["employee_id"].iloc[0]
+    again = tmp_path / "again"
+    code = main(["replan", "--data", str(SAMPLE), "--roster", str(out / "roster.csv"), "--absent", second,
+                 "--from", "2026-12-03T00:00", "--out", str(again), "--time-limit", "15"])
+    text = capsys.readouterr().out
+    assert code == 0 and "validated: every hard rule holds" in text, text
+    newer = pd.read_csv(again / "roster.csv", dtype=str)
+    assert newer[newer["employee_id"].isin([absent, second]) & (newer["date"] >= "2026-12-03")].empty
+    q = pd.read_csv(again / "assignments.csv", dtype=str)
+    assert q[(q["employee_id"] == absent) & (q["timestamp"] >= "2026-12-02T12:00")].empty
+    absences = pd.read_csv(again / "absences.csv", dtype=str)
+    assert set(absences["employee_id"]) == {absent, second}
+    # The departure was told by the first re-plan; the second one does not tell it again.
+    changes = pd.read_csv(again / "changes.csv", dtype=str)
+    assert not (changes["change"] == "left mid-shift").any()
+
 
 def test_every_sample_employee_can_be_rostered_for_four_weeks():
     """`plan --weeks 2` (or 4) on the bundled centre once failed: max_weekends = 1 counts over the

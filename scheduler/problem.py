@@ -189,7 +189,9 @@ def requirement_from_table(table: pd.DataFrame, centre: Centre, horizon: Horizon
     """Requirement on the centre's grid from a requirements table (timestamp, queue, staff|agents).
 
     A finer table is brought to the grid by the maximum within each grid interval (a roster that
-    covers the peak quarter-hour covers the half-hour); intervals absent from the table need nobody.
+    covers the peak quarter-hour covers the half-hour); intervals absent from the table need nobody,
+    nor do intervals when the queue is closed by its opening hours (a requirements file may have
+    rows there; nobody may be rostered for them - the opening_hours rule - nor serve them).
     """
     if column not in table.columns:
         column = "agents"
@@ -203,7 +205,11 @@ def requirement_from_table(table: pd.DataFrame, centre: Centre, horizon: Horizon
         mask = inside & (table["queue"] == q)
         arr = [0] * horizon.n_intervals
         arr_a = [0] * horizon.n_intervals
+        hours = centre.queue(q).hours
         for t, v, a in zip(idx[mask], table.loc[mask, column], table.loc[mask, "agents"] if "agents" in table else table.loc[mask, column]):
+            d, minute = divmod(int(t) * horizon.interval_minutes, 1440)
+            if not any(lo <= minute < hi for lo, hi in hours[horizon.day(d).weekday()]):
+                continue
             arr[t] = max(arr[t], int(round(float(v))))
             arr_a[t] = max(arr_a[t], int(round(float(a))))
         staff.append(tuple(arr))

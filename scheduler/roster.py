@@ -1364,8 +1364,13 @@ def assign_queues(rm: RosterModel, solver: cp_model.CpSolver, duty) -> list[Queu
     kept = kept_queues(rm)                      # (e, t) -> queue already worked (a re-plan's past)
     published = _queue_indices(rm, p.reference_assignments)   # (e, t) -> queue as published
     departed = departed_intervals(rm)            # (e, t) after the agent left mid-shift: no queue
+    queue_of = {q.id: q for q in p.centre.queues}
     for t in range(n):
         moment = p.horizon.moment(t)
+        # Queues open now by their opening hours (a shift may start before its queues open - an
+        # idle agent there once showed as serving a closed queue). Queues the centre does not
+        # describe (a requirement alone) count as open.
+        open_now = [qi for qi, q in enumerate(Q) if q not in queue_of or queue_of[q].is_open(moment)]
         for g, skills in enumerate(rm.groups):
             present = [e for e in members[g] if (e, t) not in departed and
                        any(a <= t < b and not (c <= t < dd) for a, b, c, dd in duty.get(e, []))]
@@ -1396,10 +1401,12 @@ def assign_queues(rm: RosterModel, solver: cp_model.CpSolver, duty) -> list[Queu
                     continue
                 qi = next((q for q, left in sorted(quota.items()) if left > 0), None)
                 if qi is None:                      # surplus agent: the busiest open queue they know
-                    open_q = [qi for qi, q in enumerate(Q) if q in skills and req[qi][t] > 0]
-                    qi = (max(open_q, key=lambda k: req[k][t]) if open_q
-                          else current.get(e, next(qi for qi, q in enumerate(Q) if q in skills) if skills else None))
-                    if qi is None:
+                    open_q = [qi for qi in open_now if Q[qi] in skills]
+                    busy = [qi for qi in open_q if req[qi][t] > 0]
+                    qi = (max(busy, key=lambda k: req[k][t]) if busy
+                          else current.get(e) if current.get(e) in open_q
+                          else open_q[0] if open_q else None)
+                    if qi is None:                  # none of their queues is open: on shift, idle
                         continue
                 else:
                     quota[qi] -= 1

@@ -301,6 +301,7 @@ def _check_weekends(centre: Centre, e: Employee, own: list[ShiftAssignment], v) 
 def _check_assignments(centre: Centre, emps: dict[str, Employee], shifts, assignments, v) -> None:
     step = timedelta(minutes=centre.interval_minutes)
     queues = set(centre.queue_ids)
+    hours = {q.id: q.hours for q in centre.queues}
     on_duty: dict[tuple[str, datetime], bool] = {}
     for s in shifts:
         t = s.start
@@ -324,6 +325,9 @@ def _check_assignments(centre: Centre, emps: dict[str, Employee], shifts, assign
             v.append(Violation("skills", a.employee_id, a.start.date(), f"unknown queue {a.queue!r}"))
         elif a.queue not in e.skills:
             v.append(Violation("skills", a.employee_id, a.start.date(), f"serves {a.queue} at {a.start:%H:%M} without the skill"))
+        elif not any(lo <= a.start.hour * 60 + a.start.minute < hi for lo, hi in hours[a.queue][a.start.weekday()]):
+            v.append(Violation("queue_closed", a.employee_id, a.start.date(),
+                               f"serves {a.queue} at {a.start:%a %H:%M}, when it is closed"))
         state = on_duty.get(key)
         if state is None:
             v.append(Violation("assignment_off_duty", a.employee_id, a.start.date(), f"assigned at {a.start:%H:%M} but not on shift"))

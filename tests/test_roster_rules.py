@@ -631,3 +631,25 @@ def test_published_queues_of_an_agent_now_on_leave_are_no_floor():
     roster = solve(problem, FAST)
     assert not [s for s in roster.shifts if s.employee_id == "e0" and s.day == MONDAY]
     assert roster.penalties.get("queue_changes", 0) == 0
+
+
+def test_an_agent_on_shift_before_their_queue_opens_serves_nothing_until_it_does():
+    """An early shift (06-14) on a queue open 10:00-20:00: the agent is on shift but idle until
+    10:00. assignments.csv once had them serving the closed queue from 06:00 (the validator now
+    names that queue_closed)."""
+    centre = small_centre()
+    ten_to_eight = tuple(((10 * 60, 20 * 60),) for _ in range(7))
+    centre = replace(centre, queues=(replace(centre.queues[0], hours=ten_to_eight),) + centre.queues[1:])
+    emp = employee("e0", max_days=7, latest_end=14 * 60)
+    roster, violations = solve_case(centre, [emp], {"a": lambda d, h: 1 if d == 0 and 10 <= h < 14 else 0})
+    assert violations == [], [str(v) for v in violations]
+    assert shifts_of(roster)[0] == "E-0600"
+    served = sorted(a.start.hour for a in roster.queue_assignments if a.start.date() == MONDAY)
+    assert served == [10, 11, 12, 13], served
+    # A hand-edited assignment to the closed queue at 07:00 is caught.
+    from scheduler.domain import QueueAssignment
+    early = QueueAssignment("e0", datetime.combine(MONDAY, datetime.min.time()).replace(hour=7), "a")
+    staff = Staff((emp,))
+    caught = validate_roster(centre, staff, roster.shifts, [*roster.queue_assignments, early],
+                             horizon_start=MONDAY, horizon_days=7)
+    assert [v.rule for v in caught] == ["queue_closed"], [str(v) for v in caught]

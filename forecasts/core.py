@@ -169,9 +169,6 @@ def fit_queue(qd: QueueData, cal: Calendar, *, backtest: bool, tick) -> QueueFit
                 secs[s.name] += time.perf_counter() - t0
                 for j in np.flatnonzero(scored):
                     records[s.name].append(iv.Record(o, j + 1, pred.mean[j], actual[j]))
-    else:
-        for _ in range(len(origins) * len(specs)):
-            tick(f"{qd.name}: backtest skipped")
     scores = {}
     for n in names:
         if n in errors or not records[n]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -106,7 +107,13 @@ def _parse_window(text: Any, path: str, col: _Collector) -> tuple[tuple[int, int
             if not sep:
                 raise ValueError(f"expected 'HH:MM-HH:MM', got {part!r}")
             start, end = parse_hhmm(a), parse_hhmm(b)
-            if end <= start:
+            if end == 0 < start:               # '20:00-00:00': closes at midnight
+                end = 1440
+            if end < start:
+                raise ValueError(f"closing time {b.strip()} is before opening time {a.strip()}: a window past "
+                                 f"midnight is two, '{a.strip()}-24:00' on this day and '00:00-{b.strip()}' "
+                                 "on the next (several windows: 'HH:MM-HH:MM, HH:MM-HH:MM')")
+            if end == start:
                 raise ValueError(f"opening time {a} is not before closing time {b}")
             windows.append((start, end))
         except ValueError as exc:
@@ -187,6 +194,7 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
         if not isinstance(qt, dict):
             col.add(p, "expected a [[queues]] table")
             continue
+        before = len(col.problems)
         _unknown_keys(qt, p, {"id", "name", "hours", "service_level", "target_seconds", "max_occupancy",
                               "patience_seconds", "max_asa_seconds", "default_aht_seconds"}, col)
         qid = col.get(qt, "id", p, str, check=lambda v: bool(v.strip()) and ";" not in v, expect="a non-empty id without ';'")
@@ -207,6 +215,8 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
             target=target,
             default_aht_seconds=col.get(qt, "default_aht_seconds", p, float, 300.0, check=lambda v: v > 0, expect="seconds > 0"),
         ))
+        if qid:   # 'queues[3]' alone makes the reader count tables: say which queue
+            col.problems[before:] = [replace(q, message=f"queue {qid!r}: {q.message}") for q in col.problems[before:]]
 
     shifts = []
     shift_list = data.get("shifts")

@@ -245,3 +245,19 @@ def test_times_with_zero_seconds_and_toml_time_literals():
         parse_hhmm("09:00:30")
     data = tomllib.loads((SAMPLE / "centre.toml").read_text().replace('night_start = "23:00"', "night_start = 22:00:00"))
     assert centre_from_dict(data).rules.night_start_minute == 22 * 60
+
+
+def test_opening_hours_to_midnight_and_past_it():
+    """'07:00-00:00' closes at midnight (it was refused); a window past midnight is refused with
+    how to write it, naming the queue by its id, not only as queues[i]."""
+    import tomllib
+    data = tomllib.loads((SAMPLE / "centre.toml").read_text())
+    data["queues"][0]["hours"] = {"default": "07:00-00:00"}
+    assert centre_from_dict(data).queues[0].hours[0] == ((7 * 60, 1440),)
+    data["queues"][0]["hours"] = {"default": "19:00-01:00"}
+    with pytest.raises(InputError) as exc:
+        centre_from_dict(data)
+    text = str(exc.value.problems[0])
+    qid = data["queues"][0]["id"]
+    assert exc.value.problems[0].column == "queues[0].hours.mon"
+    assert f"queue {qid!r}" in text and "'19:00-24:00'" in text and "'00:00-01:00'" in text, text

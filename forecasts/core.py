@@ -13,11 +13,12 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from scheduler.errors import InputError
+from scheduler.errors import InputError, InputProblem, warn_input
 
 from . import intervals as iv
 from .calendar import Calendar
-from .data import ANOMALY, CLOSED, MISSING, PARTIAL, Prepared, QueueData, prepare, validate
+from .data import (ANOMALY, CLOSED, HOLIDAY, HOLIDAY_CLOSED, MISSING, PARTIAL, Prepared, QueueData, prepare,
+                   validate)
 from .models import DailyProfile, MeanOfWeeks, ModelError, SeasonalNaive, aht_profile
 
 BACKTEST_ORIGINS = 6
@@ -67,6 +68,7 @@ class Forecaster:
         p = self.prepared
         if start <= p.last_day:
             raise InputError(f"forecast start {start} is not after the last history day {p.last_day}", file="forecast")
+        self._warn_about(start, days)
         frames = []
         for q, fit in self.fits.items():
             qd = p.queues[q]
@@ -102,6 +104,32 @@ class Forecaster:
                               "closures": sorted(d.isoformat() for d in self.calendar.closures
                                                  if start <= d < start + timedelta(days))}
         return ForecastResult(table[COLUMNS], report)
+
+
+    def _warn_about(self, start: date, days: int) -> None:
+        """Accepted, but say so: a forecast far beyond its history, and public holidays the models
+        cannot know (no holiday on an open day in the history: they are forecast as ordinary
+        days - an Israeli bank's Pesach week got a normal day's 1,013 calls against 86)."""
+        p, source = self.prepared, self.report.get("source", "history.csv")
+        late = (start - p.last_day).days - 1
+        if late > STALE_DAYS:
+            warn_input(InputProblem(source, f"the forecast starts {late} days after the history ends "
+                                              f"({p.last_day}): what changed since is not in it"))
+        seen = any(np.isin(qd.status, (HOLIDAY, HOLIDAY_CLOSED)).any() for qd in p.queues.values())
+        open_days = np.zeros(7, bool)
+        for qd in p.queues.values():
+            open_days |= qd.open_weekdays()
+        ahead = [d for d in (start + timedelta(i) for i in range(days))
+                 if self.calendar.is_holiday(d) and not self.calendar.is_closure(d) and open_days[d.weekday()]]
+        if ahead and not seen:
+            names = ", ".join(f"{d} ({self.calendar.holiday_name(d)})" for d in ahead)
+            warn_input(InputProblem(source, f"public holiday(s) {names} in the forecast, but no public holiday "
+                                              "in the history to learn from: forecast as ordinary days; "
+                                              "list the days the centre closes in centre.toml's closures"))
+
+
+# A forecast starting more than this many days after its history ends gets a warning.
+STALE_DAYS = 28
 
 
 def _to_date(d) -> date:

@@ -186,3 +186,23 @@ def test_forecast_cli_on_centres_unlike_the_sample(tmp_path, kind):
     else:
         assert set(busy["timestamp"].dt.day_of_week) == set(range(7))
         assert set(busy["timestamp"].dt.hour) == set(range(24))
+
+
+def test_a_holiday_the_history_cannot_teach_and_a_stale_history_are_warned_about():
+    """Both were forecast without a word: a public holiday with no holiday in the history (an
+    ordinary day's volume), and a forecast starting months after the history ends."""
+    import warnings
+    from scheduler.errors import InputWarning
+    history, _, _ = synthetic(weeks=8)           # START - 8 weeks: no English holiday in it
+    history = history[pd.to_datetime(history["timestamp"]).dt.date < date(2026, 11, 30)]
+
+    def warned(start, days):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            forecast_history(history, start, days, backtest=False, holiday_country="GB", holiday_subdivision="ENG")
+        return [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+
+    assert warned(date(2026, 11, 30), 7) == []
+    christmas = warned(date(2026, 12, 21), 7)
+    assert any("2026-12-25 (Christmas Day)" in m and "no public holiday in the history" in m for m in christmas), christmas
+    assert any("days after the history ends" in m for m in warned(date(2027, 3, 1), 7))

@@ -289,7 +289,7 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
 RULE_KEYS = {"forbidden_successions", "break_earliest_hours", "break_latest_hours", "max_weekends",
              "min_rest_hours", "max_consecutive_days", "min_consecutive_days", "min_consecutive_days_off",
              "max_nights_per_week", "max_consecutive_nights", "night_start", "night_end",
-             "absences_count_in_blocks", "holidays_credit_contract"}
+             "absences_count_in_blocks", "holidays_credit_contract", "weekend_days"}
 
 
 def _parse_rules(t: dict, col: _Collector) -> Rules:
@@ -319,6 +319,10 @@ def _parse_rules(t: dict, col: _Collector) -> Rules:
     if latest < earliest:
         col.add("rules.break_latest_hours", "expected break_latest_hours >= break_earliest_hours")
     max_weekends = col.get(t, "max_weekends", p, int, None, check=lambda v: v >= 0, expect="an integer >= 0")
+    weekend = col.get(t, "weekend_days", p, list, ["sat", "sun"],
+                      check=lambda v: 0 < len(v) < 7 and len({str(x).lower() for x in v}) == len(v)
+                      and all(str(x).lower() in WEEKDAYS for x in v),
+                      expect="a list of 1 to 6 different weekdays, e.g. [\"sat\", \"sun\"] or [\"fri\", \"sat\"]")
     night_start, night_end = minute("night_start", 23 * 60), minute("night_end", 5 * 60)
     if night_start == night_end:
         # (Read as a window of no length, or of the whole day: every shift a night shift, and
@@ -333,6 +337,7 @@ def _parse_rules(t: dict, col: _Collector) -> Rules:
         max_nights_per_week=col.get(t, "max_nights_per_week", p, int, 7, check=lambda v: v >= 0, expect="an integer >= 0"),
         max_consecutive_nights=col.get(t, "max_consecutive_nights", p, int, 7, **pos),
         max_weekends=max_weekends,
+        weekend_days=tuple(sorted(WEEKDAYS.index(str(x).lower()) for x in weekend)),
         forbidden_successions=tuple(succ),
         break_earliest_minutes=int(round(earliest * 60)),
         break_latest_minutes=int(round(latest * 60)),

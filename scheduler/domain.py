@@ -149,6 +149,9 @@ class Rules:
     max_nights_per_week: int = 7
     max_consecutive_nights: int = 7
     max_weekends: int | None = None       # weekends with any work, over the horizon
+    # The weekend's days of the week (0 = Monday): Saturday and Sunday, or e.g. Friday and
+    # Saturday in Israel - what max_weekends, weekend fairness and weekends_worked count.
+    weekend_days: tuple[int, ...] = (5, 6)
     forbidden_successions: tuple[tuple[str, str], ...] = ()   # (kind/template/family, same) day d -> d+1
     break_earliest_minutes: int = 180     # break starts at least this long after shift start
     break_latest_minutes: int = 300       # ... and at the latest this long after
@@ -167,6 +170,16 @@ class Rules:
     # find everyone's full hours in a week of little demand and staffed Christmas Day well above
     # its requirement.
     holidays_credit_contract: bool = True
+
+    def weekend_of(self, day: date) -> date | None:
+        """The first day of the weekend `day` belongs to (one run of consecutive weekend days);
+        None on a working weekday."""
+        if day.weekday() not in self.weekend_days:
+            return None
+        back = 0
+        while back < 6 and (day.weekday() - back - 1) % 7 in self.weekend_days:
+            back += 1
+        return day - timedelta(days=back)
 
 
 # The largest weight (or hourly cost, preference weight) we accept: the objective is kept in

@@ -41,7 +41,7 @@ def employee_summary(roster: Roster, staff: Staff, centre: Centre) -> pd.DataFra
     for e in staff.employees:
         shifts = sorted(by_emp.get(e.id, []), key=lambda s: s.start)
         paid = round(sum(s.paid_hours for s in shifts), 2)
-        weekends = {s.day - timedelta(days=s.day.weekday() - 5) for s in shifts if s.day.weekday() >= 5}
+        weekends = {centre.rules.weekend_of(s.day) for s in shifts} - {None}
         leave = [t for t in staff.time_off if t.employee_id == e.id]
         leave_days = {day for day in (h.day(d) for d in range(h.days)) if any(t.start <= day <= t.end for t in leave)}
         worked_days = {s.day for s in shifts}

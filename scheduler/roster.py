@@ -20,7 +20,7 @@ import threading
 import time as _time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Callable
 
 from ortools.sat.python import cp_model
@@ -448,13 +448,14 @@ def add_nights(rm: RosterModel) -> None:
 
 
 def _weekends(rm: RosterModel) -> list[tuple[int, ...]]:
-    """Weekends of the horizon as tuples of day indices (Saturday, Sunday; partial at the edges)."""
+    """Weekends of the horizon as tuples of day indices (rules.weekend_days: Saturday and Sunday
+    unless the centre says otherwise; partial at the edges)."""
     p = rm.problem
-    out: dict[int, list[int]] = defaultdict(list)
+    out: dict[date, list[int]] = defaultdict(list)
     for d in range(p.horizon.days):
-        wd = p.horizon.day(d).weekday()
-        if wd >= 5:
-            out[(d - (wd - 5))].append(d)
+        first = p.centre.rules.weekend_of(p.horizon.day(d))
+        if first is not None:
+            out[first].append(d)
     return [tuple(v) for _, v in sorted(out.items())]
 
 

@@ -155,6 +155,8 @@ class _Neighbourhoods:
         p = rm.problem
         self.days = p.horizon.days
         self.weekday = [p.horizon.day(d).weekday() for d in range(self.days)]   # Monday = 0
+        weekend = p.centre.rules.weekend_days
+        self.weekend_start = next((w for w in weekend if (w - 1) % 7 not in weekend), weekend[0])
         self.cells: dict[tuple[int, int], list[int]] = defaultdict(list)   # (e, d) -> x proto indices
         options: dict[int, set[int]] = defaultdict(set)                     # e -> templates it may work
         by_day: dict[int, list[tuple[int, int, int]]] = defaultdict(list)  # d -> (e, s, index)
@@ -209,7 +211,7 @@ class _Neighbourhoods:
         if target is not None:
             first = self.weekday[target[1]] - self.rng.randint(0, 1)
         elif self.rng.random() < 0.5:
-            first = 5                                   # Saturday and Sunday
+            first = self.weekend_start                  # the weekend (Saturday and Sunday, often)
         else:
             first = self.rng.randrange(7)
         pair = {first % 7, (first + 1) % 7}

@@ -293,7 +293,16 @@ def _check_weekends(centre: Centre, e: Employee, own: list[ShiftAssignment], v) 
     limit = e.max_weekends if e.max_weekends is not None else centre.rules.max_weekends
     if limit is None:
         return
-    weekends = {s.day - timedelta(days=s.day.weekday() - 5) for s in own if s.day.weekday() >= 5}
+    # A weekend is one run of consecutive weekend days (rules.weekend_days), named by its first
+    # day: step back over the weekend days before it.
+    days = set(centre.rules.weekend_days)
+    weekends = set()
+    for s in own:
+        if s.day.weekday() in days:
+            first = s.day
+            while (first - timedelta(days=1)).weekday() in days and (s.day - first).days < 6:
+                first -= timedelta(days=1)
+            weekends.add(first)
     if len(weekends) > limit:
         v.append(Violation("max_weekends", e.id, None, f"{len(weekends)} weekends worked (maximum {limit})"))
 

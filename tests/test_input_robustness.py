@@ -92,6 +92,8 @@ def test_bom_latin1_and_semicolons(tmp_path):
     (lambda d: d["rules"].update(night_start="23:00", night_end="23:00"), "rules.night_end"),
     (lambda d: d["rules"].update(holidays_credit_contract=2), "rules.holidays_credit_contract"),
     (lambda d: d["centre"].update(holiday_country="XX"), "centre.holiday_country"),
+    (lambda d: d["rules"].update(weekend_days=["sat", "Sat"]), "rules.weekend_days"),
+    (lambda d: d["rules"].update(weekend_days=["saturday"]), "rules.weekend_days"),
     (lambda d: d["centre"].update(holiday_subdivision="ZZZ"), "centre.holiday_subdivision"),
 ])
 def test_inconsistent_config_names_the_key(toml_fix, key):

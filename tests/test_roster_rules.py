@@ -102,6 +102,13 @@ def case_max_weekends():
                 emps=[employee("e0", max_days=7, max_hours=60)], need={"a": lambda d, h: 1 if d % 7 >= 5 and 10 <= h < 18 else 0})
 
 
+def case_max_weekends_friday_saturday():
+    # An Israeli centre's weekend: Friday and Saturday. Demand on Fridays and Sundays.
+    return dict(rules={"max_weekends": 1, "max_consecutive_days": 7, "weekend_days": ["fri", "sat"]}, days=14,
+                emps=[employee("e0", max_days=7, max_hours=60)],
+                need={"a": lambda d, h: 1 if d % 7 in (4, 6) and 10 <= h < 18 else 0})
+
+
 def case_time_off():
     return dict(rules={}, emps=[employee("e0", max_days=7, max_hours=60)], need={"a": every_day((10, 18))},
                 kw={"time_off": [TimeOff("e0", MONDAY + timedelta(days=2), MONDAY + timedelta(days=3))]})
@@ -151,6 +158,7 @@ CASES = {
     "max_consecutive_nights": (case_consecutive_nights, "add_nights", "max_consecutive_nights"),
     "forbidden_succession": (case_forbidden_succession, "add_rest_and_forbidden_successions", "forbidden_succession"),
     "max_weekends": (case_max_weekends, "add_weekends", "max_weekends"),
+    "max_weekends_friday_saturday": (case_max_weekends_friday_saturday, "add_weekends", "max_weekends"),
     "time_off": (case_time_off, "calendar:time_off", "time_off"),
     "fixed_days_off": (case_fixed_days_off, "calendar:fixed_days_off", "fixed_days_off"),
     "availability": (case_availability, "calendar:availability", "availability"),
@@ -653,3 +661,17 @@ def test_an_agent_on_shift_before_their_queue_opens_serves_nothing_until_it_does
     caught = validate_roster(centre, staff, roster.shifts, [*roster.queue_assignments, early],
                              horizon_start=MONDAY, horizon_days=7)
     assert [v.rule for v in caught] == ["queue_closed"], [str(v) for v in caught]
+
+
+def test_the_weekend_is_the_centres_own():
+    """rules.weekend_days = ["fri", "sat"]: one weekend allowed means one Friday, and every Sunday
+    (a working day there); the HR summary counts weekends the same way."""
+    from scheduler.export import employee_summary
+    c = case_max_weekends_friday_saturday()
+    centre = small_centre(**c["rules"])
+    roster, violations = solve_case(centre, c["emps"], c["need"], days=14)
+    assert violations == [], [str(v) for v in violations]
+    worked = days_worked(roster)
+    assert sum(d % 7 == 4 for d in worked) == 1 and sum(d % 7 == 6 for d in worked) == 2, worked
+    summary = employee_summary(roster, Staff(tuple(c["emps"])), centre)
+    assert summary.loc[0, "weekends_worked"] == 1

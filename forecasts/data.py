@@ -26,6 +26,8 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_LISTED = 25                   # cap on dates listed per issue in the report
 OPEN_WEEKS = 8                    # recent same-weekdays used to decide the open intervals
 PROFILE_WEEKS = 8                 # recent same-weekdays used for the gap-filling profile
+ZERO_RUN_DAYS = 5                 # open days of zeros in a row that may be a recording gap ...
+ZERO_RUN_P = 1e-3                 # ... when the queue's volume makes them this unlikely
 MIN_COVERAGE = 0.8                # a day needs this share of its usual volume observed, else "partial"
 
 
@@ -257,6 +259,34 @@ def prepare(history: pd.DataFrame, calendar: Calendar, *, source: str = "history
     return Prepared(interval, offset, slots, queues, issues, first.date(), last.date(), len(df))
 
 
+def _improbable_zero_runs(y: np.ndarray, has_rows: np.ndarray, status: np.ndarray, open_day: np.ndarray) -> np.ndarray:
+    """Days of runs of open days recorded as all zeros that the queue's volume makes too unlikely
+    to be real (Poisson: P(no contact in the run) < ZERO_RUN_P) and that are followed by contacts:
+    zeros padded before a queue's launch, or an outage exported as zeros. Read as real, they took
+    a launched queue's forecast ~40 % low (other-bank trial). A run at the end of the history is
+    left as it is: the queue may have closed."""
+    ordinary = np.flatnonzero((status == OK) & open_day & has_rows)
+    out = np.zeros(len(status), bool)
+    if len(ordinary) == 0:
+        return out
+    totals = np.nansum(y[ordinary], axis=1)
+    level = float(totals.mean())
+    zero = totals == 0
+    k = 0
+    while k < len(ordinary):
+        if not zero[k]:
+            k += 1
+            continue
+        end = k
+        while end < len(ordinary) and zero[end]:
+            end += 1
+        run = end - k
+        if end < len(ordinary) and run >= ZERO_RUN_DAYS and math.exp(-level * run) < ZERO_RUN_P:
+            out[ordinary[k:end]] = True
+        k = end
+    return out
+
+
 def _clean_queue(q, days, y, aht, wd_open_global, cal: Calendar, interval, offset, dups) -> QueueData:
     n, slots = y.shape
     present = ~np.isnan(y)
@@ -277,6 +307,11 @@ def _clean_queue(q, days, y, aht, wd_open_global, cal: Calendar, interval, offse
             status[i] = HOLIDAY if has_rows[i] and np.nansum(y[i]) > 0 else HOLIDAY_CLOSED
         elif not has_rows[i]:
             status[i] = MISSING if wd_open_global[wd[i]] else CLOSED
+    # -- runs of zero days too long to be chance: not recorded, or before the queue's launch --------
+    zero_runs = _improbable_zero_runs(y, has_rows, status, wd_open_global[wd])
+    if zero_runs.any():
+        status[zero_runs] = MISSING
+        issues["zero_days_read_as_missing"] = _dates_list(days, zero_runs)
     # -- open intervals per weekday, from the most recent weeks ------------------------------------
     open_mask = np.zeros((7, slots), bool)
     for w in range(7):

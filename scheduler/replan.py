@@ -24,16 +24,27 @@ from .pipeline import Plan, load_previous, make_requirements, requirement_with_v
 from .problem import Pin, RosterProblem
 from .roster import SolveOptions, solve
 
-# One changed employee-day costs as much as ten agent-intervals of under-staffing (five
-# agent-hours on a 30-minute grid): a published shift moves only to fill a real hole - such as the
-# absent agent's shifts - not to polish the rest of the plan.
-CHANGE_WEIGHT = 1000.0
+# What a change costs, in under-staffing (weights.under_staffing is per agent-interval, so the
+# exchange rate is set in agent-hours and converted on the centre's grid; a fixed 1,000 - ten
+# agent-intervals - let no 7-hour shift be added on a 60-minute grid, and an absence went
+# uncovered). One changed employee-day costs five agent-hours of under-staffing: a published
+# shift moves only to fill a real hole - such as the absent agent's shifts - not to polish the
+# rest of the plan.
+CHANGE_AGENT_HOURS = 5.0
 ABSENCE_REASON = "absence (re-plan)"     # the reason of the time off a re-plan adds
-# A break moved on a kept shift costs half an agent-interval of under-staffing, an agent-interval
-# on another queue than published a tenth: they move to fill a real gap, not for nothing (without
-# them a re-plan after one absence moved 118 breaks and 112 agent-days' queues on the sample).
-BREAK_CHANGE_WEIGHT = 50.0
-QUEUE_CHANGE_WEIGHT = 10.0
+# A break moved on a kept shift costs a quarter agent-hour of under-staffing, an agent-interval
+# on another queue than published a tenth of one: they move to fill a real gap, not for nothing
+# (without them a re-plan after one absence moved 118 breaks and 112 agent-days' queues on the
+# sample).
+BREAK_CHANGE_AGENT_HOURS = 0.25
+QUEUE_CHANGE_SHARE = 0.1
+
+
+def change_weights(centre) -> tuple[float, float, float]:
+    """(changed employee-day, moved break, agent-interval on another queue) in objective units."""
+    per_hour = centre.weights.under_staffing * 60.0 / centre.interval_minutes
+    return (CHANGE_AGENT_HOURS * per_hour, BREAK_CHANGE_AGENT_HOURS * per_hour,
+            QUEUE_CHANGE_SHARE * centre.weights.under_staffing)
 
 
 @dataclass(frozen=True)
@@ -127,15 +138,17 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
            end: datetime | None = None, demand_factor: float = 1.0, requirements_path: str | Path | None = None,
            time_limit: float = 60.0, workers: int = 2, seed: int = 0, progress=None,
            stop=None, earlier_absences: list[TimeOff] | None = None, earlier_departures: dict | None = None,
-           horizon: Horizon | None = None) -> tuple[Plan, list[Change]]:
+           horizon: Horizon | None = None, centre=None) -> tuple[Plan, list[Change]]:
     """The re-planned roster and its changes against `roster_path`. `earlier_absences` and
     `earlier_departures` (employee id -> moment they left mid-shift): what earlier re-plans of this
     roster took off (not in time_off.csv), so those agents stay off; when not given, read from
     beside the roster - an earlier re-plan's absences.csv and kpis.json - if it is one.
     `horizon`: the roster's own (else from its first to its last shift, in whole weeks - a plan
-    whose first day has no shift would start a day late)."""
+    whose first day has no shift would start a day late). `centre`: the centre the roster was
+    planned with (the app's, with its Staffing-page service targets and shrinkage), else
+    centre.toml's."""
     data_dir = Path(data_dir)
-    centre = load_centre_dir(data_dir)
+    centre = centre or load_centre_dir(data_dir)
     current = read_roster(roster_path)
     if not current:
         raise InputError(InputProblem(str(roster_path), "the roster has no shifts to re-plan"))
@@ -208,10 +221,11 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
         shifts_of.setdefault(sh.employee_id, []).append(sh)
     kept = [a for a in kept if any(sh.start <= a.start < sh.end and not (sh.break_start and sh.break_start <= a.start < sh.break_end)
                                    for sh in shifts_of.get(a.employee_id, []))]
+    change, break_change, queue_change = change_weights(centre)
     problem = RosterProblem(centre, staff, requirement, previous=previous, pins=pins,
-                            reference=current, change_weight=CHANGE_WEIGHT, kept_assignments=kept,
-                            reference_assignments=published_queues, break_change_weight=BREAK_CHANGE_WEIGHT,
-                            queue_change_weight=QUEUE_CHANGE_WEIGHT, leaves_at=leaves_at)
+                            reference=current, change_weight=change, kept_assignments=kept,
+                            reference_assignments=published_queues, break_change_weight=break_change,
+                            queue_change_weight=queue_change, leaves_at=leaves_at)
     # Start the search from the published roster (minus the absent days): few changes come first.
     hint = [sh for sh in current if not any(sh.employee_id == t.employee_id and t.start <= sh.day <= t.end for t in leave)]
     roster = solve(problem, SolveOptions(time_limit=time_limit, workers=workers, seed=seed, progress=progress, hint=hint,

@@ -466,3 +466,33 @@ def test_validate_names_a_shift_whose_times_moved_off_its_date(tmp_path, capsys)
     assert code == 1, out
     assert "[shift_date] A1 2026-11-30: starts on 2026-12-01 08:00 but its date is 2026-11-30" in out, out
     assert "[time_off] A1 2026-12-01" in out and "does not match template" not in out, out
+
+
+def test_replan_uses_the_centre_the_roster_was_planned_with(tmp_path):
+    """The app's re-plan reloaded centre.toml, so service targets changed on the Staffing page
+    did not reach its under-staffing values nor its KPIs."""
+    from dataclasses import replace
+    from datetime import datetime
+    from scheduler.config import load_centre
+    from scheduler.replan import replan
+    data = corpus_centre(tmp_path)
+    strict = load_centre(data / "centre.toml")
+    strict = replace(strict, queues=tuple(replace(q, target=replace(q.target, target_seconds=1.0))
+                                          for q in strict.queues))
+    args = dict(absent=["A1"], start=datetime(2026, 12, 2, 8), time_limit=5, workers=1)
+    as_toml, _ = replan(data, data / "roster.csv", **args)
+    as_planned, _ = replan(data, data / "roster.csv", centre=strict, **args)
+    assert as_planned.centre is strict
+    sl = lambda plan: plan.kpis["queues"]["cards"]["expected_service_level"]  # noqa: E731
+    assert sl(as_planned) < sl(as_toml)
+
+
+def test_replan_on_an_hourly_grid_adds_shifts_to_cover_an_absence(tmp_path):
+    """A changed employee-day cost ten agent-intervals of under-staffing whatever the grid: on this
+    60-minute centre a 7-hour shift could never pay for itself, and the re-plan added nobody."""
+    from datetime import datetime
+    from scheduler.replan import replan
+    data = corpus_centre(tmp_path)
+    plan, changes = replan(data, data / "roster.csv", absent=["A1"], start=datetime(2026, 12, 2, 8),
+                           time_limit=5, workers=1)
+    assert any(c.kind == "added" and c.employee_id != "A1" for c in changes), [str(c) for c in changes]

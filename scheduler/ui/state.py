@@ -296,7 +296,7 @@ def start_replan_job(label: str, plan, *, absent: list[str], start, end=None, ti
                                        stop=job.stop, earlier_absences=replan_absences(plan),
                                        earlier_departures={e: datetime.fromisoformat(t) for e, t in
                                                            plan.kpis.get("departures", {}).items()},
-                                       horizon=plan.requirement.horizon)
+                                       horizon=plan.requirement.horizon, centre=plan.centre)
 
     return _run_in_background(job, work, "the roster could not be re-planned")
 

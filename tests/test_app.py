@@ -74,6 +74,26 @@ def test_uploaded_files_with_errors_are_listed_inline_and_nothing_is_loaded(app)
     no_exception(app)
 
 
+def test_a_refused_upload_leaves_the_loaded_centre_as_it_was(app):
+    """Every upload went into one session folder: a refused employees.csv overwrote the loaded
+    centre's, and its roster could no longer be exported or rebuilt."""
+    from pathlib import Path
+    app.radio[0].set_value("My own files").run()
+    good = {name: (SAMPLE / name).read_bytes() for name in ("centre.toml", "history.csv", "employees.csv")}
+    upload(app, good)
+    no_exception(app)
+    folder = Path(app.session_state["loaded"].folder)
+    assert (folder / "employees.csv").read_bytes() == good["employees.csv"]
+    bad = dict(good, **{"employees.csv": good["employees.csv"].replace(b",32,", b",thirty,", 1)})
+    upload(app, bad)
+    no_exception(app)
+    assert any("nothing was loaded" in e.value for e in app.error)
+    assert Path(app.session_state["loaded"].folder) == folder
+    assert (folder / "employees.csv").read_bytes() == good["employees.csv"]
+    app.radio[0].set_value("Bundled sample centre").run()
+    no_exception(app)
+
+
 def test_a_queue_without_contacts_loads_with_a_warning_on_the_centre_page(app):
     """Accepted but suspicious input is said where the supervisor looks, not only on the CLI."""
     app.radio[0].set_value("My own files").run()
@@ -111,6 +131,24 @@ def test_staffing_controls_recompute_the_requirement(app):
     assert after > before
     app.button[1].click().run()                                      # back to the centre's settings
     assert float(metric(app, "Staff-hours needed (week)").replace(",", "")) == before
+
+
+def test_staffing_targets_are_per_queue_and_shrinkage_alone_changes_no_target(app):
+    """One set of controls showed the first queue's target and Recompute gave it to every queue:
+    moving shrinkage alone cut cards (90 % in 15 s) to deposits' 80 % in 20 s."""
+    go(app, "staffing")
+    shrinkage = next(s for s in app.slider if s.label == "Shrinkage")
+    shrinkage.set_value(0.30)
+    app.button[0].click().run()
+    no_exception(app)
+    assert app.session_state["staffing"] == {"shrinkage": 0.30}
+    app.selectbox(key="staffing-queue").set_value("cards").run()
+    assert next(s for s in app.slider if s.label == "Service level target").value == pytest.approx(0.90)
+    next(s for s in app.slider if s.label == "Service level target").set_value(0.95)
+    app.button[0].click().run()
+    no_exception(app)
+    assert app.session_state["staffing"] == {"queues": {"cards": {"service_level": 0.95}}, "shrinkage": 0.30}
+    app.button[1].click().run()
 
 
 def test_roster_builds_with_kpis_explanation_and_fairness(app):
@@ -198,3 +236,22 @@ def test_a_failing_page_shows_a_friendly_message_not_a_traceback():
     assert not at.exception
     assert "Something went wrong on the Demo page: ValueError: bad thing" in at.error[0].value
     assert at.button[0].label == "Reset this page"
+
+
+def test_changing_the_week_stops_a_running_roster_job_and_drops_its_pins(app):
+    """A job dropped from the session (week or centre changed) kept using a core to its time
+    limit, with no Stop button left; the old week's pins stayed on the new week's roster."""
+    import threading
+    from datetime import timedelta
+    from types import SimpleNamespace
+    go(app, "centre")
+    job = SimpleNamespace(stop=threading.Event(), done=threading.Event())
+    app.session_state["job"] = job
+    app.session_state["pins"] = ["a pin of the old week"]
+    first = app.date_input[0].value
+    app.date_input[0].set_value(first + timedelta(days=7)).run()
+    no_exception(app)
+    assert job.stop.is_set()
+    assert "job" not in app.session_state and "pins" not in app.session_state
+    app.date_input[0].set_value(first).run()
+    no_exception(app)

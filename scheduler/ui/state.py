@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import shutil
 import tempfile
 import threading
 import time
@@ -94,10 +95,19 @@ def current() -> Loaded:
     return st.session_state["loaded"]
 
 
+def forget(*keys: str) -> None:
+    """Drop session state; a roster job still running is stopped first (dropped alone, it went on
+    using a core for its whole time limit with no Stop button left to press)."""
+    job = st.session_state.get("job")
+    if "job" in keys and job is not None:
+        job.stop.set()
+    for key in keys:
+        st.session_state.pop(key, None)
+
+
 def switch_to(loaded: Loaded) -> None:
     """A different centre: everything derived from the previous one is dropped."""
-    for key in [k for k in st.session_state if k not in ("upload_dir",)]:
-        del st.session_state[key]
+    forget(*list(st.session_state))
     st.session_state["loaded"] = loaded
 
 
@@ -114,13 +124,19 @@ def save_uploads(files: dict[str, bytes]) -> tuple[Path | None, list[InputProble
             problems.append(InputProblem(name, "the file is empty"))
     if problems:
         return None, problems
-    folder = Path(st.session_state.get("upload_dir") or tempfile.mkdtemp(prefix="planner-upload-"))
-    st.session_state["upload_dir"] = str(folder)
-    for name in CENTRE_FILES:
-        (folder / name).unlink(missing_ok=True)
+    # A new folder for every upload: the centre already loaded keeps its own files until the new
+    # ones pass every check (a refused upload once overwrote them, and the roster on screen could
+    # no longer be exported or rebuilt). discard_upload() removes a refused one.
+    folder = Path(tempfile.mkdtemp(prefix="planner-upload-"))
     for name, data in files.items():
         (folder / name).write_bytes(data)
     return folder, []
+
+
+def discard_upload(folder: Path) -> None:
+    """Remove a refused upload's folder (never the loaded centre's)."""
+    if str(folder) != str(current().folder):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def problems_table(problems: list[InputProblem]) -> pd.DataFrame:
@@ -136,15 +152,38 @@ def plan_week() -> date:
 
 
 def staffing_overrides() -> dict:
-    """{"service_level", "target_seconds", "max_occupancy", "shrinkage"} set on the Staffing page."""
+    """What the Staffing page changed: {"shrinkage": s, "queues": {queue id: {"service_level",
+    "target_seconds", "max_occupancy"}}} - only what differs from centre.toml."""
     return st.session_state.get("staffing", {})
 
 
+TARGET_KEYS = ("service_level", "target_seconds", "max_occupancy")
+
+
+def with_staffing_change(centre: Centre, overrides: dict, queue_id: str, target: dict, shrinkage: float) -> dict:
+    """The Staffing page's overrides after Recompute on `queue_id`: only values that differ from
+    centre.toml are kept (moving shrinkage alone changes no queue's target)."""
+    queues = {q: dict(v) for q, v in overrides.get("queues", {}).items()}
+    base = centre.queue(queue_id).target
+    mine = {k: v for k, v in target.items() if abs(float(getattr(base, k)) - float(v)) > 1e-9}
+    if mine:
+        queues[queue_id] = mine
+    else:
+        queues.pop(queue_id, None)
+    out: dict = {"queues": queues} if queues else {}
+    if abs(shrinkage - centre.shrinkage) > 1e-9:
+        out["shrinkage"] = shrinkage
+    return out
+
+
 def adjusted_centre(centre: Centre, overrides: dict) -> Centre:
-    """The centre with the Staffing page's service target, occupancy cap and shrinkage."""
-    target_keys = {k: v for k, v in overrides.items() if k in ("service_level", "target_seconds", "max_occupancy")}
-    if target_keys:
-        centre = replace(centre, queues=tuple(replace(q, target=replace(q.target, **target_keys)) for q in centre.queues))
+    """The centre with the Staffing page's service targets (each queue its own: one set of
+    controls once gave every queue the first queue's target) and shrinkage."""
+    per_queue = overrides.get("queues", {})
+    if per_queue:
+        centre = replace(centre, queues=tuple(
+            replace(q, target=replace(q.target, **{k: v for k, v in per_queue.get(q.id, {}).items() if k in TARGET_KEYS}))
+            for q in centre.queues))
     if "shrinkage" in overrides:
         centre = replace(centre, shrinkage=overrides["shrinkage"])
     return centre
@@ -160,7 +199,7 @@ def forecast_for(key: str, _loaded: Loaded, week: date, days: int, backtest: boo
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def requirements_for(key: str, _forecast: pd.DataFrame, _centre: Centre, overrides_key: tuple) -> pd.DataFrame:
+def requirements_for(key: str, _forecast: pd.DataFrame, _centre: Centre, overrides_key: str) -> pd.DataFrame:
     from ..pipeline import make_requirements
     return make_requirements(_forecast, _centre)
 
@@ -177,7 +216,7 @@ def requirements() -> tuple[pd.DataFrame, Centre]:
     overrides = staffing_overrides()
     centre = adjusted_centre(loaded.centre, overrides)
     key = (plan_week().isoformat(), st.session_state.get("backtest", True))
-    return requirements_for(loaded.fingerprint + repr(key), fc, centre, tuple(sorted(overrides.items()))), centre
+    return requirements_for(loaded.fingerprint + repr(key), fc, centre, repr(overrides)), centre
 
 
 # ------------------------------------------------------------------------------------------------
@@ -318,6 +357,5 @@ def friendly_errors(page: str, reset_keys: tuple[str, ...] = ()):
         st.error(f"Something went wrong on the {page} page: {type(exc).__name__}: {exc}. "
                  "Your loaded data and earlier results are kept.")
         if st.button("Reset this page", key=f"reset-{page}"):
-            for key in reset_keys:
-                st.session_state.pop(key, None)
+            forget(*reset_keys)
             st.rerun()

@@ -7,7 +7,7 @@ from scheduler.ui import state
 
 st.header("Centre data")
 
-with state.friendly_errors("Centre data", reset_keys=("upload_dir",)):
+with state.friendly_errors("Centre data"):
     loaded = state.current()
     source = st.radio("Work on", ["Bundled sample centre", "My own files"], horizontal=True,
                       index=0 if loaded.label == "bundled sample centre" else 1)
@@ -36,6 +36,7 @@ with state.friendly_errors("Centre data", reset_keys=("upload_dir",)):
                     st.success("Loaded your files.")
                     st.rerun()
                 except InputError as exc:
+                    state.discard_upload(folder)
                     st.error(f"{len(exc.problems)} problem(s) in your files - nothing was loaded. "
                              "Fix them and upload again:")
                     st.dataframe(state.problems_table(exc.problems), hide_index=True, width="stretch")
@@ -55,8 +56,8 @@ with state.friendly_errors("Centre data", reset_keys=("upload_dir",)):
                          help="The forecast, staffing and roster pages plan this week.")
     if week != state.plan_week():
         st.session_state["week"] = week
-        for key in ("plan", "job", "whatif"):
-            st.session_state.pop(key, None)
+        # Everything planned for the other week goes, pins (dated in it) and a running job too.
+        state.forget("plan", "job", "whatif", "pins", "plan_note", "job_error", "changes")
 
     left, right = st.columns(2)
     with left:

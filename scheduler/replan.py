@@ -233,15 +233,9 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     kpis = plan_kpis(roster, requirement, centre, staff, requirements)
     for key in ("penalty_by_rule", "penalty_by_queue", "solver"):
         kpis[key] = roster.kpis.get(key, {})
-    changes = changes_between(current, roster.shifts, published_queues, roster.queue_assignments)
-    # The shift an agent left stays as it was; the change to tell (HR: paid to then) is the leaving.
-    for eid, gone in leaves_at.items():
-        sh = next((s for s in current if s.employee_id == eid and s.start < gone < s.end), None)
-        if sh is None or (earlier_departures or {}).get(eid) == gone:   # told in an earlier re-plan
-            continue
-        changes = [c for c in changes if (c.employee_id, c.day) != (eid, sh.day)]
-        changes.append(Change(eid, sh.day, sh.shift_id, sh.shift_id, left_at=gone.strftime("%H:%M")))
-    changes.sort(key=lambda c: (c.employee_id, c.day))
+    told = earlier_departures or {}
+    changes = with_departures(changes_between(current, roster.shifts, published_queues, roster.queue_assignments),
+                              current, {e: t for e, t in leaves_at.items() if told.get(e) != t})
     kpis["changes"] = {"count": len(changes), "list": [str(c) for c in changes]}
     roster.kpis = kpis
     kpis["departures"] = {eid: gone.isoformat(timespec="minutes") for eid, gone in leaves_at.items()}
@@ -273,6 +267,20 @@ def earlier_replans(roster_path: str | Path, employee_ids) -> tuple[list[TimeOff
             raise InputError(InputProblem(str(kpis_path), f"unknown employee(s) {', '.join(unknown)} "
                                                           "(not in employees.csv)", column="departures"))
     return absences, departures
+
+
+def with_departures(changes: list[Change], shifts: list[ShiftAssignment], departures: dict) -> list[Change]:
+    """`changes` with each mid-shift departure (employee id -> moment) as the change of the shift
+    it cut short in `shifts`: that shift stays as it was, the change to tell (HR: paid to then) is
+    the leaving. Sorted by employee and day."""
+    out = list(changes)
+    for eid, gone in departures.items():
+        sh = next((s for s in shifts if s.employee_id == eid and s.start < gone < s.end), None)
+        if sh is None:
+            continue
+        out = [c for c in out if (c.employee_id, c.day) != (eid, sh.day)]
+        out.append(Change(eid, sh.day, sh.shift_id, sh.shift_id, left_at=gone.strftime("%H:%M")))
+    return sorted(out, key=lambda c: (c.employee_id, c.day))
 
 
 def _merged(absences: list[TimeOff]) -> list[TimeOff]:

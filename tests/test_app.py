@@ -215,6 +215,20 @@ def test_an_absence_is_replanned_and_exported_with_its_changes(app):
     assert sum(c.employee_id == absent and c.kind == "removed" for c in changes) == \
         sum(s.employee_id == absent for s in later)
     assert any("change" in d.value.columns for d in app.dataframe)
+    # A second absence: the changes are still against the roster as first published (a second
+    # re-plan once listed only its own, and the first agent's removed shifts were lost).
+    thursday = date.fromordinal(week.toordinal() + 3)
+    second = next(s.employee_id for s in after.roster.shifts if s.day == thursday and s.employee_id != absent
+                  and s.start.hour >= 6)
+    next(s for s in app.selectbox if s.label == "Absent agent").set_value(second)
+    next(s for s in app.selectbox if s.label == "From day").set_value(thursday)
+    next(b for b in app.button if b.label == "Re-plan after this absence").click().run()
+    no_exception(app)
+    assert not app.error, [e.value for e in app.error]
+    changes = app.session_state["changes"]
+    assert sum(c.employee_id == absent and c.kind == "removed" for c in changes) == \
+        sum(s.employee_id == absent for s in later)
+    assert any(c.employee_id == second and c.kind == "removed" for c in changes)
     go(app, "export")
     assert any("Validated" in s.value for s in app.success), [e.value for e in app.error]
     files = app.session_state["export"]["files"]

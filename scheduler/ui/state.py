@@ -238,6 +238,7 @@ class RosterJob:
     explanation: list = field(default_factory=list)
     thread: threading.Thread | None = None
     changes: list | None = None          # a re-plan's changes against the roster it started from
+    reference: object | None = None      # ... and that roster's plan
 
     @property
     def running(self) -> bool:
@@ -259,12 +260,26 @@ def collect_finished_job() -> None:
         st.session_state.pop("export", None)
         st.session_state.pop("job_error", None)
         if job.changes is not None:
-            st.session_state["changes"] = job.changes
+            st.session_state["changes"] = changes_since_published(job)
         else:
-            st.session_state.pop("changes", None)
+            forget("changes", "published")
     else:
         st.session_state["job_error"] = (job.error, job.explanation)
     del st.session_state["job"]
+
+
+def changes_since_published(job: RosterJob) -> list:
+    """A re-plan's changes against the roster as published before the first re-plan - a second
+    re-plan once listed only its own, and the first one's were lost from the table and from
+    changes.csv. Departures mid-shift of every re-plan are told as such."""
+    from ..replan import changes_between, with_departures
+    first = st.session_state.setdefault("published", job.reference)
+    if first is job.reference:
+        return job.changes
+    old, new = first.roster, job.plan.roster
+    departures = {e: datetime.fromisoformat(t) for e, t in job.plan.kpis.get("departures", {}).items()}
+    return with_departures(changes_between(old.shifts, new.shifts, old.queue_assignments, new.queue_assignments),
+                           old.shifts, departures)
 
 
 def start_roster_job(label: str, *, time_limit: float, pins=None, seed: int = 0, workers: int = 2) -> RosterJob:
@@ -325,7 +340,7 @@ def start_replan_job(label: str, plan, *, absent: list[str], start, end=None, ti
     from ..replan import replan
     loaded = current()
     folder = Path(tempfile.mkdtemp(prefix="planner-replan-"))
-    job = RosterJob(label, time_limit)
+    job = RosterJob(label, time_limit, reference=plan)
 
     def work() -> None:
         written = write_plan(plan, folder)

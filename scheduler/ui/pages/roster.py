@@ -180,5 +180,6 @@ with state.friendly_errors("Roster", reset_keys=("job", "pins")):
                 st.rerun()
         changes = st.session_state.get("changes")
         if changes is not None:
-            st.markdown(f"**{len(changes)} change(s) against the roster before the re-plan** - tell these people:")
+            st.markdown(f"**{len(changes)} change(s) against the roster as published before any re-plan** - "
+                        "tell these people:")
             st.dataframe(changes_table(changes), hide_index=True, width="stretch", key="changes-table")

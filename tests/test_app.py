@@ -269,3 +269,17 @@ def test_changing_the_week_stops_a_running_roster_job_and_drops_its_pins(app):
     assert "job" not in app.session_state and "pins" not in app.session_state
     app.date_input[0].set_value(first).run()
     no_exception(app)
+
+
+def test_the_planned_week_starts_after_the_centres_weekend():
+    """An Israeli centre (weekend Friday-Saturday) could only plan weeks from a Monday."""
+    from dataclasses import replace
+    from datetime import date
+    from scheduler.config import load_centre
+    from scheduler.ui.state import next_week_start
+    centre = load_centre(SAMPLE / "centre.toml")
+    saturday = date(1999, 10, 30)
+    assert next_week_start(saturday, centre) == date(1999, 11, 1)                     # Monday
+    israeli = replace(centre, rules=replace(centre.rules, weekend_days=(4, 5)))
+    assert next_week_start(saturday, israeli) == date(1999, 10, 31)                   # Sunday
+    assert next_week_start(date(1999, 10, 28), israeli) == date(1999, 10, 31)         # from a Thursday

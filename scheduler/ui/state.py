@@ -64,7 +64,15 @@ def fingerprint(folder: str | Path) -> str:
     return h.hexdigest()[:16]
 
 
-def next_monday_after(day: date) -> date:
+def next_week_start(day: date, centre: Centre) -> date:
+    """The first day after `day` that starts the centre's week: the day after its weekend
+    (rules.weekend_days) - Monday for Saturday-Sunday, Sunday for an Israeli Friday-Saturday (the
+    app once offered only Mondays there)."""
+    weekend = centre.rules.weekend_days
+    for k in range(1, 8):
+        d = day + timedelta(days=k)
+        if d.weekday() not in weekend and (d.weekday() - 1) % 7 in weekend:
+            return d
     return day + timedelta(days=7 - day.weekday())
 
 
@@ -75,7 +83,7 @@ def _load(folder: str, key: str, label: str) -> Loaded:
         warnings.simplefilter("always", InputWarning)
         centre = load_centre_dir(folder)
         history = read_history(Path(folder) / "history.csv", centre.queue_ids)
-        week = next_monday_after(history["timestamp"].max().date())
+        week = next_week_start(history["timestamp"].max().date(), centre)
         staff = load_staff(folder, centre, Horizon(week, 7, centre.interval_minutes))
         # Checked now, not in the middle of a roster job.
         previous = tuple(load_previous(Path(folder), [e.id for e in staff.employees]))

@@ -1,4 +1,6 @@
 """Centre data: the bundled sample or the supervisor's own files, checked with every problem shown."""
+from datetime import timedelta
+
 import pandas as pd
 import streamlit as st
 
@@ -52,7 +54,9 @@ with state.friendly_errors("Centre data"):
     c[2].metric("Shift templates", len(centre.shifts))
     c[3].metric("History", f"{history['timestamp'].min():%d %b %Y} - {history['timestamp'].max():%d %b %Y}")
 
-    week = st.date_input("Week to plan (first day)", value=state.plan_week(), min_value=loaded.week,
+    # Any day after the history may start the plan (the default starts the centre's own week).
+    week = st.date_input("Week to plan (first day)", value=state.plan_week(),
+                         min_value=history["timestamp"].max().date() + timedelta(days=1),
                          help="The forecast, staffing and roster pages plan this week.")
     if week != state.plan_week():
         st.session_state["week"] = week

@@ -31,7 +31,8 @@ with state.friendly_errors("Forecast"):
     holidays += [(d, "closure") for d in loaded.centre.closures if week - timedelta(days=14) <= d < week + timedelta(days=days)]
     st.altair_chart(charts.forecast_chart(recent, q_fc, holidays), width="stretch")
     c = st.columns(3)
-    c[0].metric("Forecast contacts (week)", f"{q_fc['contacts'].sum():,.0f}")
+    c[0].metric("Forecast contacts (week)" if days == 7 else f"Forecast contacts ({days} days)",
+                f"{q_fc['contacts'].sum():,.0f}")
     last_week = recent[recent["timestamp"] >= pd.Timestamp(week) - timedelta(days=7)]["contacts"].sum()
     c[1].metric("Last week", f"{last_week:,.0f}")
     c[2].metric("Mean handle time", f"{(q_fc['aht_seconds'] * q_fc['contacts']).sum() / max(q_fc['contacts'].sum(), 1e-9):.0f} s")

@@ -367,3 +367,22 @@ class Roster:
     bound: float | None = None
     penalties: dict[str, float] = field(default_factory=dict)   # rule name -> penalty
     kpis: dict = field(default_factory=dict)
+    # Agents who left a shift under way (a re-plan): employee id -> the moment. The shift stays in
+    # the roster as the record; the hours after it were not worked.
+    departures: dict[str, datetime] = field(default_factory=dict)
+
+    def left_at(self, shift: "ShiftAssignment") -> datetime | None:
+        """When the agent left this shift, if they left it mid-way."""
+        gone = self.departures.get(shift.employee_id)
+        return gone if gone is not None and shift.start < gone < shift.end else None
+
+    def hours_not_worked(self, shift: "ShiftAssignment") -> float:
+        """Paid hours of the shift after its agent left (its break excluded); 0 if they did not."""
+        gone = self.left_at(shift)
+        if gone is None:
+            return 0.0
+        minutes = (shift.end - gone).total_seconds() / 60
+        if shift.break_start is not None:
+            overlap = (min(shift.end, shift.break_end) - max(gone, shift.break_start)).total_seconds() / 60
+            minutes -= max(0.0, overlap)
+        return minutes / 60

@@ -18,7 +18,7 @@ import pandas as pd
 from .domain import Centre, Roster, Staff
 
 SUMMARY_COLUMNS = ["employee_id", "name", "contract", "skills", "days_worked", "days_off", "paid_hours",
-                   "contract_min_hours", "contract_max_hours", "hours_vs_min_contract", "nights", "early_shifts",
+                   "hours_not_worked", "contract_min_hours", "contract_max_hours", "hours_vs_min_contract", "nights", "early_shifts",
                    "late_shifts", "weekends_worked", "time_off_days", "first_start", "last_end",
                    "paid_hours_by_week", "contract_min_hours_by_week"]
 
@@ -55,7 +55,10 @@ def employee_summary(roster: Roster, staff: Staff, centre: Centre) -> pd.DataFra
         rows.append({
             "employee_id": e.id, "name": e.name, "contract": e.contract, "skills": "+".join(sorted(e.skills)),
             "days_worked": len(worked_days), "days_off": h.days - len(worked_days),
-            "paid_hours": paid, "contract_min_hours": owed,
+            "paid_hours": paid,
+            # rostered paid hours of a shift its agent left mid-way, after they left (a re-plan)
+            "hours_not_worked": round(sum(roster.hours_not_worked(s) for s in shifts), 2),
+            "contract_min_hours": owed,
             "contract_max_hours": round(e.max_hours * weeks, 2),
             "hours_vs_min_contract": round(paid - owed, 2),
             "nights": sum(kinds.get(s.shift_id) == "night" for s in shifts),
@@ -97,6 +100,9 @@ def employee_calendars(roster: Roster, staff: Staff, centre: Centre, *, now: dat
             desc = f"Shift {s.shift_id}, {s.paid_hours:g} paid hours"
             if s.break_start is not None:
                 desc += f", unpaid break {s.break_start:%H:%M}-{s.break_end:%H:%M}"
+            gone = roster.left_at(s)
+            if gone is not None:
+                desc += f"; left at {gone:%Y-%m-%d %H:%M}, {roster.hours_not_worked(s):g} h not worked"
             lines += ["BEGIN:VEVENT", f"UID:{emp}-{s.day.isoformat()}@{_ics_text(centre.name).replace(' ', '-')}",
                       f"DTSTAMP:{stamp}", f"DTSTART:{_ics_time(s.start)}", f"DTEND:{_ics_time(s.end)}",
                       f"SUMMARY:{_ics_text('Shift ' + s.shift_id)}", f"DESCRIPTION:{_ics_text(desc)}", "END:VEVENT"]

@@ -497,7 +497,8 @@ def load_centre_dir(data_dir: str | Path) -> Centre:
 # --------------------------------------------------------------------------------------------
 # Rosters
 # --------------------------------------------------------------------------------------------
-ROSTER_COLUMNS = ["employee_id", "name", "date", "shift", "start", "end", "paid_hours", "break_start", "break_end", "main_queue"]
+ROSTER_COLUMNS = ["employee_id", "name", "date", "shift", "start", "end", "paid_hours", "break_start", "break_end", "main_queue",
+                  "left_at"]
 
 
 def _fmt(moment: datetime | None) -> str:
@@ -525,7 +526,7 @@ def roster_frames(roster: Roster, staff: Staff) -> tuple[pd.DataFrame, pd.DataFr
         rows.append({"employee_id": s.employee_id, "name": names.get(s.employee_id, ""), "date": s.day.isoformat(),
                      "shift": s.shift_id, "start": _fmt(s.start), "end": _fmt(s.end),
                      "paid_hours": round(s.paid_hours, 2), "break_start": _fmt(s.break_start),
-                     "break_end": _fmt(s.break_end), "main_queue": main})
+                     "break_end": _fmt(s.break_end), "main_queue": main, "left_at": _fmt(roster.left_at(s))})
     roster_df = pd.DataFrame(rows, columns=ROSTER_COLUMNS)
     assign_df = pd.DataFrame(
         [{"employee_id": a.employee_id, "timestamp": _fmt(a.start), "queue": a.queue}

@@ -239,6 +239,7 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     kpis["changes"] = {"count": len(changes), "list": [str(c) for c in changes]}
     roster.kpis = kpis
     kpis["departures"] = {eid: gone.isoformat(timespec="minutes") for eid, gone in leaves_at.items()}
+    roster.departures = dict(leaves_at)
     kpis["absences"] = [{"employee_id": t.employee_id, "start_date": t.start.isoformat(), "end_date": t.end.isoformat()}
                         for t in leave]
     plan = Plan(centre, staff, requirements, requirements, requirement, roster, kpis)

@@ -169,6 +169,15 @@ def test_replan_from_mid_shift_takes_the_agent_off_from_that_moment(planned, tmp
     changes = pd.read_csv(out / "changes.csv", dtype=str)
     left = changes[changes["change"] == "left mid-shift"]
     assert list(left["employee_id"]) == [absent] and list(left["left_at"]) == ["12:00"]
+    # HR sees it in the roster and the summary too (both once showed the whole shift as worked).
+    cut = new[(new["employee_id"] == absent) & (new["date"] == "2026-12-02")].iloc[0]
+    assert cut["left_at"] == "2026-12-02T12:00" and new["left_at"].notna().sum() == 1
+    after = (pd.Timestamp(cut["end"]) - pd.Timestamp("2026-12-02T12:00")).total_seconds() / 3600
+    if isinstance(cut["break_start"], str) and cut["break_start"] >= "2026-12-02T12:00":
+        after -= (pd.Timestamp(cut["break_end"]) - pd.Timestamp(cut["break_start"])).total_seconds() / 3600
+    summary = pd.read_csv(out / "employee_summary.csv").set_index("employee_id")
+    assert summary.loc[absent, "hours_not_worked"] == pytest.approx(after, abs=0.01)
+    assert (summary.drop(index=absent)["hours_not_worked"] == 0).all()
 
     # A second re-plan, of the re-planned roster, keeps the first one's absence and departure
     # (read from beside the roster: absences.csv, kpis.json). It once put the first absent agent

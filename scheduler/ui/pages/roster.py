@@ -128,8 +128,8 @@ with state.friendly_errors("Roster", reset_keys=("job", "pins")):
                  f"workers: **{f['nights_max_minus_min']}**; below contract minimum: **{f['below_contract_minimum']}**")
         st.dataframe(summary, hide_index=True, width="stretch")
     with tabs[4]:
-        st.caption("Tick shifts to lock them (or tick 'off' to keep a day free), then re-solve: pinned decisions "
-                   "are kept, the rest is re-optimised around them.")
+        st.caption("Tick shifts to lock them, then re-solve: pinned shifts are kept, the rest is re-optimised "
+                   "around them (to keep someone's day free, record it as time off).")
         if state.replan_absences(plan):
             st.warning("This roster was re-planned after an absence: a re-solve with pins starts from the centre's "
                        "files and does not keep that absence - use the re-plan tab again instead.")

@@ -58,7 +58,7 @@ class Change:
     break_before: str = ""   # HH:MM, where the shift has a break
     break_after: str = ""
     queue_changes: int = 0   # intervals of the (same) shift now served on another queue
-    left_at: str = ""        # HH:MM the agent left this shift (an absence from mid-shift)
+    left_at: str = ""        # when the agent left this shift, YYYY-MM-DDTHH:MM (an absence from mid-shift)
 
     @property
     def kind(self) -> str:
@@ -75,7 +75,7 @@ class Change:
     def __str__(self) -> str:
         text = f"{self.employee_id} {self.day} {self.kind}: "
         if self.kind == "left mid-shift":
-            return text + f"{self.before} left at {self.left_at}, no cover after"
+            return text + f"{self.before} left at {self.left_at.replace('T', ' ')}, no cover after"
         if self.kind == "break moved":
             text += f"{self.after} break {self.break_before or 'none'} -> {self.break_after or 'none'}"
         elif self.kind == "queues changed":
@@ -280,7 +280,7 @@ def with_departures(changes: list[Change], shifts: list[ShiftAssignment], depart
         if sh is None:
             continue
         out = [c for c in out if (c.employee_id, c.day) != (eid, sh.day)]
-        out.append(Change(eid, sh.day, sh.shift_id, sh.shift_id, left_at=gone.strftime("%H:%M")))
+        out.append(Change(eid, sh.day, sh.shift_id, sh.shift_id, left_at=gone.strftime("%Y-%m-%dT%H:%M")))
     return sorted(out, key=lambda c: (c.employee_id, c.day))
 
 

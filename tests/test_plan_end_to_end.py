@@ -168,7 +168,7 @@ def test_replan_from_mid_shift_takes_the_agent_off_from_that_moment(planned, tmp
     assert not theirs.empty and (theirs["timestamp"] < "2026-12-02T12:00").all()
     changes = pd.read_csv(out / "changes.csv", dtype=str)
     left = changes[changes["change"] == "left mid-shift"]
-    assert list(left["employee_id"]) == [absent] and list(left["left_at"]) == ["12:00"]
+    assert list(left["employee_id"]) == [absent] and list(left["left_at"]) == ["2026-12-02T12:00"]
     # HR sees it in the roster and the summary too (both once showed the whole shift as worked).
     cut = new[(new["employee_id"] == absent) & (new["date"] == "2026-12-02")].iloc[0]
     assert cut["left_at"] == "2026-12-02T12:00" and new["left_at"].notna().sum() == 1

@@ -55,6 +55,6 @@ def test_absences_of_successive_replans_are_merged_per_agent():
 
 def test_leaving_mid_shift_is_its_own_kind_of_change():
     from scheduler.replan import Change, changes_table
-    c = Change("A", D, "E8-0800", "E8-0800", left_at="12:00")
-    assert c.kind == "left mid-shift" and "left at 12:00" in str(c)
-    assert changes_table([c]).iloc[0]["left_at"] == "12:00"
+    c = Change("A", D, "E8-0800", "E8-0800", left_at="2026-12-02T12:00")
+    assert c.kind == "left mid-shift" and "left at 2026-12-02 12:00" in str(c)
+    assert changes_table([c]).iloc[0]["left_at"] == "2026-12-02T12:00"

@@ -265,8 +265,17 @@ def _improbable_zero_runs(y: np.ndarray, has_rows: np.ndarray, status: np.ndarra
     zeros padded before a queue's launch, or an outage exported as zeros. Read as real, they took
     a launched queue's forecast ~40 % low (other-bank trial). A run at the end of the history is
     left as it is: the queue may have closed."""
-    ordinary = np.flatnonzero((status == OK) & open_day & has_rows)
     out = np.zeros(len(status), bool)
+    # Only the weekdays this queue itself serves: a weekend-only queue's weekdays are zeros by
+    # nature (all 65 of them were once read as missing). A weekday counts if it had contacts in
+    # its recent weeks (so a queue launched late still has its pre-launch zeros found).
+    weekday = np.arange(len(status)) % 7         # position in the week; the same weekday every 7 days
+    totals_all = np.nansum(np.where(np.isnan(y), 0.0, y), axis=1)
+    served = np.zeros(len(status), bool)
+    for w in range(7):
+        days_w = np.flatnonzero((weekday == w) & has_rows)[-OPEN_WEEKS:]
+        served[weekday == w] = bool(len(days_w)) and (totals_all[days_w] > 0).any()
+    ordinary = np.flatnonzero((status == OK) & open_day & has_rows & served)
     if len(ordinary) == 0:
         return out
     totals = np.nansum(y[ordinary], axis=1)

@@ -238,3 +238,22 @@ def test_zeros_padded_before_a_launch_or_for_an_outage_are_not_read_as_demand():
             assert issues["zero_days_read_as_missing"]
     _, issues = week(closed, MeanOfWeeks(4))
     assert "zero_days_read_as_missing" not in issues
+
+
+def test_a_weekend_only_queue_keeps_its_weekdays_closed_not_missing():
+    """The zero-run check looked at the weekdays any queue opens: a weekend-only queue's
+    Monday-Friday zeros (65 days of 91) were read as missing data (review of 9cb8960)."""
+    from forecasts.calendar import Calendar
+    from forecasts.data import prepare
+    rng = np.random.default_rng(0)
+    rows = []
+    for d in pd.date_range("2026-08-03", periods=91, freq="D"):
+        for h in range(24):
+            ts = d + pd.Timedelta(hours=h)
+            weekday, open_hour = d.weekday() < 5, 9 <= h < 17
+            rows += [(ts, "A", rng.poisson(20) if weekday and open_hour else 0, 300.0),
+                     (ts, "B", rng.poisson(12) if not weekday and open_hour else 0, 300.0)]
+    queues = prepare(pd.DataFrame(rows, columns=["timestamp", "queue", "contacts", "aht_seconds"]), Calendar()).queues
+    for q in ("A", "B"):
+        assert "zero_days_read_as_missing" not in queues[q].issues, q
+        assert queues[q].issues["usable_days"] == 91, q

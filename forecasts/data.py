@@ -230,7 +230,7 @@ def prepare(history: pd.DataFrame, calendar: Calendar, *, source: str = "history
         # Which weekdays are open is read from the history itself: with less than a week, every
         # weekday not in it would be forecast as closed (no demand, a roster of nobody) - unless
         # the centre's opening hours say it is closed that day anyway.
-        names = ", ".join(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[w] for w in sorted(unseen))
+        names = ", ".join(WEEKDAYS[w].capitalize() for w in sorted(unseen))
         _fail(source, [f"the history covers only {n_days} day(s) ({first:%Y-%m-%d} to {last:%Y-%m-%d}), "
                        f"no {names}; at least one full week of the days the centre opens is needed, "
                        "a few months for a good forecast"])
@@ -259,7 +259,8 @@ def prepare(history: pd.DataFrame, calendar: Calendar, *, source: str = "history
     return Prepared(interval, offset, slots, queues, issues, first.date(), last.date(), len(df))
 
 
-def _improbable_zero_runs(y: np.ndarray, has_rows: np.ndarray, status: np.ndarray, open_day: np.ndarray) -> np.ndarray:
+def _improbable_zero_runs(y: np.ndarray, has_rows: np.ndarray, status: np.ndarray, wd: np.ndarray,
+                          open_day: np.ndarray) -> np.ndarray:
     """Days of runs of open days recorded as all zeros that the queue's volume makes too unlikely
     to be real (Poisson: P(no contact in the run) < ZERO_RUN_P) and that are followed by contacts:
     zeros padded before a queue's launch, or an outage exported as zeros. Read as real, they took
@@ -269,16 +270,15 @@ def _improbable_zero_runs(y: np.ndarray, has_rows: np.ndarray, status: np.ndarra
     # Only the weekdays this queue itself serves: a weekend-only queue's weekdays are zeros by
     # nature (all 65 of them were once read as missing). A weekday counts if it had contacts in
     # its recent weeks (so a queue launched late still has its pre-launch zeros found).
-    weekday = np.arange(len(status)) % 7         # position in the week; the same weekday every 7 days
-    totals_all = np.nansum(np.where(np.isnan(y), 0.0, y), axis=1)
+    day_total = np.nansum(y, axis=1)
     served = np.zeros(len(status), bool)
     for w in range(7):
-        days_w = np.flatnonzero((weekday == w) & has_rows)[-OPEN_WEEKS:]
-        served[weekday == w] = bool(len(days_w)) and (totals_all[days_w] > 0).any()
+        days_w = np.flatnonzero((wd == w) & has_rows)[-OPEN_WEEKS:]
+        served[wd == w] = bool(len(days_w)) and (day_total[days_w] > 0).any()
     ordinary = np.flatnonzero((status == OK) & open_day & has_rows & served)
     if len(ordinary) == 0:
         return out
-    totals = np.nansum(y[ordinary], axis=1)
+    totals = day_total[ordinary]
     level = float(totals.mean())
     zero = totals == 0
     k = 0
@@ -317,7 +317,7 @@ def _clean_queue(q, days, y, aht, wd_open_global, cal: Calendar, interval, offse
         elif not has_rows[i]:
             status[i] = MISSING if wd_open_global[wd[i]] else CLOSED
     # -- runs of zero days too long to be chance: not recorded, or before the queue's launch --------
-    zero_runs = _improbable_zero_runs(y, has_rows, status, wd_open_global[wd])
+    zero_runs = _improbable_zero_runs(y, has_rows, status, wd, wd_open_global[wd])
     if zero_runs.any():
         status[zero_runs] = MISSING
         issues["zero_days_read_as_missing"] = _dates_list(days, zero_runs)

@@ -205,10 +205,9 @@ def requirement_from_table(table: pd.DataFrame, centre: Centre, horizon: Horizon
         mask = inside & (table["queue"] == q)
         arr = [0] * horizon.n_intervals
         arr_a = [0] * horizon.n_intervals
-        hours = centre.queue(q).hours
+        queue = centre.queue(q)
         for t, v, a in zip(idx[mask], table.loc[mask, column], table.loc[mask, "agents"] if "agents" in table else table.loc[mask, column]):
-            d, minute = divmod(int(t) * horizon.interval_minutes, 1440)
-            if not any(lo <= minute < hi for lo, hi in hours[horizon.day(d).weekday()]):
+            if not queue.is_open(horizon.moment(int(t))):
                 continue
             arr[t] = max(arr[t], int(round(float(v))))
             arr_a[t] = max(arr_a[t], int(round(float(a))))

@@ -18,7 +18,7 @@ import traceback
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -285,9 +285,8 @@ def changes_since_published(job: RosterJob) -> list:
     if first is job.reference:
         return job.changes
     old, new = first.roster, job.plan.roster
-    departures = {e: datetime.fromisoformat(t) for e, t in job.plan.kpis.get("departures", {}).items()}
     return with_departures(changes_between(old.shifts, new.shifts, old.queue_assignments, new.queue_assignments),
-                           old.shifts, departures)
+                           old.shifts, new.departures)
 
 
 def start_roster_job(label: str, *, time_limit: float, pins=None, seed: int = 0, workers: int = 2) -> RosterJob:
@@ -356,8 +355,7 @@ def start_replan_job(label: str, plan, *, absent: list[str], start, end=None, ti
                                        requirements_path=written["requirements.csv"], time_limit=time_limit,
                                        workers=workers, seed=seed, progress=lambda *p: job.trace.append(p),
                                        stop=job.stop, earlier_absences=replan_absences(plan),
-                                       earlier_departures={e: datetime.fromisoformat(t) for e, t in
-                                                           plan.kpis.get("departures", {}).items()},
+                                       earlier_departures=plan.roster.departures,
                                        horizon=plan.requirement.horizon, centre=plan.centre)
 
     return _run_in_background(job, work, "the roster could not be re-planned")

@@ -188,7 +188,8 @@ def cmd_requirements(args) -> int:
     interval = args.interval_minutes
     if interval is None and len(forecast):
         interval = _forecast_interval(forecast, args.forecast, centre)
-    table = requirements_table(forecast, targets, shrinkage=shrinkage, model=model, interval_minutes=interval)
+    table = requirements_table(forecast, targets, shrinkage=shrinkage, model=model, interval_minutes=interval,
+                               staffed_with=centre.staffed_with if centre else None)
     write_csv(table, args.out)
     print(f"wrote {args.out}: {len(table)} rows; peak staff per queue: "
           + ", ".join(f"{q} {int(v)}" for q, v in table.groupby("queue")["staff"].max().items()))

@@ -196,7 +196,7 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
             continue
         before = len(col.problems)
         _unknown_keys(qt, p, {"id", "name", "hours", "service_level", "target_seconds", "max_occupancy",
-                              "patience_seconds", "max_asa_seconds", "default_aht_seconds"}, col)
+                              "patience_seconds", "max_asa_seconds", "default_aht_seconds", "staff_with"}, col)
         qid = col.get(qt, "id", p, str, check=lambda v: bool(v.strip()) and ";" not in v, expect="a non-empty id without ';'")
         if qid in seen:
             col.add(f"{p}.id", f"duplicate queue id {qid!r}")
@@ -214,9 +214,12 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
             hours=_parse_hours(qt.get("hours", "24h"), f"{p}.hours", col),
             target=target,
             default_aht_seconds=col.get(qt, "default_aht_seconds", p, float, 300.0, check=lambda v: v > 0, expect="seconds > 0"),
+            staff_with=col.get(qt, "staff_with", p, str, None, expect="the id of another queue"),
         ))
         if qid:   # 'queues[3]' alone makes the reader count tables: say which queue
             col.problems[before:] = [replace(q, message=f"queue {qid!r}: {q.message}") for q in col.problems[before:]]
+
+    _check_pools(queues, col)
 
     shifts = []
     shift_list = data.get("shifts")
@@ -284,6 +287,24 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
         rules=rules, weights=weights, interval_minutes=interval, shrinkage=shrinkage,
         staffing_model=model, holiday_country=holiday_country,
         holiday_subdivision=holiday_subdivision, closures=tuple(closures))
+
+
+def _check_pools(queues: list[Queue], col: "_Collector") -> None:
+    """staff_with names another queue of the file that is not itself staffed with a third: a pool
+    is one host and its guests (a chain would make the host's own pool ambiguous)."""
+    by_id = {q.id: q for q in queues}
+    for i, q in enumerate(queues):
+        host = q.staff_with
+        if host is None:
+            continue
+        where = f"queues[{i}].staff_with"
+        if host == q.id:
+            col.add(where, f"queue {q.id!r}: a queue cannot be staffed with itself")
+        elif host not in by_id:
+            col.add(where, f"queue {q.id!r}: unknown queue {host!r}; expected one of " + ", ".join(sorted(by_id)))
+        elif by_id[host].staff_with:
+            col.add(where, f"queue {q.id!r}: {host!r} is itself staffed with {by_id[host].staff_with!r}; "
+                           f"name the host queue ({by_id[host].staff_with!r})")
 
 
 RULE_KEYS = {"forbidden_successions", "break_earliest_hours", "break_latest_hours", "max_weekends",

@@ -48,6 +48,10 @@ class Queue:
     hours: tuple[tuple[tuple[int, int], ...], ...] = tuple(((0, 1440),) for _ in range(7))
     target: ServiceTarget = ServiceTarget()
     default_aht_seconds: float = 300.0
+    # Staffed with another queue (its id): this queue's few contacts are answered between the host
+    # queue's by agents trained for both, so the two are staffed as one pool (the combined load at
+    # the host's target) instead of each interval of this queue taking a whole agent of its own.
+    staff_with: str | None = None
 
     def is_open(self, moment: datetime) -> bool:
         minute = moment.hour * 60 + moment.minute
@@ -253,6 +257,11 @@ class Centre:
     @property
     def queue_ids(self) -> tuple[str, ...]:
         return tuple(q.id for q in self.queues)
+
+    @property
+    def staffed_with(self) -> dict[str, str]:
+        """Queue id -> the host queue it is staffed with (``Queue.staff_with``), for pooled queues."""
+        return {q.id: q.staff_with for q in self.queues if q.staff_with}
 
 
 @dataclass(frozen=True)

@@ -415,7 +415,22 @@ def read_employees(path: str | Path, centre: Centre, label: str | None = None) -
             earliest_start=window[0], latest_end=window[1],
             hourly_cost=1.0 if math.isnan(cost[idx]) else float(cost[idx])))
     t.raise_if_problems()
+    _warn_pool_skills(employees, centre, t.label)
     return employees
+
+
+def _warn_pool_skills(employees: list[Employee], centre: Centre, label: str) -> None:
+    """A queue staffed with a host (centre.toml `staff_with`) counts its agents toward the host's
+    pool, whose Erlang figures assume they answer the host's contacts in between: an agent
+    trained for the guest but not the host breaks that, so say who."""
+    for guest, host in centre.staffed_with.items():
+        lacking = [e.id for e in employees if guest in e.skills and host not in e.skills]
+        if lacking:
+            more = f" and {len(lacking) - 5} more" if len(lacking) > 5 else ""
+            warn_input(InputProblem(label, f"queue {guest!r} is staffed with {host!r} (centre.toml staff_with), but "
+                                           f"{', '.join(lacking[:5])}{more} are trained for {guest!r} and not {host!r}: "
+                                           f"serving {guest!r} they count toward the pool, yet cannot answer its "
+                                           f"{host!r} contacts", column="skills"))
 
 
 def read_time_off(path: str | Path, employee_ids: Iterable[str], label: str | None = None) -> list[TimeOff]:

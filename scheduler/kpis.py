@@ -110,7 +110,10 @@ def _preference_satisfaction(roster: Roster, staff: Staff, centre: Centre) -> di
 
 def expected_service_level(cov: pd.DataFrame, forecast: pd.DataFrame, centre: Centre) -> dict[str, float]:
     """Contact-weighted expected service level per queue with the agents actually scheduled
-    (scheduled staff less shrinkage), from the same Erlang model as the requirement."""
+    (scheduled staff less shrinkage), from the same Erlang model as the requirement. A queue
+    staffed with a host (``Queue.staff_with``) is measured as the requirement was made: in the
+    intervals where the host is open too, the pool's agents and combined load, against the
+    queue's own target."""
     from .staffing import erlang_a, erlang_c
     f = forecast.copy()
     f["timestamp"] = pd.to_datetime(f["timestamp"])
@@ -124,17 +127,28 @@ def expected_service_level(cov: pd.DataFrame, forecast: pd.DataFrame, centre: Ce
     ts = merged["timestamp"].sort_values().drop_duplicates()
     fine = ts.diff().dropna().min()
     interval_s = fine.total_seconds() if pd.notna(fine) and fine.total_seconds() > 0 else step * 60
+    defaults = {q.id: q.default_aht_seconds for q in centre.queues}
+    merged["aht_seconds"] = merged["aht_seconds"].fillna(merged["queue"].map(defaults))
+    # The pool each row is served by: a guest's host where the host has a row at that time.
+    hosts = centre.staffed_with
+    present = set(zip(merged["timestamp"], merged["queue"]))
+    merged["pool"] = [hosts[q] if q in hosts and (t, hosts[q]) in present else q
+                      for t, q in zip(merged["timestamp"], merged["queue"])]
+    merged["handled"] = merged["contacts"] * merged["aht_seconds"]
+    pooled = merged.groupby(["timestamp", "pool"])[["contacts", "handled", "scheduled"]].transform("sum")
     for q, g in merged.groupby("queue"):
         queue = centre.queue(q)
         contacts = g["contacts"].to_numpy(float)
         if contacts.sum() <= 0:
             continue
-        aht = g["aht_seconds"].fillna(queue.default_aht_seconds).to_numpy(float)
-        agents = np.floor(g["scheduled"].to_numpy(float) * (1 - centre.shrinkage) + 1e-9).astype(int)
+        p = pooled.loc[g.index]
+        load = p["contacts"].to_numpy(float)
+        aht = np.divide(p["handled"].to_numpy(float), load, out=np.zeros(len(g)), where=load > 0)
+        agents = np.floor(p["scheduled"].to_numpy(float) * (1 - centre.shrinkage) + 1e-9).astype(int)
         if centre.staffing_model == "erlang-a" and queue.target.patience_seconds:
-            sl = erlang_a(agents, contacts, aht, interval_s, queue.target.target_seconds, queue.target.patience_seconds).service_level
+            sl = erlang_a(agents, load, aht, interval_s, queue.target.target_seconds, queue.target.patience_seconds).service_level
         else:
-            sl = erlang_c(agents, contacts, aht, interval_s, queue.target.target_seconds).service_level
+            sl = erlang_c(agents, load, aht, interval_s, queue.target.target_seconds).service_level
         sl = np.nan_to_num(np.asarray(sl, float), nan=0.0)
         out[q] = round(float((sl * contacts).sum() / contacts.sum()), 4)
     return out

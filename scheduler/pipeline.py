@@ -174,7 +174,7 @@ def make_requirements(forecast: pd.DataFrame, centre: Centre, *, model: str | No
     default = f["queue"].map({q.id: q.default_aht_seconds for q in centre.queues})
     f["aht_seconds"] = f["aht_seconds"].where(f["aht_seconds"].notna() & (f["aht_seconds"] > 0), default)
     return requirements_table(f, targets, shrinkage=centre.shrinkage if shrinkage is None else shrinkage,
-                              model=model or centre.staffing_model)
+                              model=model or centre.staffing_model, staffed_with=centre.staffed_with)
 
 
 def requirement_with_values(requirements: pd.DataFrame, centre: Centre, horizon: Horizon,

@@ -805,7 +805,8 @@ def infer_interval_minutes(forecast: pd.DataFrame) -> int:
 
 def requirements_table(forecast: pd.DataFrame, targets: Mapping[str, ServiceTarget], *,
                        shrinkage: float, model: str = "erlang-c",
-                       interval_minutes: int | None = None) -> pd.DataFrame:
+                       interval_minutes: int | None = None,
+                       staffed_with: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Agents and staff per interval and queue (the rows of ``requirements.csv``).
 
     ``forecast`` has columns ``timestamp, queue, contacts, aht_seconds`` (aht may be empty where
@@ -814,6 +815,15 @@ def requirements_table(forecast: pd.DataFrame, targets: Mapping[str, ServiceTarg
     occupancy, asa_seconds`` (+ ``abandon_rate`` for ``erlang-a``). The metrics are those
     expected with ``agents`` agents (unrounded; the writer formats them). Rows with 0 contacts get
     0 agents, service level 1, occupancy 0, ASA 0.
+
+    ``staffed_with`` (guest queue -> host queue, ``Queue.staff_with``): in every interval where
+    the host has a row, a guest is staffed with it as one pool - the fewest agents with which the
+    pool's combined load meets the target of every member with contacts (one line, one wait),
+    of whom one serves each guest with contacts (its skill must be there; that agent answers the
+    host's contacts too) and the rest the host. The pool's staff (shrinkage applied once, to the
+    pool) are split the same way; each row shows what its contacts can expect from the pool
+    against its own target, and a ``pool`` column names the host on pooled rows. Where the host
+    is closed the guest is staffed on its own. See docs/staffing.md.
     """
     problems = []
     for col in ("timestamp", "queue", "contacts", "aht_seconds"):
@@ -834,6 +844,29 @@ def requirements_table(forecast: pd.DataFrame, targets: Mapping[str, ServiceTarg
                         aht_seconds=aht, interval_minutes=interval_minutes, queues=queues)
     if interval_minutes is None:
         interval_minutes = infer_interval_minutes(forecast) if len(forecast) else 60
+    iv = float(interval_minutes) * 60.0
+    aht_eff = np.where(contacts > 0, aht, 0.0)
+
+    # Staffing groups: each row on its own, except guests whose host has a row at that time.
+    pools = {g: h for g, h in (staffed_with or {}).items() if h in targets}
+    stamps = forecast["timestamp"].to_numpy()
+    group_queue = queues.copy()
+    if pools and len(queues):
+        parsed = pd.to_datetime(forecast["timestamp"], errors="coerce")
+        if not parsed.isna().any():    # "08:00" and "08:00:00" are one interval
+            stamps = parsed.to_numpy()
+        is_host = np.isin(queues, list(set(pools.values())))
+        host_rows = set(zip(stamps[is_host], queues[is_host]))
+        for i, q in enumerate(queues):
+            h = pools.get(q)
+            if h is not None and (stamps[i], h) in host_rows:
+                group_queue[i] = h
+    keys = pd.MultiIndex.from_arrays([stamps, group_queue]) if len(queues) else pd.MultiIndex.from_arrays([[], []])
+    group = pd.factorize(keys)[0]
+    n_groups = int(group.max()) + 1 if len(group) else 0
+    g_contacts = np.bincount(group, weights=contacts, minlength=n_groups)
+    g_handled = np.bincount(group, weights=contacts * aht_eff, minlength=n_groups)
+    g_aht = np.divide(g_handled, g_contacts, out=np.zeros(n_groups), where=g_contacts > 0)
 
     def per_row(attr, missing=np.inf):
         vals = {q: getattr(t, attr) for q, t in used.items()}
@@ -842,30 +875,50 @@ def requirements_table(forecast: pd.DataFrame, targets: Mapping[str, ServiceTarg
 
     sl, tsec, occ = per_row("service_level"), per_row("target_seconds"), per_row("max_occupancy")
     asa_cap, pat = per_row("max_asa_seconds"), per_row("patience_seconds")
-    iv = float(interval_minutes) * 60.0
-    aht_eff = np.where(contacts > 0, aht, 0.0)
-    agents = required_agents(contacts, aht_eff, iv, service_level=sl, target_seconds=tsec,
-                             max_occupancy=occ, max_asa_seconds=asa_cap, model=model,
-                             patience_seconds=pat) if len(queues) else np.zeros(0, np.int64)
-    agents = np.asarray(agents, dtype=np.int64)
-    a = offered_load(contacts, aht_eff, iv)
+    # A pool answers its contacts in one line, so every member's target holds for the pool's
+    # combined load: the pool needs the most agents any member with contacts asks for.
+    pool_contacts, pool_aht = g_contacts[group], g_aht[group]
+    row_agents = required_agents(np.where(contacts > 0, pool_contacts, 0.0), pool_aht, iv, service_level=sl,
+                                 target_seconds=tsec, max_occupancy=occ, max_asa_seconds=asa_cap, model=model,
+                                 patience_seconds=pat) if len(queues) else np.zeros(0, np.int64)
+    g_agents = np.zeros(n_groups, dtype=np.int64)
+    np.maximum.at(g_agents, group, np.asarray(row_agents, dtype=np.int64))
+    # A guest keeps the agents of its own skill its contacts need on their own (one, for a queue of
+    # a few contacts): its contacts are answered at its target whoever else is in the pool. Their
+    # idle time answers the host's contacts, so the host gets the rest of the pool.
+    guest = group_queue != queues
+    own = np.zeros(len(queues), dtype=np.int64)
+    if guest.any():
+        own[guest] = required_agents(contacts[guest], aht_eff[guest], iv, service_level=sl[guest],
+                                     target_seconds=tsec[guest], max_occupancy=occ[guest],
+                                     max_asa_seconds=asa_cap[guest], model=model, patience_seconds=pat[guest])
+    given = np.bincount(group, weights=own, minlength=n_groups).astype(np.int64)
+    g_agents = np.maximum(g_agents, given)
+    g_staff = np.asarray(scheduled_staff(g_agents, shrinkage), dtype=np.int64)
+    # The pool's shrinkage allowance goes to the host: its agents stand in for whoever is away.
+    agents = np.where(guest, own, g_agents[group] - given[group])
+    staff = np.where(guest, own, g_staff[group] - given[group])
+    # What each row's contacts can expect from the pool, against the row's own target.
+    n_pool = g_agents[group]
+    a = offered_load(pool_contacts, pool_aht, iv)
+    if model == "erlang-c":
+        res = _erlang_c_metrics(n_pool, a, pool_aht, tsec)
+    else:
+        res = _erlang_a_any(n_pool, a, pool_aht, tsec, pat)
     out = pd.DataFrame({
         "timestamp": forecast["timestamp"].to_numpy(),
         "queue": forecast["queue"].to_numpy(),
         "contacts": contacts,
         "aht_seconds": aht,
-        "agents": agents,
-        "staff": np.asarray(scheduled_staff(agents, shrinkage), dtype=np.int64),
+        "agents": agents.astype(np.int64),
+        "staff": staff.astype(np.int64),
     })
-    if model == "erlang-c":
-        res = _erlang_c_metrics(agents, a, aht_eff, tsec)
-        out["service_level"] = res.service_level
-        out["occupancy"] = res.occupancy
-        out["asa_seconds"] = res.asa
-    else:
-        res = _erlang_a_any(agents, a, aht_eff, tsec, pat)
-        out["service_level"] = res.service_level
-        out["occupancy"] = res.occupancy
-        out["asa_seconds"] = res.asa
+    out["service_level"] = res.service_level
+    out["occupancy"] = res.occupancy
+    out["asa_seconds"] = res.asa
+    if model != "erlang-c":
         out["abandon_rate"] = res.abandon_rate
+    if pools:
+        pooled = np.bincount(group, minlength=n_groups)[group] > 1 if n_groups else np.zeros(0, bool)
+        out["pool"] = np.where(pooled, group_queue, "")
     return out

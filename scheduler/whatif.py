@@ -2,7 +2,7 @@
 compared side by side.
 
 A scenario changes demand (overall, per queue, per weekday or date, per time band), shrinkage
-(absenteeism), service level, rules, and who is there (leavers by id, hires with a given skill set
+(absenteeism), service level, which queues are staffed together (staff_with), rules, and who is there (leavers by id, hires with a given skill set
 and contract, extra time off). The forecast is made once for the base and scaled, so scenarios
 differ only by their changes. The base is solved first and given a second round from its own
 roster; every scenario then starts from the base roster (fewer changes, steadier comparisons, and
@@ -61,6 +61,8 @@ class Scenario:
     demand_by_day: dict = field(default_factory=dict)    # "mon".."sun" or "YYYY-MM-DD" -> multiplier
     demand_by_band: dict = field(default_factory=dict)   # "HH:MM-HH:MM" (start inclusive) -> multiplier
     time_off: tuple[TimeOff, ...] = ()
+    # Queue id -> the host it is staffed with (None: on its own), over centre.toml's staff_with.
+    staff_with: dict = field(default_factory=dict)
     # Where it was defined, for messages about it: the scenarios file and its key ("scenarios[2]").
     source: str = "scenarios"
     key: str = ""
@@ -139,7 +141,7 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
             bad(p, "expected a table")
             continue
         known = {"name", "demand", "demand_by_queue", "demand_by_day", "demand_by_band", "shrinkage",
-                 "service_level", "remove", "hire", "rules", "time_off"}
+                 "service_level", "remove", "hire", "rules", "time_off", "staff_with"}
         for k in sorted(set(t) - known):
             bad(f"{p}.{k}", f"unknown key; expected one of {', '.join(sorted(known))}")
         nm = t.get("name")
@@ -215,13 +217,29 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
                 bad(f"{key}.nights", f"expected true or false, got {nights!r}")
             else:
                 hires.append(Hire(frozenset(skills), int(count), float(low), float(high), int(max_days), nights))
+        pools = t.get("staff_with", {})
+        if not isinstance(pools, dict):
+            bad(f"{p}.staff_with", f"expected a table like {{ complaints = \"deposits\" }}, got {pools!r}")
+            pools = {}
+        for k, v in pools.items():
+            if k not in queues:
+                bad(f"{p}.staff_with.{k}", f"unknown queue; expected one of {', '.join(sorted(queues))}")
+            elif not isinstance(v, str) or v == k or (v and v not in queues):
+                bad(f"{p}.staff_with.{k}", f"expected the id of another queue (\"\" for on its own), got {v!r}")
+        merged = {**centre.staffed_with, **{k: v or None for k, v in pools.items() if isinstance(v, str)}}
+        for k, v in merged.items():
+            where = k if k in pools else v     # the scenario's own key that makes the chain
+            if v and merged.get(v) and where in pools:
+                bad(f"{p}.staff_with.{where}", f"{k!r} would be staffed with {v!r}, itself staffed with "
+                                               f"{merged[v]!r}: a queue staffed with another cannot host one")
         remove = t.get("remove", [])
         if not isinstance(remove, list) or not all(isinstance(x, str) for x in remove):
             bad(f"{p}.remove", f"expected a list of employee ids like [\"E001\"], got {remove!r}")
         if problems:
             continue
         out.append(Scenario(nm, float(demand), dict(by_q), shrink, sl, tuple(t.get("remove", [])), tuple(hires),
-                            dict(rules), dict(by_day), dict(by_band), tuple(leave), source=name, key=p))
+                            dict(rules), dict(by_day), dict(by_band), tuple(leave),
+                            {k: v or None for k, v in pools.items()}, source=name, key=p))
     if problems:
         raise InputError(problems)
     return out
@@ -235,6 +253,9 @@ def apply(scenario: Scenario, centre: Centre, staff: Staff, forecast: pd.DataFra
         centre = replace(centre, shrinkage=scenario.shrinkage)
     if scenario.service_level is not None:
         centre = replace(centre, queues=tuple(replace(q, target=replace(q.target, service_level=scenario.service_level))
+                                              for q in centre.queues))
+    if scenario.staff_with:
+        centre = replace(centre, queues=tuple(replace(q, staff_with=scenario.staff_with.get(q.id, q.staff_with))
                                               for q in centre.queues))
     # Employees are only known now (the scenarios file is read before employees.csv): name the
     # file and the key of the scenario, as load_scenarios does for everything else.

@@ -151,6 +151,30 @@ def test_staffing_targets_are_per_queue_and_shrinkage_alone_changes_no_target(ap
     app.button[1].click().run()
 
 
+def test_a_small_queue_can_be_staffed_with_a_bigger_one(app):
+    """The what-if a supervisor asks of a small queue: answer it between a bigger queue's contacts."""
+    go(app, "staffing")
+
+    def total() -> float:
+        table = next(d.value for d in app.dataframe if "staff_hours" in d.value.columns)
+        return float(table["staff_hours"].sum())
+    before = total()
+    app.selectbox(key="staffing-queue").set_value("complaints").run()
+    app.selectbox(key="staffing-pool").set_value("deposits")
+    app.button[0].click().run()
+    no_exception(app)
+    assert app.session_state["staffing"] == {"queues": {"complaints": {"staff_with": "deposits"}}}
+    table = next(d.value for d in app.dataframe if "staff_hours" in d.value.columns)
+    assert dict(zip(table["queue"], table["staffed_with"]))["complaints"] == "deposits"
+    assert total() < before
+    assert any("staffed with deposits" in c.value for c in app.caption)
+    # deposits now hosts a queue: it cannot be pooled in turn
+    app.selectbox(key="staffing-queue").set_value("deposits").run()
+    assert app.selectbox(key="staffing-pool").disabled
+    app.button[1].click().run()
+    assert total() == pytest.approx(before)
+
+
 def test_roster_builds_with_kpis_explanation_and_fairness(app):
     go(app, "roster")
     assert any("No roster yet" in i.value for i in app.info)

@@ -19,7 +19,8 @@ from scheduler.whatif import BASE, Hire, Scenario, apply, load_scenarios, plan_s
 def test_sample_scenarios_load():
     names = [s.name for s in load_scenarios(SAMPLE / "scenarios.toml", load_centre(SAMPLE / "centre.toml"))]
     assert names == ["demand+15%", "three-off-sick", "hire-2-deposits-cards", "target-90-20",
-                     "monday-and-mornings-up", "shrinkage-35%", "two-on-leave-midweek", "max-5-days-in-a-row"]
+                     "monday-and-mornings-up", "shrinkage-35%", "two-on-leave-midweek", "max-5-days-in-a-row",
+                     "complaints-with-deposits"]
 
 
 def test_bad_scenarios_file_is_a_clear_error(tmp_path, capsys):
@@ -31,6 +32,26 @@ def test_bad_scenarios_file_is_a_clear_error(tmp_path, capsys):
     assert code == 2
     assert "scenarios[0].demand" in err and "scenarios[0].demand_by_queue.mortgages" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_scenario_staffs_a_queue_with_another(tmp_path):
+    centre = load_centre(SAMPLE / "centre.toml")
+    [sc] = [s for s in load_scenarios(SAMPLE / "scenarios.toml", centre) if s.name == "complaints-with-deposits"]
+    staff = Staff(())
+    t = pd.Timestamp("2026-12-01 10:00")
+    fc = pd.DataFrame({"timestamp": [t, t], "queue": ["deposits", "complaints"], "contacts": [40.0, 0.5],
+                       "aht_seconds": [300.0, 600.0]})
+    c2, _, _ = apply(sc, centre, staff, fc)
+    assert c2.staffed_with == {"complaints": "deposits"} and centre.staffed_with == {}
+    bad = tmp_path / "scenarios.toml"
+    bad.write_text('[[scenarios]]\nname = "x"\nstaff_with = { complaints = "complaints", loans = "cards" }\n'
+                   '[[scenarios]]\nname = "y"\nstaff_with = { complaints = "deposits", deposits = "cards" }\n')
+    with pytest.raises(InputError) as exc:
+        load_scenarios(bad, centre)
+    keys = {p.column for p in exc.value.problems}
+    assert {"scenarios[0].staff_with.complaints", "scenarios[0].staff_with.loans"} <= keys
+    [chain] = [p for p in exc.value.problems if p.column.startswith("scenarios[1].staff_with")]
+    assert "'deposits', itself staffed with 'cards'" in chain.message
 
 
 def forecast(centre, level):

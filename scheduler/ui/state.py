@@ -161,7 +161,7 @@ def plan_week() -> date:
 
 def staffing_overrides() -> dict:
     """What the Staffing page changed: {"shrinkage": s, "queues": {queue id: {"service_level",
-    "target_seconds", "max_occupancy"}}} - only what differs from centre.toml."""
+    "target_seconds", "max_occupancy", "staff_with"}}} - only what differs from centre.toml."""
     return st.session_state.get("staffing", {})
 
 
@@ -173,7 +173,9 @@ def with_staffing_change(centre: Centre, overrides: dict, queue_id: str, target:
     centre.toml are kept (moving shrinkage alone changes no queue's target)."""
     queues = {q: dict(v) for q, v in overrides.get("queues", {}).items()}
     base = centre.queue(queue_id).target
-    mine = {k: v for k, v in target.items() if abs(float(getattr(base, k)) - float(v)) > 1e-9}
+    mine = {k: v for k, v in target.items() if k in TARGET_KEYS and abs(float(getattr(base, k)) - float(v)) > 1e-9}
+    if "staff_with" in target and (target["staff_with"] or None) != centre.queue(queue_id).staff_with:
+        mine["staff_with"] = target["staff_with"] or None     # None: on its own, though centre.toml pools it
     if mine:
         queues[queue_id] = mine
     else:
@@ -190,7 +192,8 @@ def adjusted_centre(centre: Centre, overrides: dict) -> Centre:
     per_queue = overrides.get("queues", {})
     if per_queue:
         centre = replace(centre, queues=tuple(
-            replace(q, target=replace(q.target, **{k: v for k, v in per_queue.get(q.id, {}).items() if k in TARGET_KEYS}))
+            replace(q, target=replace(q.target, **{k: v for k, v in per_queue.get(q.id, {}).items() if k in TARGET_KEYS}),
+                    staff_with=per_queue.get(q.id, {}).get("staff_with", q.staff_with))
             for q in centre.queues))
     if "shrinkage" in overrides:
         centre = replace(centre, shrinkage=overrides["shrinkage"])

@@ -14,6 +14,12 @@ with state.friendly_errors("Staffing", reset_keys=("staffing",)):
     # queue whose target to change; shrinkage is the centre's.
     edit = st.selectbox("Service target of queue", base.queue_ids, key="staffing-queue")
     target = adjusted.queue(edit).target
+    # A small queue can be staffed with a host queue (one pool for their combined load, its
+    # agents answering the host's contacts in between): a queue already hosting others, or
+    # pooled itself, cannot be a guest / host in turn.
+    alone = "on its own"
+    hosts_others = any(q.staff_with == edit for q in adjusted.queues)
+    hosts = [alone] + [q.id for q in adjusted.queues if q.id != edit and not q.staff_with]
     with st.form("staffing-controls"):
         c = st.columns(4)
         sl = c[0].slider("Service level target", 0.5, 0.99, float(target.service_level), 0.01,
@@ -22,19 +28,27 @@ with state.friendly_errors("Staffing", reset_keys=("staffing",)):
         occ = c[2].slider("Occupancy cap", 0.5, 1.0, float(target.max_occupancy), 0.01)
         shrink = c[3].slider("Shrinkage", 0.0, 0.6, float(adjusted.shrinkage), 0.01,
                              help="absence, training, coaching: share of paid time not available for contacts (all queues)")
+        pooled = st.selectbox("Staffed with", hosts, index=hosts.index(adjusted.queue(edit).staff_with or alone),
+                              key="staffing-pool", disabled=hosts_others,
+                              help=f"staff {edit}'s contacts with a bigger queue's: one pool sized for their combined "
+                                   f"load, {edit} keeping the agents its own contacts need" +
+                                   (f" ({edit} hosts another queue)" if hosts_others else ""))
         cols = st.columns([1, 1, 4])
         applied = cols[0].form_submit_button("Recompute", type="primary")
         reset = cols[1].form_submit_button("Centre defaults")
     if applied:
         st.session_state["staffing"] = state.with_staffing_change(
-            base, current, edit, {"service_level": sl, "target_seconds": float(secs), "max_occupancy": occ}, shrink)
+            base, current, edit, {"service_level": sl, "target_seconds": float(secs), "max_occupancy": occ,
+                                  "staff_with": None if pooled == alone else pooled}, shrink)
         st.rerun()
     if reset:
         st.session_state.pop("staffing", None)
         st.rerun()
     if current:
         changed = [f"{qid}: {adjusted.queue(qid).target.service_level:.0%} in {adjusted.queue(qid).target.target_seconds:g} s, "
-                   f"occupancy cap {adjusted.queue(qid).target.max_occupancy:.0%}" for qid in current.get("queues", {})]
+                   f"occupancy cap {adjusted.queue(qid).target.max_occupancy:.0%}"
+                   + (f", staffed with {adjusted.queue(qid).staff_with}" if adjusted.queue(qid).staff_with else "")
+                   for qid in current.get("queues", {})]
         if "shrinkage" in current:
             changed.append(f"shrinkage {current['shrinkage']:.0%}")
         st.caption("Using: " + "; ".join(changed) + " (changed from the centre's settings; the Roster and What-if "
@@ -52,6 +66,10 @@ with state.friendly_errors("Staffing", reset_keys=("staffing",)):
     cols[3].metric("Mean expected service level", f"{(q['service_level'] * q['contacts']).sum() / max(q['contacts'].sum(), 1e-9):.1%}")
     totals = reqs.groupby("queue").agg(contacts=("contacts", "sum"), staff_hours=("staff", lambda s: s.sum() * hours),
                                        peak_staff=("staff", "max")).reset_index()
+    if centre.staffed_with:
+        totals["staffed_with"] = totals["queue"].map(centre.staffed_with).fillna("")
+        st.caption("A queue staffed with another keeps the agents its own contacts need; the pool's other agents and "
+                   "its shrinkage allowance are counted on the host queue.")
     st.dataframe(totals, hide_index=True, width="stretch",
                  column_config={"contacts": st.column_config.NumberColumn(format="%.0f"),
                                 "staff_hours": st.column_config.NumberColumn("staff-hours", format="%.0f")})

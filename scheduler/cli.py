@@ -454,10 +454,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _show_warning(default):
     """Accepted but suspicious input (InputWarning) is one `warning:` line on stderr, like the
-    `error:` lines; other warnings are shown as Python shows them."""
+    `error:` lines, once per run even when the file is read again (the validator re-reads
+    centre.toml); other warnings are shown as Python shows them."""
+    said: set[str] = set()
+
     def show(message, category, filename, lineno, file=None, line=None):
         if issubclass(category, InputWarning):
-            print(f"warning: {message}", file=sys.stderr, flush=True)
+            if str(message) not in said:
+                said.add(str(message))
+                print(f"warning: {message}", file=sys.stderr, flush=True)
         else:
             default(message, category, filename, lineno, file, line)
     return show

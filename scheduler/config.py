@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .domain import MAX_WEIGHT, WEEKDAYS, Centre, Queue, Rules, ServiceTarget, ShiftTemplate, Weights
-from .errors import InputError, InputProblem
+from .errors import InputError, InputProblem, warn_input
 
 
 def parse_hhmm(text: str) -> int:
@@ -220,6 +220,8 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
             col.problems[before:] = [replace(q, message=f"queue {qid!r}: {q.message}") for q in col.problems[before:]]
 
     _check_pools(queues, col)
+    if interval:
+        queues = [_hours_on_grid(q, interval, file, f"queues[{i}].hours") for i, q in enumerate(queues)]
 
     shifts = []
     shift_list = data.get("shifts")
@@ -287,6 +289,35 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
         rules=rules, weights=weights, interval_minutes=interval, shrinkage=shrinkage,
         staffing_model=model, holiday_country=holiday_country,
         holiday_subdivision=holiday_subdivision, closures=tuple(closures))
+
+
+def _hours_on_grid(queue: Queue, interval: int, file: str, key: str) -> Queue:
+    """Opening hours widened to the planning grid: an interval is staffed when the queue is open
+    during any of it. (By its start alone, a queue opening at 08:15 on a 60-minute grid had no
+    requirement, nor forecast, until 09:00.) Said once as a warning, naming the queue."""
+    days, changed = [], []
+    for wd, windows in zip(WEEKDAYS, queue.hours):
+        wide: list[list[int]] = []
+        for a, b in sorted(windows):
+            a2, b2 = a - a % interval, min(1440, b + (-b % interval))
+            if (a2, b2) != (a, b):
+                changed.append((wd, a, b, a2, b2))
+            if wide and a2 <= wide[-1][1]:
+                wide[-1][1] = max(wide[-1][1], b2)
+            else:
+                wide.append([a2, b2])
+        days.append(tuple((a, b) for a, b in wide))
+    if not changed:
+        return queue
+    hhmm = lambda m: f"{m // 60:02d}:{m % 60:02d}"   # noqa: E731
+    first = {}
+    for wd, a, b, a2, b2 in changed:
+        first.setdefault((a, b, a2, b2), []).append(wd)
+    said = "; ".join(f"{hhmm(a)}-{hhmm(b)} ({', '.join(wds)}) as {hhmm(a2)}-{hhmm(b2)}"
+                     for (a, b, a2, b2), wds in first.items())
+    warn_input(InputProblem(file, f"queue {queue.id!r}: opening hours off the {interval}-minute planning grid are "
+                                  f"planned as the intervals they touch: {said}", column=key))
+    return replace(queue, hours=tuple(days))
 
 
 def _check_pools(queues: list[Queue], col: "_Collector") -> None:

@@ -263,3 +263,37 @@ def test_opening_hours_to_midnight_and_past_it():
     qid = data["queues"][0]["id"]
     assert exc.value.problems[0].column == "queues[0].hours.mon"
     assert f"queue {qid!r}" in text and "'19:00-24:00'" in text and "'00:00-01:00'" in text, text
+
+
+def test_opening_hours_off_the_planning_grid_are_widened_to_the_intervals_they_touch(tmp_path):
+    """A queue opening at 08:15 on a 60-minute grid had no forecast and no requirement until 09:00
+    (an interval counted as open by its start); now 08:00-09:00 is open, with one warning."""
+    import shutil
+    import tomllib
+    import warnings
+    from pathlib import Path
+
+    import pandas as pd
+
+    from scheduler.errors import InputWarning
+    from scheduler.pipeline import make_forecast, make_requirements
+    from scheduler.problem import requirement_from_table
+    base = Path(__file__).resolve().parent / "bad_inputs" / "_base"
+    data = tomllib.loads((base / "centre.toml").read_text())
+    data["queues"][0]["hours"] = {"default": "08:15-17:10", "sat": "09:00-12:20, 12:40-17:00", "sun": "closed"}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        centre = centre_from_dict(data)
+    said = [w.message for w in caught if issubclass(w.category, InputWarning)]
+    assert len(said) == 1 and "queues[0].hours" in str(said[0]) and "08:15-17:10 (mon, tue, wed, thu, fri) as 08:00-18:00" in str(said[0])
+    assert centre.queues[0].hours[0] == ((480, 1080),)
+    assert centre.queues[0].hours[5] == ((540, 1020),)          # 09:00-13:00 and 12:00-17:00 merged
+    assert centre.queues[1].hours == load_centre(base / "centre.toml").queues[1].hours   # on the grid: as written
+    # The 08:00 interval is forecast and staffed.
+    history = read_history(base / "history.csv", centre.queue_ids)
+    forecast, _ = make_forecast(history, centre, date(2026, 11, 30), 7, backtest=False)
+    monday_8 = pd.Timestamp("2026-11-30 08:00")
+    cards = forecast[forecast["queue"] == "cards"]
+    assert (pd.to_datetime(cards["timestamp"]) == monday_8).any()
+    req = requirement_from_table(make_requirements(forecast, centre), centre, Horizon(date(2026, 11, 30), 7, 60))
+    assert req.staff[0][8] > 0 and req.staff[0][17] > 0

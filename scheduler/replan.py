@@ -201,6 +201,13 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     # Keep what happened (or is under way) before the change: every earlier day as it was, and on
     # the day of the change the shifts that had already started - with their breaks, which were
     # taken or given out (a re-plan once moved 163 of 246 earlier breaks on the sample).
+    # Time off recorded since for a day already past (off sick on Monday, entered on Tuesday) is
+    # the record of that day: the shift was not worked, and pinning it made the re-plan
+    # infeasible (its agent "on leave" and "pinned to work" at once).
+    recorded_off = {(t.employee_id, t.start + timedelta(days=i))
+                    for t in staff.time_off for i in range((t.end - t.start).days + 1)}
+    record = [sh for sh in current if not ((sh.employee_id, sh.day) in recorded_off and sh.start < start)]
+    worked = {(sh.employee_id, sh.day): sh for sh in record}
     pins = []
     for e in staff.employees:
         for d in range(days):
@@ -217,7 +224,7 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     # Only where the roster has that agent on duty then (an assignments file that does not match
     # the roster would otherwise ask the model for agents it does not have).
     shifts_of: dict[str, list[ShiftAssignment]] = {}
-    for sh in current:
+    for sh in record:
         shifts_of.setdefault(sh.employee_id, []).append(sh)
     kept = [a for a in kept if any(sh.start <= a.start < sh.end and not (sh.break_start and sh.break_start <= a.start < sh.break_end)
                                    for sh in shifts_of.get(a.employee_id, []))]

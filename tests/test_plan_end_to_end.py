@@ -201,6 +201,35 @@ def test_replan_from_mid_shift_takes_the_agent_off_from_that_moment(planned, tmp
     assert not ((changes["change"] == "left mid-shift") & (changes["employee_id"] == absent)).any()
 
 
+def test_replan_takes_time_off_recorded_since_for_a_day_already_past(planned, sample_copy, tmp_path, capsys):
+    """Off sick on Monday, entered in time_off.csv on Tuesday: a re-plan from Wednesday pinned
+    Monday's shift as worked and refused (exit 3, "pinned shifts / days off cannot all hold").
+    The recorded time off is the record of that day: the shift is gone, its queues too."""
+    roster = pd.read_csv(planned / "roster.csv", dtype=str)
+    monday = roster[roster["date"] == "2026-11-30"]
+    sick = monday["employee_id"].iloc[0]
+    with open(sample_copy / "time_off.csv", "a") as fh:
+        fh.write(f"{sick},2026-11-30,2026-11-30,sick\n")
+    absent = roster[(roster["date"] >= "2026-12-03") & (roster["employee_id"] != sick)]["employee_id"].iloc[0]
+    out = tmp_path / "replan"
+    code = main(["replan", "--data", str(sample_copy), "--roster", str(planned / "roster.csv"), "--absent", absent,
+                 "--from", "2026-12-02T10:00", "--out", str(out), "--time-limit", "15"])
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert "validated: every hard rule holds" in text
+    new = pd.read_csv(out / "roster.csv", dtype=str)
+    assert new[(new["employee_id"] == sick) & (new["date"] == "2026-11-30")].empty
+    q = pd.read_csv(out / "assignments.csv", dtype=str)
+    assert q[(q["employee_id"] == sick) & (q["timestamp"] < "2026-12-01")].empty
+    changes = pd.read_csv(out / "changes.csv", dtype=str)
+    assert ((changes["employee_id"] == sick) & (changes["date"] == "2026-11-30") & (changes["change"] == "removed")).any()
+    # Every other shift before the change is kept as it was.
+    kept = ["employee_id", "date", "shift", "break_start", "break_end"]
+    past = lambda r: r[(r["date"] < "2026-12-02") & ~((r["employee_id"] == sick) & (r["date"] == "2026-11-30"))]  # noqa: E731
+    assert past(roster)[kept].sort_values(kept).reset_index(drop=True).equals(
+        past(new)[kept].sort_values(kept).reset_index(drop=True))
+
+
 def test_every_sample_employee_can_be_rostered_for_four_weeks():
     """`plan --weeks 2` (or 4) on the bundled centre once failed: max_weekends = 1 counts over the
     whole horizon, and contracts with a fixed weekday off and 32 h need a weekend day every week.

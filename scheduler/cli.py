@@ -243,7 +243,7 @@ def cmd_replan(args) -> int:
         print(f"  {c}")
     violations = validate_files(args.data, written["roster.csv"], written["assignments.csv"],
                                 week=plan.requirement.horizon.start, days=plan.requirement.horizon.days,
-                                extra_time_off=Path(args.out) / "absences.csv")
+                                extra_time_off=Path(args.out) / "absences.csv", worked_before=args.start)
     return _report_validation(violations)
 
 
@@ -314,7 +314,7 @@ def _datetime(text: str):
 def cmd_validate(args) -> int:
     from .validate import validate_files
     violations = validate_files(args.data, args.roster, args.assignments, week=args.week, days=args.days,
-                                extra_time_off=args.time_off)
+                                extra_time_off=args.time_off, worked_before=args.worked_before)
     if not violations:
         print(f"{args.roster}: every hard rule holds")
         return 0
@@ -402,6 +402,10 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--week", type=_date, help="first day of the horizon (default: the roster's first day)")
     v.add_argument("--days", type=_positive(int))
     v.add_argument("--time-off", type=Path, help="extra time off (e.g. a re-plan's absences.csv)")
+    v.add_argument("--worked-before", type=_datetime, metavar="DATETIME",
+                   help="shifts and queues before this moment are a record of what was worked (a re-plan's "
+                        "--from): opening hours, availability, nights and skills as they are now are not "
+                        "checked for them; rest, runs of days and weekly hours are")
     v.set_defaults(run=cmd_validate)
 
     rp = sub.add_parser("replan", help="re-plan the rest of a roster after an absence or a demand surge")

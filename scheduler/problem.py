@@ -25,6 +25,10 @@ class Pin:
     # The break of the pinned shift as published (a re-plan keeps the breaks already given out;
     # None: the search places it). Ignored if the break rules no longer allow that time.
     break_start: datetime | None = None
+    # Already worked or under way (a re-plan's past): a record, so today's calendar rules (opening
+    # hours, availability, nights, contract changed since) do not forbid it; the rules over
+    # sequences (rest, runs of days, weekly hours) still count it.
+    worked: bool = False
 
 
 @dataclass
@@ -66,6 +70,7 @@ class RosterProblem:
         self.credited_holidays: frozenset[date] = self.centre.contract_credit_holidays(
             self.horizon.start, self.horizon.day(self.horizon.days - 1))
         self._meets_hours: dict[tuple, bool] = {}   # (skills, weekday, start, length) -> opening_hours
+        self._worked = {(pin.employee_id, pin.day, pin.shift_id) for pin in self.pins if pin.worked and pin.shift_id}
 
     # ---- calendar ------------------------------------------------------------------------
     def on_leave(self, employee_id: str, day: date) -> bool:
@@ -87,6 +92,8 @@ class RosterProblem:
         explanation and switched off in tests that prove the validator would catch its absence.
         """
         day = self.horizon.day(d)
+        if (e.id, day, s.id) in self._worked:     # a record of the past (Pin.worked)
+            return True
         return all(rule(self, e, day, s) for rule in CALENDAR_RULES.values())
 
     def options(self, e: Employee, d: int) -> list[int]:

@@ -214,9 +214,9 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
             day = horizon.day(d)
             s = worked.get((e.id, day))
             if day < start.date():
-                pins.append(Pin(e.id, day, s.shift_id if s else None, s.break_start if s else None))
+                pins.append(Pin(e.id, day, s.shift_id if s else None, s.break_start if s else None, worked=True))
             elif day == start.date() and s is not None and s.start < start:
-                pins.append(Pin(e.id, day, s.shift_id, s.break_start))
+                pins.append(Pin(e.id, day, s.shift_id, s.break_start, worked=True))
     # The queues already worked before the change, as published (assignments.csv beside the roster).
     published = Path(roster_path).with_name("assignments.csv")
     published_queues = read_assignments(published) if published.exists() else []
@@ -246,6 +246,8 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     kpis["changes"] = {"count": len(changes), "list": [str(c) for c in changes]}
     roster.kpis = kpis
     kpis["departures"] = {eid: gone.isoformat(timespec="minutes") for eid, gone in leaves_at.items()}
+    # Before this moment the roster is a record of what was worked (validate's worked_before).
+    kpis["replanned_from"] = start.isoformat(timespec="minutes")
     roster.departures = dict(leaves_at)
     kpis["absences"] = [{"employee_id": t.employee_id, "start_date": t.start.isoformat(), "end_date": t.end.isoformat()}
                         for t in leave]

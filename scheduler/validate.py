@@ -53,7 +53,11 @@ def _label_matches(centre: Centre, shift: ShiftAssignment, label: str) -> bool:
 def validate_roster(centre: Centre, staff: Staff, shifts: list[ShiftAssignment],
                     assignments: list[QueueAssignment] | None = None, *,
                     horizon_start: date | None = None, horizon_days: int | None = None,
-                    previous: list[ShiftAssignment] = ()) -> list[Violation]:
+                    previous: list[ShiftAssignment] = (), worked_before: datetime | None = None) -> list[Violation]:
+    """Every hard rule. `worked_before` (a re-plan's moment of change): shifts and queue
+    assignments that start before it are a record of what was worked - the calendar rules of
+    today (opening hours, availability, nights, skills changed since) are not checked for them;
+    they still count in every rule over sequences (rest, runs of days, weekly hours, weekends)."""
     v: list[Violation] = []
     emps = {e.id: e for e in staff.employees}
     if not shifts and horizon_start is None:
@@ -80,6 +84,10 @@ def validate_roster(centre: Centre, staff: Staff, shifts: list[ShiftAssignment],
         own.sort(key=lambda s: s.start)
         for s in own:
             _check_shift_shape(centre, e, s, v)
+            if worked_before is not None and s.start < worked_before:
+                if not start <= s.day < start + timedelta(days=days):
+                    v.append(Violation("horizon", e.id, s.day, "shift outside the planning horizon"))
+                continue
             _check_calendar(centre, e, s, leave, start, days, v)
         _check_one_per_day_and_overlap(own, v)
         seq = sorted(prev_by_emp.get(eid, []), key=lambda s: s.start) + own
@@ -91,7 +99,7 @@ def validate_roster(centre: Centre, staff: Staff, shifts: list[ShiftAssignment],
         if eid not in by_emp:
             _check_weekly(centre, e, [], start, days, leave, credited, v)
     if assignments is not None:
-        _check_assignments(centre, emps, shifts, assignments, v)
+        _check_assignments(centre, emps, shifts, assignments, v, worked_before)
     return v
 
 
@@ -307,7 +315,8 @@ def _check_weekends(centre: Centre, e: Employee, own: list[ShiftAssignment], v) 
         v.append(Violation("max_weekends", e.id, None, f"{len(weekends)} weekends worked (maximum {limit})"))
 
 
-def _check_assignments(centre: Centre, emps: dict[str, Employee], shifts, assignments, v) -> None:
+def _check_assignments(centre: Centre, emps: dict[str, Employee], shifts, assignments, v,
+                       worked_before: datetime | None = None) -> None:
     step = timedelta(minutes=centre.interval_minutes)
     queues = set(centre.queue_ids)
     hours = {q.id: q.hours for q in centre.queues}
@@ -332,6 +341,8 @@ def _check_assignments(centre: Centre, emps: dict[str, Employee], shifts, assign
         seen[key] = a.queue
         if a.queue not in queues:
             v.append(Violation("skills", a.employee_id, a.start.date(), f"unknown queue {a.queue!r}"))
+        elif worked_before is not None and a.start < worked_before:
+            pass      # a record of what was worked: skills and hours as they were then
         elif a.queue not in e.skills:
             v.append(Violation("skills", a.employee_id, a.start.date(), f"serves {a.queue} at {a.start:%H:%M} without the skill"))
         elif not any(lo <= a.start.hour * 60 + a.start.minute < hi for lo, hi in hours[a.queue][a.start.weekday()]):
@@ -369,8 +380,9 @@ def check_paid_hours(rows, label: str = "roster.csv") -> list[Violation]:
 
 def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_path: str | Path | None = None,
                    week: date | None = None, days: int | None = None,
-                   extra_time_off: str | Path | None = None) -> list[Violation]:
-    """Read the centre folder and the exported files, and check every hard rule."""
+                   extra_time_off: str | Path | None = None, worked_before: datetime | None = None) -> list[Violation]:
+    """Read the centre folder and the exported files, and check every hard rule (`worked_before`:
+    as validate_roster's)."""
     from .domain import Horizon
     from .io import load_centre_dir, load_staff, read_assignments, read_roster, read_roster_rows
     data_dir = Path(data_dir)
@@ -393,4 +405,4 @@ def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_pa
     previous = read_roster(previous_path, employee_ids=[e.id for e in staff.employees]) if previous_path.exists() else []
     return (check_paid_hours(rows, Path(roster_path).name)
             + validate_roster(centre, staff, shifts, assignments, horizon_start=start, horizon_days=n_days,
-                              previous=previous))
+                              previous=previous, worked_before=worked_before))

@@ -230,6 +230,36 @@ def test_replan_takes_time_off_recorded_since_for_a_day_already_past(planned, sa
         past(new)[kept].sort_values(kept).reset_index(drop=True))
 
 
+def test_replan_keeps_shifts_worked_before_a_change_to_the_employees_file(planned, sample_copy, tmp_path, capsys):
+    """No more nights for an agent from Wednesday (employees.csv says nights=no): the re-plan pinned
+    their Monday night, which the nights rule now forbids, and refused. Shifts already worked are
+    a record: kept as worked, checked by the validator for rest and weekly rules, not against
+    today's calendar (validate --worked-before)."""
+    roster = pd.read_csv(planned / "roster.csv", dtype=str)
+    nights = roster[(roster["date"] == "2026-11-30") & roster["shift"].str.startswith("N")]
+    agent = nights["employee_id"].iloc[0]
+    staff = pd.read_csv(sample_copy / "employees.csv", dtype=str, keep_default_na=False)
+    staff.loc[staff["employee_id"] == agent, "nights"] = "no"
+    staff.to_csv(sample_copy / "employees.csv", index=False)
+    absent = roster[(roster["date"] >= "2026-12-03") & (roster["employee_id"] != agent)]["employee_id"].iloc[0]
+    out = tmp_path / "replan"
+    code = main(["replan", "--data", str(sample_copy), "--roster", str(planned / "roster.csv"), "--absent", absent,
+                 "--from", "2026-12-02T10:00", "--out", str(out), "--time-limit", "15"])
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert "validated: every hard rule holds" in text
+    new = pd.read_csv(out / "roster.csv", dtype=str)
+    mine = new[new["employee_id"] == agent]
+    assert mine[mine["date"] == "2026-11-30"]["shift"].tolist() == nights[nights["employee_id"] == agent]["shift"].tolist()
+    assert not mine[(mine["start"] >= "2026-12-02T10:00") & mine["shift"].str.startswith("N")].shape[0]
+    args = ["validate", "--data", str(sample_copy), "--roster", str(out / "roster.csv"), "--week", WEEK,
+            "--time-off", str(out / "absences.csv")]
+    assert main(args) == 1                          # today's rules read Monday's night as a breach ...
+    assert f"[nights] {agent}" in capsys.readouterr().out
+    assert main(args + ["--worked-before", "2026-12-02T10:00"]) == 0    # ... it was worked before the change
+    assert "every hard rule holds" in capsys.readouterr().out
+
+
 def test_every_sample_employee_can_be_rostered_for_four_weeks():
     """`plan --weeks 2` (or 4) on the bundled centre once failed: max_weekends = 1 counts over the
     whole horizon, and contracts with a fixed weekday off and 32 h need a weekend day every week.

@@ -1,6 +1,7 @@
 """Export: the HR files of the current roster, validated first; what is downloaded is exactly the
 files the independent validator re-read."""
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -37,8 +38,10 @@ with state.friendly_errors("Export", reset_keys=("export",)):
                 written["changes.csv"] = folder / "changes.csv"
                 write_csv(changes_table(st.session_state["changes"]), written["changes.csv"])
             h = plan.requirement.horizon
+            since = plan.kpis.get("replanned_from")     # a re-plan: what came before is a record
             violations = validate_files(loaded.folder, written["roster.csv"], written["assignments.csv"],
-                                        week=h.start, days=h.days, extra_time_off=extra)
+                                        week=h.start, days=h.days, extra_time_off=extra,
+                                        worked_before=datetime.fromisoformat(since) if since else None)
         export = st.session_state["export"] = {"plan": plan, "files": written, "violations": violations}
     violations = export["violations"]
     if violations:

@@ -244,6 +244,16 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
         if brk is not None and brk >= length:
             col.add(f"{p}.break_minutes", f"the break ({brk} min) must be shorter than the shift ({length} min)")
             continue
+        # On the planning grid (centre.interval_minutes): said once per shift, not once per start
+        # (a 20-start shift on a coarser grid gave 20 identical lines).
+        grid = f"the {interval}-minute planning grid (centre.interval_minutes)"
+        if length % interval:
+            col.add(f"{p}.hours", f"{hours:g} hours is not a whole number of intervals of {grid}")
+            continue
+        if (brk or 0) % interval:
+            col.add(f"{p}.break_minutes", f"a {brk}-minute break is not a whole number of intervals of {grid}")
+            continue
+        off_grid = []
         for j, s in enumerate(starts):
             try:
                 start = parse_hhmm(s)
@@ -252,12 +262,16 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
             except ValueError as exc:
                 col.add(f"{p}.starts[{j}]", str(exc))
                 continue
-            if start % interval or length % interval or (brk or 0) % interval:
-                col.add(f"{p}.starts[{j}]", f"start, length and break must lie on the {interval}-minute planning grid")
+            if start % interval:
+                off_grid.append((j, str(s).strip()))
                 continue
             shifts.append(ShiftTemplate(
                 id=f"{sid}-{start // 60:02d}{start % 60:02d}", start_minute=start, length_minutes=length,
                 break_minutes=brk or 0, kind=shift_kind(start, start + length, rules), family=sid))
+        if off_grid:
+            several = len(off_grid) > 1
+            col.add(f"{p}.starts[{off_grid[0][0]}]", f"start{'s' if several else ''} "
+                    f"{', '.join(t for _, t in off_grid)} {'are' if several else 'is'} not on {grid}")
     ids = [s.id for s in shifts]
     for dup in sorted({x for x in ids if ids.count(x) > 1}):
         col.add("shifts", f"duplicate shift template {dup!r}")

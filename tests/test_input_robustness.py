@@ -297,3 +297,21 @@ def test_opening_hours_off_the_planning_grid_are_widened_to_the_intervals_they_t
     assert (pd.to_datetime(cards["timestamp"]) == monday_8).any()
     req = requirement_from_table(make_requirements(forecast, centre), centre, Horizon(date(2026, 11, 30), 7, 60))
     assert req.staff[0][8] > 0 and req.staff[0][17] > 0
+
+
+def test_a_shift_off_the_planning_grid_is_one_problem_not_one_per_start():
+    """A 60-minute grid with the sample's 30-minute shifts gave one identical line per start (30)."""
+    import tomllib
+    data = tomllib.loads((SAMPLE / "centre.toml").read_text())
+    data["centre"]["interval_minutes"] = 60
+    with pytest.raises(InputError) as exc:
+        centre_from_dict(data)
+    problems = exc.value.problems
+    assert len(problems) == len({p.column for p in problems}) <= len(data["shifts"])
+    assert any(p.column == "shifts[0].hours" and "8.5 hours" in p.message and "60-minute" in p.message for p in problems)
+    data = tomllib.loads((SAMPLE / "centre.toml").read_text())
+    data["shifts"][0]["starts"] = ["07:15", "08:00", "08:45"]
+    with pytest.raises(InputError) as exc:
+        centre_from_dict(data)
+    [p] = exc.value.problems
+    assert p.column == "shifts[0].starts[0]" and "starts 07:15, 08:45 are not on the 30-minute planning grid" in p.message

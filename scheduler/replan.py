@@ -8,7 +8,6 @@ consecutive days across the change included, since the kept days are part of the
 """
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,7 +17,8 @@ import pandas as pd
 
 from .domain import Horizon, QueueAssignment, ShiftAssignment, Staff, TimeOff
 from .errors import InputError, InputProblem
-from .io import load_centre_dir, load_staff, read_assignments, read_requirements, read_roster, read_time_off
+from .io import (load_centre_dir, load_staff, read_assignments, read_departures, read_requirements, read_roster,
+                 read_time_off)
 from .kpis import plan_kpis
 from .pipeline import Plan, load_previous, make_requirements, requirement_with_values
 from .problem import Pin, RosterProblem
@@ -142,7 +142,7 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     """The re-planned roster and its changes against `roster_path`. `earlier_absences` and
     `earlier_departures` (employee id -> moment they left mid-shift): what earlier re-plans of this
     roster took off (not in time_off.csv), so those agents stay off; when not given, read from
-    beside the roster - an earlier re-plan's absences.csv and kpis.json - if it is one.
+    beside the roster - an earlier re-plan's absences.csv and the roster's left_at - if it is one.
     `horizon`: the roster's own (else from its first to its last shift, in whole weeks - a plan
     whose first day has no shift would start a day late). `centre`: the centre the roster was
     planned with (the app's, with its Staffing-page service targets and shrinkage), else
@@ -245,7 +245,6 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
                               current, {e: t for e, t in leaves_at.items() if told.get(e) != t})
     kpis["changes"] = {"count": len(changes), "list": [str(c) for c in changes]}
     roster.kpis = kpis
-    kpis["departures"] = {eid: gone.isoformat(timespec="minutes") for eid, gone in leaves_at.items()}
     # Before this moment the roster is a record of what was worked (validate's worked_before).
     kpis["replanned_from"] = start.isoformat(timespec="minutes")
     roster.departures = dict(leaves_at)
@@ -257,25 +256,16 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
 
 def earlier_replans(roster_path: str | Path, employee_ids) -> tuple[list[TimeOff], dict]:
     """What earlier re-plans took off, when `roster_path` is a re-plan's output: its absences.csv
-    (the absences so far, none of them in time_off.csv) and the mid-shift departures in its
-    kpis.json. Without them a second re-plan from the command line put the first one's absent
-    agent back on the roster (a change penalty, not a rule, kept them off)."""
-    folder = Path(roster_path).parent
-    absences_path, kpis_path = folder / "absences.csv", folder / "kpis.json"
+    beside it (the absences so far, none of them in time_off.csv) and the mid-shift departures the
+    roster itself records (`left_at`). Without them a second re-plan from the command line put the
+    first one's absent agent back on the roster (a change penalty, not a rule, kept them off)."""
+    absences_path = Path(roster_path).with_name("absences.csv")
     absences = read_time_off(absences_path, employee_ids) if absences_path.exists() else []
-    departures = {}
-    if kpis_path.exists():
-        try:
-            recorded = json.loads(kpis_path.read_text(encoding="utf-8")).get("departures", {})
-            departures = {str(e): datetime.fromisoformat(str(t)) for e, t in dict(recorded).items()}
-        except (ValueError, TypeError, AttributeError, UnicodeDecodeError) as exc:
-            raise InputError(InputProblem(str(kpis_path), f"expected the kpis.json a re-plan writes, with "
-                                                          f"'departures' as {{employee id: date-time}} ({exc})",
-                                          column="departures")) from None
-        unknown = sorted(set(departures) - set(employee_ids))
-        if unknown:
-            raise InputError(InputProblem(str(kpis_path), f"unknown employee(s) {', '.join(unknown)} "
-                                                          "(not in employees.csv)", column="departures"))
+    departures = read_departures(roster_path)
+    unknown = sorted(set(departures) - set(employee_ids))
+    if unknown:
+        raise InputError(InputProblem(str(roster_path), f"left_at for unknown employee(s) {', '.join(unknown)} "
+                                                        "(not in employees.csv)", column="left_at"))
     return absences, departures
 
 

@@ -180,7 +180,7 @@ def test_replan_from_mid_shift_takes_the_agent_off_from_that_moment(planned, tmp
     assert (summary.drop(index=absent)["hours_not_worked"] == 0).all()
 
     # A second re-plan, of the re-planned roster, keeps the first one's absence and departure
-    # (read from beside the roster: absences.csv, kpis.json). It once put the first absent agent
+    # (absences.csv beside the roster, left_at in it). It once put the first absent agent
     # back on from Thursday - only the change penalty had kept them off.
     thursday = new[(new["date"] == "2026-12-03") & (new["employee_id"] != absent)]
     second = thursday["employee_id"].iloc[0]

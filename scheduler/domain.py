@@ -175,6 +175,20 @@ class Rules:
     # its requirement.
     holidays_credit_contract: bool = True
 
+    @property
+    def weekend_first_weekday(self) -> int:
+        """The weekday (0 = Monday) a weekend starts on: the first day of a run of weekend days
+        (Saturday for Saturday-Sunday, Friday for Friday-Saturday)."""
+        w = self.weekend_days
+        return next((d for d in w if (d - 1) % 7 not in w), w[0]) if w else 5
+
+    @property
+    def week_first_weekday(self) -> int:
+        """The weekday the working week starts on: the day after a weekend (Monday for
+        Saturday-Sunday, Sunday for Friday-Saturday)."""
+        w = self.weekend_days
+        return next((d for d in range(7) if d not in w and (d - 1) % 7 in w), 0)
+
     def weekend_of(self, day: date) -> date | None:
         """The first day of the weekend `day` belongs to (one run of consecutive weekend days);
         None on a working weekday."""
@@ -356,6 +370,10 @@ class ShiftAssignment:
             minutes -= (self.break_end - self.break_start).total_seconds() / 60
         return minutes / 60.0
 
+    def under_way_at(self, moment: datetime) -> bool:
+        """Started before `moment` and not yet over: an agent leaving then leaves it mid-way."""
+        return self.start < moment < self.end
+
 
 @dataclass(frozen=True)
 class QueueAssignment:
@@ -383,7 +401,7 @@ class Roster:
     def left_at(self, shift: "ShiftAssignment") -> datetime | None:
         """When the agent left this shift, if they left it mid-way."""
         gone = self.departures.get(shift.employee_id)
-        return gone if gone is not None and shift.start < gone < shift.end else None
+        return gone if gone is not None and shift.under_way_at(gone) else None
 
     def hours_not_worked(self, shift: "ShiftAssignment") -> float:
         """Paid hours of the shift after its agent left (its break excluded); 0 if they did not."""

@@ -181,7 +181,7 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     for eid in absent:
         under_way = worked.get((eid, start.date()))
         overnight = worked.get((eid, start.date() - timedelta(days=1)))
-        if any(sh is not None and sh.start < start < sh.end for sh in (under_way, overnight)):
+        if any(sh is not None and sh.under_way_at(start) for sh in (under_way, overnight)):
             leaves_at[eid] = start
         first_day = start.date() + timedelta(days=1) if under_way and under_way.start < start else start.date()
         last_day = (end - timedelta(minutes=1)).date()
@@ -275,7 +275,7 @@ def with_departures(changes: list[Change], shifts: list[ShiftAssignment], depart
     the leaving. Sorted by employee and day."""
     out = list(changes)
     for eid, gone in departures.items():
-        sh = next((s for s in shifts if s.employee_id == eid and s.start < gone < s.end), None)
+        sh = next((s for s in shifts if s.employee_id == eid and s.under_way_at(gone)), None)
         if sh is None:
             continue
         out = [c for c in out if (c.employee_id, c.day) != (eid, sh.day)]

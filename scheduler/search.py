@@ -155,8 +155,7 @@ class _Neighbourhoods:
         p = rm.problem
         self.days = p.horizon.days
         self.weekday = [p.horizon.day(d).weekday() for d in range(self.days)]   # Monday = 0
-        weekend = p.centre.rules.weekend_days
-        self.weekend_start = next((w for w in weekend if (w - 1) % 7 not in weekend), weekend[0])
+        self.weekend_start = p.centre.rules.weekend_first_weekday
         self.cells: dict[tuple[int, int], list[int]] = defaultdict(list)   # (e, d) -> x proto indices
         options: dict[int, set[int]] = defaultdict(set)                     # e -> templates it may work
         by_day: dict[int, list[tuple[int, int, int]]] = defaultdict(list)  # d -> (e, s, index)

@@ -68,12 +68,7 @@ def next_week_start(day: date, centre: Centre) -> date:
     """The first day after `day` that starts the centre's week: the day after its weekend
     (rules.weekend_days) - Monday for Saturday-Sunday, Sunday for an Israeli Friday-Saturday (the
     app once offered only Mondays there)."""
-    weekend = centre.rules.weekend_days
-    for k in range(1, 8):
-        d = day + timedelta(days=k)
-        if d.weekday() not in weekend and (d.weekday() - 1) % 7 in weekend:
-            return d
-    return day + timedelta(days=7 - day.weekday())
+    return day + timedelta(days=(centre.rules.week_first_weekday - day.weekday() - 1) % 7 + 1)
 
 
 @st.cache_data(show_spinner="Reading the centre's files ...", max_entries=8)

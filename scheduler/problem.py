@@ -92,7 +92,7 @@ class RosterProblem:
         explanation and switched off in tests that prove the validator would catch its absence.
         """
         day = self.horizon.day(d)
-        if (e.id, day, s.id) in self._worked:     # a record of the past (Pin.worked)
+        if self._worked and (e.id, day, s.id) in self._worked:     # a record of the past (Pin.worked)
             return True
         return all(rule(self, e, day, s) for rule in CALENDAR_RULES.values())
 

@@ -243,7 +243,8 @@ def cmd_replan(args) -> int:
         print(f"  {c}")
     violations = validate_files(args.data, written["roster.csv"], written["assignments.csv"],
                                 week=plan.requirement.horizon.start, days=plan.requirement.horizon.days,
-                                extra_time_off=Path(args.out) / "absences.csv", worked_before=args.start)
+                                extra_time_off=Path(args.out) / "absences.csv", worked_before=args.start,
+                                published_path=args.roster)
     return _report_validation(violations)
 
 
@@ -314,7 +315,8 @@ def _datetime(text: str):
 def cmd_validate(args) -> int:
     from .validate import validate_files
     violations = validate_files(args.data, args.roster, args.assignments, week=args.week, days=args.days,
-                                extra_time_off=args.time_off, worked_before=args.worked_before)
+                                extra_time_off=args.time_off, worked_before=args.worked_before,
+                                published_path=args.published)
     if not violations:
         print(f"{args.roster}: every hard rule holds")
         return 0
@@ -406,6 +408,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="shifts and queues before this moment are a record of what was worked (a re-plan's "
                         "--from): opening hours, availability, nights and skills as they are now are not "
                         "checked for them; rest, runs of days and weekly hours are")
+    v.add_argument("--published", type=Path, metavar="FILE",
+                   help="with --worked-before: the roster that was re-planned; every shift before the moment "
+                        "must be one of its shifts (a re-plan adds no work to the past)")
     v.set_defaults(run=cmd_validate)
 
     rp = sub.add_parser("replan", help="re-plan the rest of a roster after an absence or a demand surge")

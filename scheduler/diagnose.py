@@ -48,7 +48,7 @@ _CALENDAR_REASONS = {
     "time_off": "time off", "fixed_days_off": "fixed day off", "closure": "centre closed",
     "nights": "no nights", "shift_caps": "no shift qualified for", "availability": "outside availability",
     "max_hours": "every shift longer than the contract", "skills": "no skill in demand",
-    "opening_hours": "none of their queues open",
+    "opening_hours": "none of their queues open", "already_past": "before the re-plan's moment",
 }
 
 

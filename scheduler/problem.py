@@ -56,6 +56,9 @@ class RosterProblem:
     # stays in the record as pinned, but from that moment they count for no cover and serve no
     # queue, so the gap they leave is re-planned like any other.
     leaves_at: dict = field(default_factory=dict)
+    # Re-planning: the moment of the change. Before it the roster is the record (pins with
+    # worked=True); no other shift may start before it (the calendar rule "already_past").
+    not_before: datetime | None = None
 
     def __post_init__(self) -> None:
         self.horizon: Horizon = self.requirement.horizon
@@ -119,7 +122,8 @@ class RosterProblem:
         return RosterProblem(self.centre, Staff(emps, tuple(mine(self.staff.time_off)),
                                                 tuple(mine(self.staff.preferences))),
                              self.requirement, previous=mine(self.previous), pins=mine(self.pins),
-                             reference=mine(self.reference), change_weight=self.change_weight)
+                             reference=mine(self.reference), change_weight=self.change_weight,
+                             not_before=self.not_before)
 
     def horizon_start(self) -> datetime:
         return datetime.combine(self.horizon.start, time())
@@ -175,6 +179,12 @@ def _opening_hours(p: RosterProblem, e: Employee, day: date, s: ShiftTemplate) -
     return p._meets_hours[key]
 
 
+def _already_past(p: RosterProblem, e: Employee, day: date, s: ShiftTemplate) -> bool:
+    """A re-plan does not add work before its moment of change (one once put two agents on shifts
+    from 08:00 for a change at 12:00, their 'cover' counted for hours gone by)."""
+    return p.not_before is None or datetime.combine(day, time()) + timedelta(minutes=s.start_minute) >= p.not_before
+
+
 def _has_a_skill_in_demand(p: RosterProblem, e: Employee, day: date, s: ShiftTemplate) -> bool:
     return not p.requirement.queues or any(q in e.skills for q in p.requirement.queues)
 
@@ -189,6 +199,7 @@ CALENDAR_RULES = {
     "max_hours": _fits_contract,
     "skills": _has_a_skill_in_demand,
     "opening_hours": _opening_hours,
+    "already_past": _already_past,
 }
 
 

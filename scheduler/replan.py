@@ -206,7 +206,15 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     # infeasible (its agent "on leave" and "pinned to work" at once).
     recorded_off = {(t.employee_id, t.start + timedelta(days=i))
                     for t in staff.time_off for i in range((t.end - t.start).days + 1)}
-    record = [sh for sh in current if not ((sh.employee_id, sh.day) in recorded_off and sh.start < start)]
+    # A shift under way at the change on such a day stays in the record and its agent leaves it
+    # then (as an absence from --from does: the hours before were worked).
+    record = []
+    for sh in current:
+        if (sh.employee_id, sh.day) in recorded_off and sh.start < start:
+            if not sh.under_way_at(start):
+                continue
+            leaves_at.setdefault(sh.employee_id, start)
+        record.append(sh)
     worked = {(sh.employee_id, sh.day): sh for sh in record}
     pins = []
     for e in staff.employees:
@@ -232,7 +240,7 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     problem = RosterProblem(centre, staff, requirement, previous=previous, pins=pins,
                             reference=current, change_weight=change, kept_assignments=kept,
                             reference_assignments=published_queues, break_change_weight=break_change,
-                            queue_change_weight=queue_change, leaves_at=leaves_at)
+                            queue_change_weight=queue_change, leaves_at=leaves_at, not_before=start)
     # Start the search from the published roster (minus the absent days): few changes come first.
     hint = [sh for sh in current if not any(sh.employee_id == t.employee_id and t.start <= sh.day <= t.end for t in leave)]
     roster = solve(problem, SolveOptions(time_limit=time_limit, workers=workers, seed=seed, progress=progress, hint=hint,

@@ -7,8 +7,8 @@ so the objective can be explained term by term - by rule, by queue and by employ
 
 Decisions
 - ``x[e, d, s]``: employee e works template s on day d (only where the calendar allows it).
-- ``brk[g, d, s, k]``: how many agents of skill group g on (d, s) take their unpaid break at the k-th
-  allowed offset. Agents with the same skill set are interchangeable for coverage, so breaks are
+- ``brk[g, d, s, off]``: how many agents of skill group g on (d, s) take their unpaid break `off`
+  minutes after the shift start (an allowed offset, or a re-plan's record of a break taken). Agents with the same skill set are interchangeable for coverage, so breaks are
   decided per group and handed to individuals afterwards - exact, and far smaller than per person.
 - ``flow[g, q, t]``: how many on-duty agents of group g serve queue q in interval t. The flows of a
   group add up to at most its on-duty agents, so a multi-skilled agent counts once, never twice.
@@ -505,31 +505,39 @@ def coverage_terms(problem: RosterProblem):
 
 def pinned_breaks(rm: RosterModel) -> dict[tuple[int, int, int], int]:
     """(employee, day, template) -> break offset (minutes after the shift start) of each pinned
-    shift whose pin keeps its published break, where the break rules still allow that offset."""
-    return _break_offsets(rm, ((pin.employee_id, pin.day, pin.shift_id, pin.break_start) for pin in rm.problem.pins))
+    shift whose pin keeps its published break, where the break rules still allow that offset -
+    or, for a shift already worked (Pin.worked), wherever the break was: it was taken."""
+    return _break_offsets(rm, ((pin.employee_id, pin.day, pin.shift_id, pin.break_start, pin.worked)
+                               for pin in rm.problem.pins))
 
 
 def reference_breaks(rm: RosterModel) -> dict[tuple[int, int, int], int]:
     """As ``pinned_breaks``, for every shift of the reference roster (a re-plan's published one):
     where the new roster keeps such a shift, its agent keeps the break if the counts allow."""
-    return _break_offsets(rm, ((sh.employee_id, sh.day, sh.shift_id, sh.break_start) for sh in rm.problem.reference))
+    return _break_offsets(rm, ((sh.employee_id, sh.day, sh.shift_id, sh.break_start, False)
+                               for sh in rm.problem.reference))
 
 
 def _break_offsets(rm: RosterModel, items) -> dict[tuple[int, int, int], int]:
-    """(employee, day, template) -> break offset of (employee id, day, shift id, break start) items."""
+    """(employee, day, template) -> break offset of (employee id, day, shift id, break start,
+    record) items: an offset today's break rules allow, or any offset on the grid inside the
+    shift for a record of what was worked."""
     p = rm.problem
     index = p.employee_index
     tindex = p.template_index
+    step = p.horizon.interval_minutes
     out = {}
-    for employee_id, day, shift_id, break_start in items:
+    for employee_id, day, shift_id, break_start, record in items:
         if shift_id is None or break_start is None or employee_id not in index:
             continue
         d, s = (day - p.horizon.start).days, tindex.get(shift_id)
         if s is None or (index[employee_id], d, s) not in rm.x:
             continue
-        shift_start = datetime.combine(day, datetime.min.time()) + timedelta(minutes=p.templates[s].start_minute)
+        tmpl = p.templates[s]
+        shift_start = datetime.combine(day, datetime.min.time()) + timedelta(minutes=tmpl.start_minute)
         off = int((break_start - shift_start).total_seconds() // 60)
-        if off in break_offsets(p, p.templates[s]):
+        taken = record and off % step == 0 and 0 <= off <= tmpl.length_minutes - tmpl.break_minutes
+        if taken or off in break_offsets(p, tmpl):
             out[index[employee_id], d, s] = off
     return out
 
@@ -624,9 +632,11 @@ def add_coverage(rm: RosterModel) -> None:
     for (e, d, s), v in rm.x.items():
         count[rm.group_of[e], d, s].append(v)
     kept: dict[tuple[int, int, int, int], int] = defaultdict(int)   # (g, d, s, offset) -> pinned breaks
+    kept_offsets: dict[tuple[int, int, int], set[int]] = defaultdict(set)
     pinned = pinned_breaks(rm)
     for (e, d, s), off in pinned.items():
         kept[rm.group_of[e], d, s, off] += 1
+        kept_offsets[rm.group_of[e], d, s].add(off)
     # Re-planning: the reference roster's other breaks, each kept where it can be (a soft floor).
     published_breaks: dict[tuple[int, int, int, int], int] = defaultdict(int)
     if p.break_change_weight > 0:
@@ -647,10 +657,14 @@ def add_coverage(rm: RosterModel) -> None:
         offsets = break_offsets(p, T[s])
         if not offsets:
             continue
+        # A break already taken where today's rules would not put it (a re-plan's record): that
+        # offset exists for the record's agents only.
+        records = sorted(kept_offsets.get((g, d, s), set()) - set(offsets))
         bvars = []
-        for k, off in enumerate(offsets):
-            b = m.NewIntVar(kept.get((g, d, s, off), 0), len(vs), f"brk_{g}_{d}_{s}_{k}")
-            rm.brk[g, d, s, k] = b
+        for k, off in enumerate(offsets + records):
+            low = kept.get((g, d, s, off), 0)
+            b = m.NewIntVar(low, len(vs) if off in offsets else low, f"brk_{g}_{d}_{s}_{k}")
+            rm.brk[g, d, s, off] = b
             bvars.append(b)
             if published_breaks.get((g, d, s, off)):
                 wanted = published_breaks[g, d, s, off] + kept.get((g, d, s, off), 0)
@@ -1313,8 +1327,8 @@ def extract_roster(rm: RosterModel, solver: cp_model.CpSolver) -> Roster:
     worked = sorted((e, d, s) for (e, d, s), v in rm.x.items() if solver.Value(v))
     # Hand the group-level break counts to individuals.
     breaks: dict[tuple[int, int, int], list[int]] = defaultdict(list)   # (g, d, s) -> offsets
-    for (g, d, s, k), b in rm.brk.items():
-        breaks[g, d, s].extend([break_offsets(p, T[s])[k]] * solver.Value(b))
+    for (g, d, s, off), b in rm.brk.items():
+        breaks[g, d, s].extend([off] * solver.Value(b))
     # Pinned breaks first: their offsets are among the counts (a floor in add_coverage).
     given: dict[tuple[int, int, int], int] = {}
     on = set(worked)

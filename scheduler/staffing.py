@@ -847,13 +847,15 @@ def requirements_table(forecast: pd.DataFrame, targets: Mapping[str, ServiceTarg
     iv = float(interval_minutes) * 60.0
     aht_eff = np.where(contacts > 0, aht, 0.0)
 
-    # Staffing groups: each row on its own, except guests whose host has a row at that time.
-    pools = {g: h for g, h in (staffed_with or {}).items() if h in targets}
-    stamps = forecast["timestamp"].to_numpy()
+    # Staffing groups: each row on its own, except guests whose host has a row at that time
+    # (a host itself staffed with a third queue hosts nobody: config refuses such chains).
+    pools = {g: h for g, h in (staffed_with or {}).items() if h in targets and h not in (staffed_with or {})}
     group_queue = queues.copy()
+    group = np.arange(len(queues))
     if pools and len(queues):
+        stamps = forecast["timestamp"].to_numpy()
         parsed = pd.to_datetime(forecast["timestamp"], errors="coerce")
-        if not parsed.isna().any():    # "08:00" and "08:00:00" are one interval
+        if not parsed.isna().any():    # one clock: Timestamps and strings of one format alike
             stamps = parsed.to_numpy()
         is_host = np.isin(queues, list(set(pools.values())))
         host_rows = set(zip(stamps[is_host], queues[is_host]))
@@ -861,12 +863,15 @@ def requirements_table(forecast: pd.DataFrame, targets: Mapping[str, ServiceTarg
             h = pools.get(q)
             if h is not None and (stamps[i], h) in host_rows:
                 group_queue[i] = h
-    keys = pd.MultiIndex.from_arrays([stamps, group_queue]) if len(queues) else pd.MultiIndex.from_arrays([[], []])
-    group = pd.factorize(keys)[0]
+        involved = is_host | (group_queue != queues)
+        keys = [(stamps[i], group_queue[i]) if involved[i] else ("row", i) for i in range(len(queues))]
+        group = pd.factorize(pd.Series(keys, dtype=object))[0]
     n_groups = int(group.max()) + 1 if len(group) else 0
+    size = np.bincount(group, minlength=n_groups)
     g_contacts = np.bincount(group, weights=contacts, minlength=n_groups)
     g_handled = np.bincount(group, weights=contacts * aht_eff, minlength=n_groups)
     g_aht = np.divide(g_handled, g_contacts, out=np.zeros(n_groups), where=g_contacts > 0)
+    alone = size[group] == 1 if n_groups else np.zeros(0, bool)
 
     def per_row(attr, missing=np.inf):
         vals = {q: getattr(t, attr) for q, t in used.items()}
@@ -877,7 +882,9 @@ def requirements_table(forecast: pd.DataFrame, targets: Mapping[str, ServiceTarg
     asa_cap, pat = per_row("max_asa_seconds"), per_row("patience_seconds")
     # A pool answers its contacts in one line, so every member's target holds for the pool's
     # combined load: the pool needs the most agents any member with contacts asks for.
-    pool_contacts, pool_aht = g_contacts[group], g_aht[group]
+    # (A row on its own keeps its own numbers exactly: no round trip through contacts x aht.)
+    pool_contacts = np.where(alone, contacts, g_contacts[group]) if n_groups else contacts
+    pool_aht = np.where(alone, aht_eff, g_aht[group]) if n_groups else aht_eff
     row_agents = required_agents(np.where(contacts > 0, pool_contacts, 0.0), pool_aht, iv, service_level=sl,
                                  target_seconds=tsec, max_occupancy=occ, max_asa_seconds=asa_cap, model=model,
                                  patience_seconds=pat) if len(queues) else np.zeros(0, np.int64)
@@ -919,6 +926,5 @@ def requirements_table(forecast: pd.DataFrame, targets: Mapping[str, ServiceTarg
     if model != "erlang-c":
         out["abandon_rate"] = res.abandon_rate
     if pools:
-        pooled = np.bincount(group, minlength=n_groups)[group] > 1 if n_groups else np.zeros(0, bool)
-        out["pool"] = np.where(pooled, group_queue, "")
+        out["pool"] = np.where(~alone, group_queue, "")
     return out

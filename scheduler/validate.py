@@ -53,12 +53,22 @@ def _label_matches(centre: Centre, shift: ShiftAssignment, label: str) -> bool:
 def validate_roster(centre: Centre, staff: Staff, shifts: list[ShiftAssignment],
                     assignments: list[QueueAssignment] | None = None, *,
                     horizon_start: date | None = None, horizon_days: int | None = None,
-                    previous: list[ShiftAssignment] = (), worked_before: datetime | None = None) -> list[Violation]:
+                    previous: list[ShiftAssignment] = (), worked_before: datetime | None = None,
+                    published: list[ShiftAssignment] | None = None) -> list[Violation]:
     """Every hard rule. `worked_before` (a re-plan's moment of change): shifts and queue
     assignments that start before it are a record of what was worked - the calendar rules of
     today (opening hours, availability, nights, skills changed since) are not checked for them;
-    they still count in every rule over sequences (rest, runs of days, weekly hours, weekends)."""
+    they still count in every rule over sequences (rest, runs of days, weekly hours, weekends).
+    With `published` (the roster re-planned) every such shift must be one of its shifts: a
+    re-plan adds no work before its moment (already_past)."""
     v: list[Violation] = []
+    if worked_before is not None and published is not None:
+        before = {(p.employee_id, p.day, p.shift_id) for p in published}
+        for s in shifts:
+            if s.start < worked_before and (s.employee_id, s.day, s.shift_id) not in before:
+                v.append(Violation("already_past", s.employee_id, s.day,
+                                   f"{s.shift_id} starts {s.start:%a %H:%M}, before the re-plan's moment "
+                                   f"{worked_before:%a %H:%M}, and is not in the roster re-planned"))
     emps = {e.id: e for e in staff.employees}
     if not shifts and horizon_start is None:
         return v          # nothing to check against: no horizon known
@@ -83,8 +93,9 @@ def validate_roster(centre: Centre, staff: Staff, shifts: list[ShiftAssignment],
         e = emps[eid]
         own.sort(key=lambda s: s.start)
         for s in own:
-            _check_shift_shape(centre, e, s, v)
-            if worked_before is not None and s.start < worked_before:
+            record = worked_before is not None and s.start < worked_before
+            _check_shift_shape(centre, e, s, v, record)
+            if record:
                 if not start <= s.day < start + timedelta(days=days):
                     v.append(Violation("horizon", e.id, s.day, "shift outside the planning horizon"))
                 continue
@@ -103,7 +114,9 @@ def validate_roster(centre: Centre, staff: Staff, shifts: list[ShiftAssignment],
     return v
 
 
-def _check_shift_shape(centre: Centre, e: Employee, s: ShiftAssignment, v: list[Violation]) -> None:
+def _check_shift_shape(centre: Centre, e: Employee, s: ShiftAssignment, v: list[Violation], record: bool = False) -> None:
+    """The shift is a template of centre.toml, with its break (`record`: a shift already worked -
+    its break was taken, so only within the shift, not in today's break window)."""
     tmpl = next((t for t in centre.shifts if t.id == s.shift_id), None)
     if tmpl is None:
         v.append(Violation("shift_template", e.id, s.day, f"shift {s.shift_id!r} is not a template of centre.toml"))
@@ -127,7 +140,10 @@ def _check_shift_shape(centre: Centre, e: Employee, s: ShiftAssignment, v: list[
         inside = 0 < off and off + length < tmpl.length_minutes
         if length != tmpl.break_minutes:
             v.append(Violation("break", e.id, s.day, f"break lasts {length:.0f} min, template says {tmpl.break_minutes}"))
-        if (lo <= hi and not lo <= off <= hi) or not inside:
+        if record:
+            if not 0 <= off <= tmpl.length_minutes - length:
+                v.append(Violation("break", e.id, s.day, f"break at {s.break_start:%H:%M} is not within the shift"))
+        elif (lo <= hi and not lo <= off <= hi) or not inside:
             v.append(Violation("break", e.id, s.day,
                                f"break starts {off / 60:.1f} h after the shift start; allowed {lo / 60:.1f}-{hi / 60:.1f} h"))
     elif s.break_start is not None:
@@ -380,9 +396,10 @@ def check_paid_hours(rows, label: str = "roster.csv") -> list[Violation]:
 
 def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_path: str | Path | None = None,
                    week: date | None = None, days: int | None = None,
-                   extra_time_off: str | Path | None = None, worked_before: datetime | None = None) -> list[Violation]:
-    """Read the centre folder and the exported files, and check every hard rule (`worked_before`:
-    as validate_roster's)."""
+                   extra_time_off: str | Path | None = None, worked_before: datetime | None = None,
+                   published_path: str | Path | None = None) -> list[Violation]:
+    """Read the centre folder and the exported files, and check every hard rule (`worked_before`
+    and the roster re-planned, `published_path`: as validate_roster's)."""
     from .domain import Horizon
     from .io import load_centre_dir, load_staff, read_assignments, read_roster, read_roster_rows
     data_dir = Path(data_dir)
@@ -405,4 +422,5 @@ def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_pa
     previous = read_roster(previous_path, employee_ids=[e.id for e in staff.employees]) if previous_path.exists() else []
     return (check_paid_hours(rows, Path(roster_path).name)
             + validate_roster(centre, staff, shifts, assignments, horizon_start=start, horizon_days=n_days,
-                              previous=previous, worked_before=worked_before))
+                              previous=previous, worked_before=worked_before,
+                              published=read_roster(published_path) if published_path else None))

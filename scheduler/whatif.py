@@ -226,7 +226,9 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
                 bad(f"{p}.staff_with.{k}", f"unknown queue; expected one of {', '.join(sorted(queues))}")
             elif not isinstance(v, str) or v == k or (v and v not in queues):
                 bad(f"{p}.staff_with.{k}", f"expected the id of another queue (\"\" for on its own), got {v!r}")
-        merged = {**centre.staffed_with, **{k: v or None for k, v in pools.items() if isinstance(v, str)}}
+        valid = {k: v or None for k, v in pools.items()
+                 if k in queues and isinstance(v, str) and v != k and (not v or v in queues)}
+        merged = {**centre.staffed_with, **valid}     # (what is refused above is not said twice)
         for k, v in merged.items():
             where = k if k in pools else v     # the scenario's own key that makes the chain
             if v and merged.get(v) and where in pools:

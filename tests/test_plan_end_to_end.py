@@ -114,6 +114,13 @@ def replan_validated(planned, tmp_path, capsys, absent: str, start: str, seconds
     text = capsys.readouterr().out
     assert code == 0, text
     assert "validated: every hard rule holds" in text
+    # Nothing is added before the change: a re-plan once put agents on shifts from 08:00 for a
+    # change at 12:00, their cover counted for hours gone by.
+    old, new = (pd.read_csv(f, dtype=str) for f in (planned / "roster.csv", out / "roster.csv"))
+    moment = pd.Timestamp(start).strftime("%Y-%m-%dT%H:%M")
+    key = ["employee_id", "date", "shift"]
+    added = new[new["start"] < moment].merge(old[key], on=key, how="left", indicator=True)
+    assert (added["_merge"] == "both").all(), added[added["_merge"] != "both"]
     return out
 
 
@@ -248,6 +255,45 @@ def test_replan_keeps_shifts_worked_before_a_change_to_the_employees_file(planne
     assert f"[nights] {agent}" in capsys.readouterr().out
     assert main(args + ["--worked-before", "2026-12-02T10:00"]) == 0    # ... it was worked before the change
     assert "every hard rule holds" in capsys.readouterr().out
+
+
+def test_replan_when_the_break_rules_changed_keeps_the_breaks_already_taken(planned, sample_copy, tmp_path, capsys):
+    """Breaks now 4-5 h into a shift instead of 3-5 h: the published breaks before the change were
+    taken where they were. The re-plan once refused (no position left for them) or moved them."""
+    toml = (sample_copy / "centre.toml").read_text()
+    assert "break_earliest_hours = 3" in toml
+    (sample_copy / "centre.toml").write_text(toml.replace("break_earliest_hours = 3", "break_earliest_hours = 4"))
+    roster = pd.read_csv(planned / "roster.csv", dtype=str)
+    absent = roster[roster["date"] >= "2026-12-03"]["employee_id"].iloc[0]
+    out = replan_validated(planned, tmp_path, capsys, absent, "2026-12-02T10:00", 15, data=sample_copy)
+    new = pd.read_csv(out / "roster.csv", dtype=str)
+    kept = ["employee_id", "date", "shift", "break_start", "break_end"]
+    past = lambda r: r[r["start"] < "2026-12-02T10:00"][kept].sort_values(kept).reset_index(drop=True)  # noqa: E731
+    assert past(roster).equals(past(new))
+    early = pd.to_datetime(past(new)["break_start"]) - pd.to_datetime(new[new["start"] < "2026-12-02T10:00"]
+                                                                      .sort_values(kept)["start"].to_numpy())
+    assert (early < pd.Timedelta(hours=4)).any()      # some were taken before today's window
+
+
+def test_replan_with_time_off_recorded_for_a_shift_under_way_keeps_its_worked_hours(planned, sample_copy, tmp_path, capsys):
+    """Sent home sick during Wednesday's shift, the day entered as time off: the re-plan from
+    10:00 once dropped the whole shift, hours already worked and their queues with it."""
+    roster = pd.read_csv(planned / "roster.csv", dtype=str)
+    under_way = roster[(roster["start"] < "2026-12-02T09:00") & (roster["end"] > "2026-12-02T12:00")]
+    sick = under_way["employee_id"].iloc[0]
+    with open(sample_copy / "time_off.csv", "a") as fh:
+        fh.write(f"{sick},2026-12-02,2026-12-02,sick\n")
+    absent = roster[(roster["date"] >= "2026-12-03") & (roster["employee_id"] != sick)]["employee_id"].iloc[0]
+    out = replan_validated(planned, tmp_path, capsys, absent, "2026-12-02T10:00", 15, data=sample_copy)
+    new = pd.read_csv(out / "roster.csv", dtype=str, keep_default_na=False)
+    wed = new[(new["employee_id"] == sick) & (new["date"] == "2026-12-02")]
+    assert wed["shift"].tolist() == under_way[under_way["employee_id"] == sick]["shift"].tolist()
+    assert wed["left_at"].tolist() == ["2026-12-02T10:00"]
+    q = pd.read_csv(out / "assignments.csv", dtype=str)
+    mine = q[(q["employee_id"] == sick) & (q["timestamp"].str.startswith("2026-12-02"))]
+    assert len(mine) and (mine["timestamp"] < "2026-12-02T10:00").all()
+    changes = pd.read_csv(out / "changes.csv", dtype=str)
+    assert ((changes["employee_id"] == sick) & (changes["change"] == "left mid-shift")).any()
 
 
 def test_every_sample_employee_can_be_rostered_for_four_weeks():

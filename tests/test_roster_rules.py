@@ -7,7 +7,7 @@ a second and the outcome is exact, not a matter of search luck.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
@@ -29,7 +29,9 @@ def solve_case(centre, emps, need, days=7, **problem_kw):
     roster = solve(RosterProblem(centre, staff, req, **problem_kw), FAST)
     violations = validate_roster(centre, staff, roster.shifts, roster.queue_assignments,
                                  horizon_start=MONDAY, horizon_days=days,
-                                 previous=problem_kw.get("previous", []))
+                                 previous=problem_kw.get("previous", []),
+                                 worked_before=problem_kw.get("not_before"),
+                                 published=problem_kw.get("reference") if problem_kw.get("not_before") else None)
     return roster, violations
 
 
@@ -146,6 +148,14 @@ def case_opening_hours():
                 kw={"preferences": [Preference("e0", saturday, "shift_on", "D", 5)]})
 
 
+def case_already_past():
+    # A re-plan from Monday 12:00 of a roster with e0 off all week; demand all day Monday. Only
+    # shifts starting at 12:00 or later may be added (E 06:00 and D 10:00 are gone by then).
+    at_noon = datetime.combine(MONDAY, time(12))
+    return dict(rules={}, emps=[employee("e0")], need={"a": lambda d, h: 1 if d == 0 and 6 <= h < 22 else 0},
+                kw={"not_before": at_noon, "reference": []})
+
+
 CASES = {
     # name: (builder, engine rule to drop: roster function or calendar rule, validator rule)
     "min_rest": (case_min_rest, "add_rest_and_forbidden_successions", "min_rest"),
@@ -165,6 +175,7 @@ CASES = {
     "nights": (case_night_eligibility, "calendar:nights", "nights"),
     "shift_caps": (case_shift_caps, "add_shift_caps", "shift_caps"),
     "opening_hours": (case_opening_hours, "calendar:opening_hours", "opening_hours"),
+    "already_past": (case_already_past, "calendar:already_past", "already_past"),
 }
 
 

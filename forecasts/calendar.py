@@ -10,8 +10,12 @@ from scheduler.errors import InputError
 
 class Calendar:
     def __init__(self, country: str | None = None, subdivision: str | None = None,
-                 closures=(), source: str = "centre.toml", closed_weekdays=()):
+                 closures=(), source: str = "centre.toml", closed_weekdays=(), open_hours=None):
         self.country = country or None
+        # Queue -> its opening hours, 7 weekdays (Monday first) of (open, close) minutes from
+        # midnight (a centre's configuration; none known = read from the history alone).
+        self.open_hours = {str(q): tuple(tuple((int(a), int(b)) for a, b in day) for day in week)
+                           for q, week in (open_hours or {}).items()}
         self.subdivision = subdivision or None
         self.closures = frozenset(_as_date(d) for d in (closures or ()))
         # Weekdays (0 = Monday) the centre never opens, from its opening hours: a history without

@@ -283,17 +283,21 @@ def _history_key(df: pd.DataFrame) -> str:
 def fit_forecaster(history: pd.DataFrame, *, before: date | None = None, holiday_country: str | None = None,
                    holiday_subdivision: str | None = None, closures=(), backtest: bool = True,
                    progress: Progress = None, source: str = "history.csv", use_cache: bool = True,
-                   closed_weekdays=()) -> Forecaster:
-    """Clean the history (rows at/after ``before`` are ignored), select and fit a model per queue."""
+                   closed_weekdays=(), open_hours=None) -> Forecaster:
+    """Clean the history (rows at/after ``before`` are ignored), select and fit a model per queue.
+    ``open_hours`` (queue -> 7 weekdays of (open, close) minutes): when each queue is open, from
+    the centre's configuration - intervals recorded in the history inside them are open even where
+    they saw (almost) no contacts."""
     df = validate(history, source)
     if before is not None:
         before = _to_date(before)
         df = df[df["timestamp"] < pd.Timestamp(before)]
         if len(df) == 0:
             raise InputError(f"no history before the forecast start {before}", file=source)
-    cal = Calendar(holiday_country, holiday_subdivision, closures, closed_weekdays=closed_weekdays)
+    cal = Calendar(holiday_country, holiday_subdivision, closures, closed_weekdays=closed_weekdays,
+                   open_hours=open_hours)
     key = (_history_key(df), cal.country, cal.subdivision, tuple(sorted(cal.closures)),
-           tuple(sorted(cal.closed_weekdays)), bool(backtest))
+           tuple(sorted(cal.closed_weekdays)), tuple(sorted(cal.open_hours.items())), bool(backtest))
     if use_cache and key in _CACHE:
         _CACHE.move_to_end(key)
         fc = _CACHE[key]
@@ -338,10 +342,11 @@ def fit_forecaster(history: pd.DataFrame, *, before: date | None = None, holiday
 
 def forecast_history(history: pd.DataFrame, start: date, days: int, *, holiday_country: str | None = None,
                      holiday_subdivision: str | None = None, closures=(), backtest: bool = True,
-                     progress: Progress = None, source: str = "history.csv", closed_weekdays=()) -> ForecastResult:
+                     progress: Progress = None, source: str = "history.csv", closed_weekdays=(),
+                     open_hours=None) -> ForecastResult:
     """Forecast contacts (with 80%/95% intervals) and AHT per interval and queue for ``days`` days
     from ``start``. History at or after ``start`` is ignored. See docs/forecasting.md."""
     fc = fit_forecaster(history, before=start, holiday_country=holiday_country,
                         holiday_subdivision=holiday_subdivision, closures=closures, backtest=backtest,
-                        progress=progress, source=source, closed_weekdays=closed_weekdays)
+                        progress=progress, source=source, closed_weekdays=closed_weekdays, open_hours=open_hours)
     return fc.predict(start, days)

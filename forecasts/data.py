@@ -331,6 +331,16 @@ def _clean_queue(q, days, y, aht, wd_open_global, cal: Calendar, interval, offse
         vol = np.nansum(y[rows], axis=0)
         # open = usually recorded and more than a stray contact (0.1% of the day's volume on average)
         open_mask[w] = (frac >= 0.5) & (vol > 0) & (vol >= 0.001 * vol.sum())
+        # ... or recorded inside the queue's configured opening hours: a 24/7 line's quiet night
+        # intervals (zero rows: open, no contacts) were read as closed, so forecast and staffed
+        # at nothing - an hour of nights with nobody on the fraud line.
+        hours = cal.open_hours.get(q)
+        if hours is not None and open_mask[w].any():
+            starts = offset + interval * np.arange(slots)
+            configured = np.zeros(slots, bool)
+            for a, b in hours[w]:
+                configured |= (starts < b) & (starts + interval > a)
+            open_mask[w] |= configured & (frac >= 0.5)
     zero_rows = int(((np.nan_to_num(y) == 0) & present).sum())
     absent_in_closed = int((~present & ~open_mask[wd]).sum())
     issues["closed_hours"] = ("recorded as zero rows" if zero_rows > absent_in_closed

@@ -47,6 +47,7 @@ def make_forecast(history: pd.DataFrame, centre: Centre, start: date, days: int,
     result = forecast_history(history, start, days, holiday_country=centre.holiday_country,
                               holiday_subdivision=centre.holiday_subdivision, closures=list(centre.closures),
                               closed_weekdays=centre.closed_weekdays,
+                              open_hours={q.id: q.hours for q in centre.queues},
                               backtest=backtest, progress=progress, source=source)
     table = apply_opening_hours(to_interval(result.table, centre.interval_minutes, source), centre)
     return table, result.report

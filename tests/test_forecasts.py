@@ -257,3 +257,29 @@ def test_a_weekend_only_queue_keeps_its_weekdays_closed_not_missing():
     for q in ("A", "B"):
         assert "zero_days_read_as_missing" not in queues[q].issues, q
         assert queues[q].issues["usable_days"] == 91, q
+
+
+def test_a_round_the_clock_queue_is_forecast_in_its_quiet_night_intervals():
+    """A 24/7 fraud line records zeros at night (open, no contacts): most night intervals saw no
+    contact in the recent weeks and were read as closed - forecast, and staffed, at nothing (a
+    trial's fraud line had nobody on it for an hour a night). With the queue's configured hours
+    those recorded intervals are open; without them the history alone decides, as before."""
+    rng = np.random.default_rng(3)
+    rows = []
+    first = START - timedelta(weeks=10)
+    for d in range(70):
+        day = pd.Timestamp(first + timedelta(days=d))
+        for k in range(96):
+            hour = k / 4
+            mean = 3.0 if 8 <= hour < 20 else 0.004          # a contact every few weeks at night
+            rows.append((day + pd.Timedelta(minutes=15 * k), "fraud", float(rng.poisson(mean)), 240.0))
+    history = pd.DataFrame(rows, columns=["timestamp", "queue", "contacts", "aht_seconds"])
+    alone = forecast_history(history, START, 7, backtest=False).table
+    assert len(alone) < 7 * 96 * 0.75                         # the quiet nights read as closed
+    every_hour = {"fraud": tuple(((0, 1440),) for _ in range(7))}
+    told = forecast_history(history, START, 7, backtest=False, open_hours=every_hour).table
+    assert len(told) == 7 * 96
+    night = pd.to_datetime(told["timestamp"]).dt.hour < 6
+    assert (told.loc[night, "contacts"] >= 0).all() and told.loc[night, "contacts"].sum() < 5
+    daytime = told[~night & (pd.to_datetime(told["timestamp"]).dt.hour.between(9, 18))]
+    assert daytime["contacts"].mean() == pytest.approx(3.0, rel=0.3)

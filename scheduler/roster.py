@@ -1360,6 +1360,21 @@ def extract_roster(rm: RosterModel, solver: cp_model.CpSolver) -> Roster:
         bt0 = (int((b0 - start).total_seconds()) // 60 // step) if b0 else -1
         bt1 = bt0 + tmpl.break_minutes // step if b0 else -1
         duty[e].append((t0, t1, bt0, bt1))
+    # Last week's shifts running into this one (a Sunday night) are cover the model counted
+    # (add_coverage's constants): they get their queues too, or coverage.csv showed Monday's
+    # early hours short by agents who were there.
+    index = p.employee_index
+    for sa in p.previous:
+        e = index.get(sa.employee_id)
+        if e is None or sa.end <= start or sa.start >= start:
+            continue
+        t0 = max(0, int((sa.start - start).total_seconds() // 60) // step)
+        t1 = min(p.horizon.n_intervals, int((sa.end - start).total_seconds() // 60) // step)
+        bt0 = bt1 = -1
+        if sa.break_start is not None and sa.break_end is not None:
+            bt0 = int((sa.break_start - start).total_seconds() // 60) // step
+            bt1 = int((sa.break_end - start).total_seconds() // 60) // step
+        duty[e].append((t0, t1, bt0, bt1))
     assignments = assign_queues(rm, solver, duty)
     return Roster(horizon=p.horizon, shifts=shifts, queue_assignments=assignments)
 

@@ -110,7 +110,9 @@ def validate_roster(centre: Centre, staff: Staff, shifts: list[ShiftAssignment],
         if eid not in by_emp:
             _check_weekly(centre, e, [], start, days, leave, credited, v)
     if assignments is not None:
-        _check_assignments(centre, emps, shifts, assignments, v, worked_before)
+        # Last week's shifts running into the horizon are on duty too (their queues are assigned).
+        running_in = [s for s in previous if s.end > datetime.combine(start, datetime.min.time())]
+        _check_assignments(centre, emps, list(shifts) + running_in, assignments, v, worked_before)
     return v
 
 

@@ -298,6 +298,14 @@ def test_carry_over_night_counts_as_coverage():
     assert violations == []
     assert roster.penalties.get("under_staffing", 0) == 0
     assert not roster.shifts      # nobody needs to be rostered
+    # ... and the plan's files say so: the night agent serves queue a until 06:00 (coverage.csv
+    # once showed Monday 00-06 short by the agent who was there), which the validator accepts.
+    from scheduler.kpis import coverage_table
+    req = requirement(centre, need)
+    cov = coverage_table(roster, req)
+    monday_early = cov[cov["timestamp"] < datetime.combine(MONDAY, datetime.min.time()) + timedelta(hours=6)]
+    assert len(monday_early) == 6 and (monday_early["gap"] == 0).all()
+    assert {a.employee_id for a in roster.queue_assignments} == {"e1"}
 
 
 def test_pinned_assignments_are_kept():

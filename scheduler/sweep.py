@@ -83,6 +83,7 @@ def staffing_sweep(problem: RosterProblem, profile: Hire, *, max_hires: int = 10
     options = options or SolveOptions()
     result = SweepResult(profile, lower_bound=min(max_hires, capacity_lower_bound(problem, profile)))
     hint = None
+    profile = profile.with_cost(problem.staff)
     for n in range(result.lower_bound, max_hires + 1):
         hires = tuple(profile.employee(f"HIRE-{k + 1}", f"New hire {k + 1}") for k in range(n))
         staff = Staff(problem.staff.employees + hires, problem.staff.time_off, problem.staff.preferences)

@@ -42,10 +42,23 @@ class Hire:
     max_hours: float = 40.0
     max_days: int = 5
     nights: bool = False
+    hourly_cost: float | None = None     # None: the staff's median (see with_cost)
 
     def employee(self, employee_id: str, name: str) -> Employee:
         return Employee(id=employee_id, name=name, skills=self.skills, contract="hire", min_hours=self.min_hours,
-                        max_hours=self.max_hours, max_days=self.max_days, nights=self.nights)
+                        max_hours=self.max_hours, max_days=self.max_days, nights=self.nights,
+                        hourly_cost=1.0 if self.hourly_cost is None else self.hourly_cost)
+
+    def with_cost(self, staff: Staff) -> "Hire":
+        """Hires cost what the staff's median hour costs unless told: at the default of 1 an hour a
+        what-if that hired three people showed the wage bill falling as paid hours rose."""
+        if self.hourly_cost is not None or not staff.employees:
+            return self
+        costs = sorted(e.hourly_cost for e in staff.employees)
+        return replace(self, hourly_cost=costs[len(costs) // 2])
+
+
+HIRE_KEYS = {"skills", "count", "min_hours", "max_hours", "max_days", "nights", "hourly_cost"}
 
 
 @dataclass(frozen=True)
@@ -204,6 +217,15 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
                 bad(f"{p}.hire[{j}].skills", f"expected a list of queue ids from {', '.join(sorted(queues))}")
                 continue
             key = f"{p}.hire[{j}]"
+            unknown = sorted(set(h) - HIRE_KEYS)
+            if unknown:      # a typo (max_hour) was silently ignored and the default used
+                bad(f"{key}.{unknown[0]}", f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
+                                          f"expected {', '.join(sorted(HIRE_KEYS))}")
+                continue
+            cost = h.get("hourly_cost")
+            if cost is not None and not _multiplier(cost):
+                bad(f"{key}.hourly_cost", f"expected a cost per hour >= 0, got {cost!r}")
+                continue
             count, max_days = h.get("count", 1), h.get("max_days", 5)
             low, high, nights = h.get("min_hours", 32), h.get("max_hours", 40), h.get("nights", False)
             if not _whole(count) or not 1 <= count <= 1000:
@@ -216,7 +238,8 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
             elif not isinstance(nights, bool):
                 bad(f"{key}.nights", f"expected true or false, got {nights!r}")
             else:
-                hires.append(Hire(frozenset(skills), int(count), float(low), float(high), int(max_days), nights))
+                hires.append(Hire(frozenset(skills), int(count), float(low), float(high), int(max_days), nights,
+                                  None if cost is None else float(cost)))
         pools = t.get("staff_with", {})
         if not isinstance(pools, dict):
             bad(f"{p}.staff_with", f"expected a table like {{ complaints = \"deposits\" }}, got {pools!r}")
@@ -273,6 +296,7 @@ def apply(scenario: Scenario, centre: Centre, staff: Staff, forecast: pd.DataFra
         raise InputError(problems)
     employees = [e for e in staff.employees if e.id not in scenario.remove]
     for k, h in enumerate(scenario.hire):
+        h = h.with_cost(staff)
         for n in range(h.count):
             employees.append(h.employee(f"HIRE-{k + 1}-{n + 1}", f"New hire {k + 1}.{n + 1}"))
     staff = Staff(tuple(employees),

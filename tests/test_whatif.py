@@ -2,6 +2,7 @@
 optimality more demand never gives better coverage and more staff never worse."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pandas as pd
@@ -52,6 +53,25 @@ def test_a_scenario_staffs_a_queue_with_another(tmp_path):
     assert {"scenarios[0].staff_with.complaints", "scenarios[0].staff_with.loans"} <= keys
     [chain] = [p for p in exc.value.problems if p.column.startswith("scenarios[1].staff_with")]
     assert "'deposits', itself staffed with 'cards'" in chain.message
+
+
+def test_hires_cost_what_they_are_told_or_the_staffs_median_and_a_misspelt_key_is_refused(tmp_path):
+    """A hire's `max_hour = 44` was ignored (40 used) and `hourly_cost` too: hires cost 1 an hour,
+    so hiring three people showed the wage bill falling while paid hours rose."""
+    centre, staff, _ = small_case()
+    staff = Staff(tuple(replace(e, hourly_cost=c) for e, c in zip(staff.employees, (20.0, 22.0, 24.0, 30.0))))
+    sc = Scenario("x", hire=(Hire(frozenset({"a"})), Hire(frozenset({"b"}), hourly_cost=35.0)))
+    _, s2, _ = apply(sc, centre, staff, forecast(centre, 10.0))
+    assert [e.hourly_cost for e in s2.employees[-2:]] == [24.0, 35.0]
+    bad = tmp_path / "scenarios.toml"
+    bad.write_text('[[scenarios]]\nname = "x"\nhire = [{ skills = ["a"], max_hour = 44 }]\n'
+                   '[[scenarios]]\nname = "y"\nhire = [{ skills = ["a"], hourly_cost = -3 }]\n'
+                   '[[scenarios]]\nname = "z"\nhire = [{ skills = ["a"], hourly_cost = 26.5 }]\n')
+    with pytest.raises(InputError) as exc:
+        load_scenarios(bad, centre)
+    said = {p.column: p.message for p in exc.value.problems}
+    assert "max_hour" in said["scenarios[0].hire[0].max_hour"] and "scenarios[1].hire[0].hourly_cost" in said
+    assert not any(k.startswith("scenarios[2]") for k in said)
 
 
 def forecast(centre, level):

@@ -228,6 +228,8 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
     if not isinstance(shift_list, list) or not shift_list:
         col.add("shifts", "expected at least one [[shifts]] table")
         shift_list = []
+    first_problem = len(col.problems)
+    shift_ids: dict[str, str] = {}
     for i, st in enumerate(shift_list):
         p = f"shifts[{i}]"
         if not isinstance(st, dict):
@@ -235,6 +237,8 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
             continue
         _unknown_keys(st, p, {"id", "hours", "break_minutes", "starts"}, col)
         sid = col.get(st, "id", p, str)
+        if sid:
+            shift_ids[p] = sid
         hours = col.get(st, "hours", p, float, check=lambda v: 0 < v <= 24, expect="a length in hours, 0 < hours <= 24")
         brk = col.get(st, "break_minutes", p, int, 0, check=lambda v: v >= 0, expect="minutes >= 0")
         starts = col.get(st, "starts", p, list)
@@ -272,6 +276,13 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
             several = len(off_grid) > 1
             col.add(f"{p}.starts[{off_grid[0][0]}]", f"start{'s' if several else ''} "
                     f"{', '.join(t for _, t in off_grid)} {'are' if several else 'is'} not on {grid}")
+    # 'shifts[3]' alone makes the reader count tables from zero: say which shift.
+    for k in range(first_problem, len(col.problems)):
+        prob = col.problems[k]
+        owner = next((sid for key, sid in shift_ids.items() if (prob.column or "").startswith(key + ".")
+                      or prob.column == key), None)
+        if owner:
+            col.problems[k] = replace(prob, message=f"shift {owner!r}: {prob.message}")
     ids = [s.id for s in shifts]
     for dup in sorted({x for x in ids if ids.count(x) > 1}):
         col.add("shifts", f"duplicate shift template {dup!r}")

@@ -428,7 +428,8 @@ def _warn_pool_skills(employees: list[Employee], centre: Centre, label: str) -> 
         if lacking:
             more = f" and {len(lacking) - 5} more" if len(lacking) > 5 else ""
             warn_input(InputProblem(label, f"queue {guest!r} is staffed with {host!r} (centre.toml staff_with), but "
-                                           f"{', '.join(lacking[:5])}{more} are trained for {guest!r} and not {host!r}: "
+                                           f"{', '.join(lacking[:5])}{more} {'is' if len(lacking) == 1 else 'are'} "
+                                           f"trained for {guest!r} and not {host!r}: "
                                            f"serving {guest!r} they count toward the pool, yet cannot answer its "
                                            f"{host!r} contacts", column="skills"))
 

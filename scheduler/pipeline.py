@@ -349,6 +349,22 @@ def _dump_json(obj, path: Path) -> None:
     path.write_text(json.dumps(obj, indent=2, default=str) + "\n")
 
 
+# A gap above this is no measure of quality: say what to do (whatif says the same in its notes).
+UNKNOWN_QUALITY_GAP = 0.5
+
+
+def _gap_note(solver: dict) -> str:
+    """What a supervisor should make of a large gap: a 20-s plan of two weeks showed 'bound 0.0
+    gap 100%' and nothing else, while the roster was far from what a longer run finds."""
+    if solver.get("status") == "OPTIMAL" or (solver.get("gap") or 0) < UNKNOWN_QUALITY_GAP:
+        return ""
+    if not solver.get("bound"):
+        return ("  note: no lower bound in this time, so how far this roster is from the best is unknown; "
+                "a longer --time-limit (e.g. 120 s a week) gives one and usually a better roster")
+    return ("  note: the roster may be far from the best (large gap); a longer --time-limit usually "
+            "closes some of it")
+
+
 def summary_lines(plan: Plan) -> list[str]:
     k = plan.kpis
     s = k.get("solver", {})
@@ -357,6 +373,8 @@ def summary_lines(plan: Plan) -> list[str]:
              f"Solver: {s.get('status')} objective {s.get('objective')} bound {s.get('bound')} "
              f"gap {100 * (s.get('gap') or 0):.1f}% in {s.get('total_seconds', s.get('solve_seconds'))} s",
              f"{'queue':<14}{'required h':>11}{'scheduled h':>12}{'under h':>9}{'over h':>8}{'met %':>7}{'exp. SL':>8}"]
+    if _gap_note(s):
+        lines.insert(2, _gap_note(s))
     for q, v in k["queues"].items():
         sl = v.get("expected_service_level")
         lines.append(f"{q:<14}{v['required_staff_hours']:>11}{v['scheduled_staff_hours']:>12}{v['under_staffed_hours']:>9}"

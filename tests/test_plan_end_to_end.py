@@ -310,3 +310,18 @@ def test_every_sample_employee_can_be_rostered_for_four_weeks():
     staff = load_staff(SAMPLE, centre, horizon)
     problem = RosterProblem(centre, staff, Requirement(horizon=horizon, queues=(), staff=()))
     assert diagnose(problem, seconds_per_check=5.0, proven_only=True) == []
+
+
+def test_a_plan_without_a_useful_bound_says_what_to_do(planned):
+    """A 20-s plan of two weeks printed 'bound 0.0 gap 100.0%' and nothing else."""
+    from types import SimpleNamespace
+
+    from scheduler.pipeline import summary_lines
+    kpis = json.loads((planned / "kpis.json").read_text())
+    for solver, said in (({"status": "FEASIBLE", "bound": 0.0, "gap": 1.0}, "no lower bound"),
+                         ({"status": "FEASIBLE", "bound": 100.0, "gap": 0.8}, "may be far from the best"),
+                         ({"status": "FEASIBLE", "bound": 100.0, "gap": 0.05}, None),
+                         ({"status": "OPTIMAL", "bound": 0.0, "gap": 0.0}, None)):
+        lines = summary_lines(SimpleNamespace(kpis={**kpis, "solver": solver}))
+        notes = [line for line in lines if "note:" in line]
+        assert (notes and said in notes[0] and "--time-limit" in notes[0]) if said else not notes, lines

@@ -170,7 +170,7 @@ def test_an_agent_trained_for_the_guest_but_not_the_host_is_named(tmp_path):
         warnings.simplefilter("always")
         read_employees(data / "employees.csv", centre)
     said = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
-    assert len(said) == 1 and "A3" in said[0] and "'loans' is staffed with 'cards'" in said[0], said
+    assert len(said) == 1 and "A3 is trained" in said[0] and "'loans' is staffed with 'cards'" in said[0], said
     assert "A2" not in said[0] and "A4" not in said[0]
 
 

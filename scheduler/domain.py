@@ -114,10 +114,15 @@ class Employee:
     min_total_minutes: int | None = None
     max_total_minutes: int | None = None
 
-    def contract_minimum_hours(self, days: int, absent_days: int) -> float:
+    def contract_minimum_hours(self, days: int, absent_days: int, rostered_hours=()) -> float:
         """The contracted minimum over `days` days of one week (scaled for a partial week), each
-        absent day - approved leave or a centre closure - credited at min_hours / max_days."""
-        return max(0.0, self.min_hours * days / 7 - self.min_hours / max(self.max_days, 1) * absent_days)
+        absent day - approved leave or a centre closure - credited at min_hours / max_days, or at
+        the paid hours it was rostered for when more (`rostered_hours`, one per absent day, in a
+        re-plan: off sick from an 8-hour shift credited at 7.2 h once made a re-plan add a
+        Saturday shift for the 0.8 h)."""
+        per_day = self.min_hours / max(self.max_days, 1)
+        extra = sum(max(0.0, h - per_day) for h in rostered_hours)
+        return max(0.0, self.min_hours * days / 7 - per_day * absent_days - extra)
 
 
 @dataclass(frozen=True)

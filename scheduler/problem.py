@@ -74,6 +74,9 @@ class RosterProblem:
             self.horizon.start, self.horizon.day(self.horizon.days - 1))
         self._meets_hours: dict[tuple, bool] = {}   # (skills, weekday, start, length) -> opening_hours
         self._worked = {(pin.employee_id, pin.day, pin.shift_id) for pin in self.pins if pin.worked and pin.shift_id}
+        # Re-planning: the paid hours each employee was rostered for each day (the roster re-planned).
+        self.published_hours: dict[tuple[str, date], float] = {(sh.employee_id, sh.day): sh.paid_hours
+                                                                for sh in self.reference}
 
     # ---- calendar ------------------------------------------------------------------------
     def on_leave(self, employee_id: str, day: date) -> bool:

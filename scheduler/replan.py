@@ -255,6 +255,7 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     roster.kpis = kpis
     # Before this moment the roster is a record of what was worked (validate's worked_before).
     kpis["replanned_from"] = start.isoformat(timespec="minutes")
+    kpis["replanned_roster"] = str(roster_path)     # what was re-planned (validate --published)
     roster.departures = dict(leaves_at)
     kpis["absences"] = [{"employee_id": t.employee_id, "start_date": t.start.isoformat(), "end_date": t.end.isoformat()}
                         for t in leave]

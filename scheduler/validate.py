@@ -62,6 +62,10 @@ def validate_roster(centre: Centre, staff: Staff, shifts: list[ShiftAssignment],
     With `published` (the roster re-planned) every such shift must be one of its shifts: a
     re-plan adds no work before its moment (already_past)."""
     v: list[Violation] = []
+    # A re-plan: a day off on which the roster re-planned had a shift credits that shift's hours.
+    rostered: dict[tuple[str, date], float] = {}
+    for p in published or ():
+        rostered[p.employee_id, p.day] = p.paid_hours
     if worked_before is not None and published is not None:
         before = {(p.employee_id, p.day, p.shift_id) for p in published}
         for s in shifts:
@@ -104,11 +108,11 @@ def validate_roster(centre: Centre, staff: Staff, shifts: list[ShiftAssignment],
         seq = sorted(prev_by_emp.get(eid, []), key=lambda s: s.start) + own
         _check_rest_and_successions(centre, e, seq, v)
         _check_consecutive(centre, e, seq, start, days, leave, v)
-        _check_weekly(centre, e, own, start, days, leave, credited, v)
+        _check_weekly(centre, e, own, start, days, leave, credited, v, rostered)
         _check_weekends(centre, e, own, v)
     for eid, e in emps.items():
         if eid not in by_emp:
-            _check_weekly(centre, e, [], start, days, leave, credited, v)
+            _check_weekly(centre, e, [], start, days, leave, credited, v, rostered)
     if assignments is not None:
         # Last week's shifts running into the horizon are on duty too (their queues are assigned).
         running_in = [s for s in previous if s.end > datetime.combine(start, datetime.min.time())]
@@ -282,7 +286,7 @@ def _credited_holidays(centre: Centre, start: date, days: int) -> set[date]:
 
 
 def _check_weekly(centre: Centre, e: Employee, own: list[ShiftAssignment], start: date, days: int, leave,
-                  credited: set[date], v) -> None:
+                  credited: set[date], v, rostered: dict | None = None) -> None:
     rules = centre.rules
     for w in range(math.ceil(days / 7)):
         w0 = start + timedelta(days=7 * w)
@@ -294,8 +298,10 @@ def _check_weekly(centre: Centre, e: Employee, own: list[ShiftAssignment], start
         if hours > e.max_hours + 1e-6:
             v.append(Violation("max_hours", e.id, w0, f"{hours:g} paid hours in the week (maximum {e.max_hours:g})"))
         if e.min_hours > 0:
-            credit_days = sum(1 for d in wdays if (e.id, d) in leave or d in centre.closures or d in credited)
-            need = e.min_hours * len(wdays) / 7 - e.min_hours / max(e.max_days, 1) * credit_days
+            off = [d for d in wdays if (e.id, d) in leave or d in centre.closures or d in credited]
+            per_day = e.min_hours / max(e.max_days, 1)
+            extra = sum(max(0.0, (rostered or {}).get((e.id, d), 0.0) - per_day) for d in off)
+            need = e.min_hours * len(wdays) / 7 - per_day * len(off) - extra
             need = math.floor(need * 60 + 1e-6) / 60
             if hours + 1e-6 < need:
                 v.append(Violation("min_hours", e.id, w0, f"{hours:g} paid hours in the week (contract minimum {need:g})"))

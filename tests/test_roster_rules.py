@@ -694,3 +694,30 @@ def test_the_weekend_is_the_centres_own():
     assert sum(d % 7 == 4 for d in worked) == 1 and sum(d % 7 == 6 for d in worked) == 2, worked
     summary = employee_summary(roster, Staff(tuple(c["emps"])), centre)
     assert summary.loc[0, "weekends_worked"] == 1
+
+
+def test_a_day_off_sick_from_a_rostered_shift_credits_that_shift_in_a_replan():
+    """Off sick from an 8-hour shift, credited at min_hours / max_days = 7.2 h: the re-plan added a
+    4-hour Saturday shift for the missing 0.8 h (and a weekend worked). The day now credits the
+    hours it was rostered for, in the engine and in the validator given the roster re-planned."""
+    from scheduler.roster import weekly_minimum_minutes
+    centre = small_centre()
+    e0 = employee("e0", min_hours=36, max_days=5)
+    monday = datetime.combine(MONDAY, datetime.min.time())
+    published = [ShiftAssignment("e0", MONDAY + timedelta(days=d), "E-0600", monday + timedelta(days=d, hours=6),
+                                 monday + timedelta(days=d, hours=14)) for d in range(4)]
+    sick = (TimeOff("e0", MONDAY, MONDAY, "sick"),)
+    staff = Staff((e0,), sick)
+    req = requirement(centre, {})
+    plain = RosterProblem(centre, staff, req)
+    replanned = RosterProblem(centre, staff, req, reference=published)
+    week = list(range(7))
+    assert weekly_minimum_minutes(plain, e0, week) == round((36 - 7.2) * 60)
+    assert weekly_minimum_minutes(replanned, e0, week) == (36 - 8) * 60
+    # Tuesday to Thursday as rostered (24 h) and 4 h on Friday: 28 h - short of 28.8, not of 28.
+    friday = monday + timedelta(days=4)
+    kept = published[1:] + [ShiftAssignment("e0", MONDAY + timedelta(days=4), "E-0600", friday + timedelta(hours=6),
+                                            friday + timedelta(hours=10))]
+    min_hours = lambda vs: [v for v in vs if v.rule == "min_hours"]   # noqa: E731  (the 4-h shift fits no template)
+    assert min_hours(validate_roster(centre, staff, kept, horizon_start=MONDAY, horizon_days=7))
+    assert not min_hours(validate_roster(centre, staff, kept, horizon_start=MONDAY, horizon_days=7, published=published))

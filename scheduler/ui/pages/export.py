@@ -39,9 +39,11 @@ with state.friendly_errors("Export", reset_keys=("export",)):
                 write_csv(changes_table(st.session_state["changes"]), written["changes.csv"])
             h = plan.requirement.horizon
             since = plan.kpis.get("replanned_from")     # a re-plan: what came before is a record
+            was = plan.kpis.get("replanned_roster")       # ... of the roster re-planned
             violations = validate_files(loaded.folder, written["roster.csv"], written["assignments.csv"],
                                         week=h.start, days=h.days, extra_time_off=extra,
-                                        worked_before=datetime.fromisoformat(since) if since else None)
+                                        worked_before=datetime.fromisoformat(since) if since else None,
+                                        published_path=was if was and Path(was).exists() else None)
         export = st.session_state["export"] = {"plan": plan, "files": written, "violations": violations}
     violations = export["violations"]
     if violations:

@@ -202,7 +202,7 @@ def cmd_plan(args) -> int:
     print(f"planning {args.data} for the week of {args.week} ...", file=sys.stderr)
     plan = plan_week(args.data, args.week, weeks=args.weeks, time_limit=args.time_limit, workers=args.workers,
                      seed=args.seed, backtest=not args.no_backtest, progress=ProgressBar("forecast"),
-                     solver_progress=SolverProgress())
+                     solver_progress=SolverProgress(), deterministic=args.deterministic)
     written = write_plan(plan, args.out, calendars=args.ics, xlsx=args.xlsx)
     # Trust, but verify: the independent validator re-reads what was just written.
     from .validate import validate_files
@@ -394,6 +394,10 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--workers", type=_positive(int), default=2)
     pl.add_argument("--seed", type=int, default=0)
     pl.add_argument("--no-backtest", action="store_true", help="skip forecast model selection (faster)")
+    pl.add_argument("--deterministic", action="store_true",
+                    help="the same roster for the same inputs, --seed and --workers on any machine: the limit "
+                         "is the solver's own deterministic time (wall time varies with the machine's load); "
+                         "without it a time-limited search depends on how fast the machine ran")
     _export_flags(pl)
     pl.set_defaults(run=cmd_plan)
 

@@ -294,11 +294,12 @@ def solve_plan(inputs: PlanInputs, options: SolveOptions) -> Plan:
 def plan_week(data_dir: str | Path, week: date, *, weeks: int = 1, time_limit: float = 60.0, workers: int = 2,
               seed: int = 0, backtest: bool = True, progress: Progress | None = None,
               solver_progress: Callable[[float, float, float], None] | None = None,
-              pins: list[Pin] | None = None, forecast: pd.DataFrame | None = None) -> Plan:
+              pins: list[Pin] | None = None, forecast: pd.DataFrame | None = None,
+              deterministic: bool = False) -> Plan:
     inputs = prepare_inputs(data_dir, week, weeks=weeks, backtest=backtest, progress=progress, pins=pins,
                             forecast=forecast)
     return solve_plan(inputs, SolveOptions(time_limit=time_limit, workers=workers, seed=seed,
-                                           progress=solver_progress))
+                                           progress=solver_progress, deterministic=deterministic))
 
 
 def write_plan(plan: Plan, out_dir: str | Path, *, calendars: bool = False, xlsx: bool = False) -> dict[str, Path]:

@@ -402,6 +402,9 @@ class Roster:
     # Agents who left a shift under way (a re-plan): employee id -> the moment. The shift stays in
     # the roster as the record; the hours after it were not worked.
     departures: dict[str, datetime] = field(default_factory=dict)
+    # A re-plan: the paid hours each employee was rostered for each day in the roster re-planned;
+    # a day of leave credits at least that towards the contract minimum (as the rules do).
+    rostered_before: dict[tuple[str, date], float] = field(default_factory=dict)
 
     def left_at(self, shift: "ShiftAssignment") -> datetime | None:
         """When the agent left this shift, if they left it mid-way."""

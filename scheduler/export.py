@@ -49,8 +49,9 @@ def employee_summary(roster: Roster, staff: Staff, centre: Centre) -> pd.DataFra
         for w in range(math.ceil(h.days / 7)):
             wdays = [h.day(d) for d in range(7 * w, min(h.days, 7 * w + 7))]
             week_paid.append(sum(s.paid_hours for s in shifts if wdays[0] <= s.day <= wdays[-1]))
-            credit = sum(1 for day in wdays if day in leave_days or day in centre.closures or day in credited)
-            week_min.append(e.contract_minimum_hours(len(wdays), credit))
+            off = [day for day in wdays if day in leave_days or day in centre.closures or day in credited]
+            week_min.append(e.contract_minimum_hours(len(wdays), len(off),
+                                                     [roster.rostered_before.get((e.id, day), 0.0) for day in off]))
         owed = round(sum(week_min), 2)
         rows.append({
             "employee_id": e.id, "name": e.name, "contract": e.contract, "skills": "+".join(sorted(e.skills)),

@@ -245,6 +245,7 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     hint = [sh for sh in current if not any(sh.employee_id == t.employee_id and t.start <= sh.day <= t.end for t in leave)]
     roster = solve(problem, SolveOptions(time_limit=time_limit, workers=workers, seed=seed, progress=progress, hint=hint,
                                               stop=stop))
+    roster.rostered_before = dict(problem.published_hours)     # HR's contract minimum credits it too
     kpis = plan_kpis(roster, requirement, centre, staff, requirements)
     for key in ("penalty_by_rule", "penalty_by_queue", "solver"):
         kpis[key] = roster.kpis.get(key, {})

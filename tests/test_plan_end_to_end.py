@@ -225,6 +225,13 @@ def test_replan_takes_time_off_recorded_since_for_a_day_already_past(planned, sa
     assert q[(q["employee_id"] == sick) & (q["timestamp"] < "2026-12-01")].empty
     changes = pd.read_csv(out / "changes.csv", dtype=str)
     assert ((changes["employee_id"] == sick) & (changes["date"] == "2026-11-30") & (changes["change"] == "removed")).any()
+    # HR's summary credits the sick day with the hours rostered that day (as the rules do), not
+    # with min_hours / max_days - which left a shortfall to make up on a Saturday.
+    emp = pd.read_csv(sample_copy / "employees.csv").set_index("employee_id").loc[sick]
+    shift_hours = float(monday.loc[monday["employee_id"] == sick, "paid_hours"].iloc[0])
+    owed = emp["min_hours"] - max(emp["min_hours"] / emp["max_days"], shift_hours)
+    summary = pd.read_csv(out / "employee_summary.csv").set_index("employee_id")
+    assert summary.loc[sick, "contract_min_hours"] == pytest.approx(owed, abs=0.01)
     # Every other shift before the change is kept as it was.
     kept = ["employee_id", "date", "shift", "break_start", "break_end"]
     past = lambda r: r[(r["date"] < "2026-12-02") & ~((r["employee_id"] == sick) & (r["date"] == "2026-11-30"))]  # noqa: E731

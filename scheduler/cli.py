@@ -411,10 +411,12 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--worked-before", type=_datetime, metavar="DATETIME",
                    help="shifts and queues before this moment are a record of what was worked (a re-plan's "
                         "--from): opening hours, availability, nights and skills as they are now are not "
-                        "checked for them; rest, runs of days and weekly hours are")
+                        "checked for them; rest, runs of days and weekly hours are. Give --published too "
+                        "(the roster re-planned; kpis.json replanned_roster names it)")
     v.add_argument("--published", type=Path, metavar="FILE",
                    help="with --worked-before: the roster that was re-planned; every shift before the moment "
-                        "must be one of its shifts (a re-plan adds no work to the past)")
+                        "must be one of its shifts (a re-plan adds no work to the past), and a day of leave on "
+                        "which it had a shift credits that shift's hours to the contract minimum")
     v.set_defaults(run=cmd_validate)
 
     rp = sub.add_parser("replan", help="re-plan the rest of a roster after an absence or a demand surge")

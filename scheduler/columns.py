@@ -547,7 +547,16 @@ def _greedy_patterns(p: RosterProblem, classes: list[PricingClass], agg, pool, s
     # A feasible pattern per class first (no objective: fast), the start of each priced search.
     feasible = list(pool.map(lambda c: _feasible_pattern(c, 30.0, seed, deterministic), classes))
     out = []
-    for batch in (order[i:i + 2] for i in range(0, len(order), 2)):
+    # Two classes priced at once (one per worker), never one class twice: its two searches would
+    # share the class's model (each setting its own objective and hints) - a race that made the
+    # start, and `plan --deterministic`, differ from run to run.
+    batches: list[list[int]] = []
+    for ci in order:
+        if batches and len(batches[-1]) < 2 and ci not in batches[-1]:
+            batches[-1].append(ci)
+        else:
+            batches.append([ci])
+    for batch in batches:
         if stop is not None and stop.is_set():
             break
         prices = []

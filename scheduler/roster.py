@@ -1366,6 +1366,8 @@ def extract_roster(rm: RosterModel, solver: cp_model.CpSolver) -> Roster:
     # Last week's shifts running into this one (a Sunday night) are cover the model counted
     # (add_coverage's constants): they get their queues too, or coverage.csv showed Monday's
     # early hours short by agents who were there.
+    # Interval by interval as add_coverage counts them (a shift or break off the grid: by the
+    # interval's start), one duty span each.
     index = p.employee_index
     for sa in p.previous:
         e = index.get(sa.employee_id)
@@ -1373,11 +1375,10 @@ def extract_roster(rm: RosterModel, solver: cp_model.CpSolver) -> Roster:
             continue
         t0 = max(0, int((sa.start - start).total_seconds() // 60) // step)
         t1 = min(p.horizon.n_intervals, int((sa.end - start).total_seconds() // 60) // step)
-        bt0 = bt1 = -1
-        if sa.break_start is not None and sa.break_end is not None:
-            bt0 = int((sa.break_start - start).total_seconds() // 60) // step
-            bt1 = int((sa.break_end - start).total_seconds() // 60) // step
-        duty[e].append((t0, t1, bt0, bt1))
+        for t in range(t0, t1):
+            moment = start + timedelta(minutes=t * step)
+            if not (sa.break_start and sa.break_start <= moment < sa.break_end):
+                duty[e].append((t, t + 1, -1, -1))
     assignments = assign_queues(rm, solver, duty)
     return Roster(horizon=p.horizon, shifts=shifts, queue_assignments=assignments)
 

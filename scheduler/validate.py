@@ -341,16 +341,20 @@ def _check_weekends(centre: Centre, e: Employee, own: list[ShiftAssignment], v) 
 
 def _check_assignments(centre: Centre, emps: dict[str, Employee], shifts, assignments, v,
                        worked_before: datetime | None = None) -> None:
-    step = timedelta(minutes=centre.interval_minutes)
     queues = set(centre.queue_ids)
     hours = {q.id: q.hours for q in centre.queues}
-    on_duty: dict[tuple[str, datetime], bool] = {}
+    # On duty at an assignment's moment: inside one of the agent's shifts and not in its break
+    # (read at that moment, so a shift or break off the planning grid - last week's, say - counts
+    # by the intervals' starts, as the roster does).
+    shifts_of: dict[str, list[ShiftAssignment]] = defaultdict(list)
     for s in shifts:
-        t = s.start
-        while t < s.end:
-            on_break = s.break_start is not None and s.break_start <= t < s.break_end
-            on_duty[s.employee_id, t] = not on_break
-            t += step
+        shifts_of[s.employee_id].append(s)
+
+    def duty(eid: str, t: datetime) -> bool | None:
+        inside = [s for s in shifts_of.get(eid, ()) if s.start <= t < s.end]
+        if not inside:
+            return None
+        return any(not (s.break_start is not None and s.break_start <= t < s.break_end) for s in inside)
     seen: dict[tuple[str, datetime], str] = {}
     for a in assignments:
         key = (a.employee_id, a.start)
@@ -372,7 +376,7 @@ def _check_assignments(centre: Centre, emps: dict[str, Employee], shifts, assign
         elif not any(lo <= a.start.hour * 60 + a.start.minute < hi for lo, hi in hours[a.queue][a.start.weekday()]):
             v.append(Violation("queue_closed", a.employee_id, a.start.date(),
                                f"serves {a.queue} at {a.start:%a %H:%M}, when it is closed"))
-        state = on_duty.get(key)
+        state = duty(a.employee_id, a.start)
         if state is None:
             v.append(Violation("assignment_off_duty", a.employee_id, a.start.date(), f"assigned at {a.start:%H:%M} but not on shift"))
         elif state is False:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .domain import Centre, Employee, Horizon, Staff, TimeOff
+from .domain import MAX_WEIGHT, Centre, Employee, Horizon, Staff, TimeOff
 from .errors import InputError, InputProblem
 from .io import load_centre_dir, load_staff, markdown_table, read_history, weekday_number
 from .kpis import plan_kpis
@@ -223,8 +223,8 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
                                           f"expected {', '.join(sorted(HIRE_KEYS))}")
                 continue
             cost = h.get("hourly_cost")
-            if cost is not None and not _multiplier(cost):
-                bad(f"{key}.hourly_cost", f"expected a cost per hour >= 0, got {cost!r}")
+            if cost is not None and not (_multiplier(cost) and cost <= MAX_WEIGHT):
+                bad(f"{key}.hourly_cost", f"expected a cost per hour, 0 to {MAX_WEIGHT:g}, got {cost!r}")
                 continue
             count, max_days = h.get("count", 1), h.get("max_days", 5)
             low, high, nights = h.get("min_hours", 32), h.get("max_hours", 40), h.get("nights", False)

@@ -308,6 +308,24 @@ def test_carry_over_night_counts_as_coverage():
     assert {a.employee_id for a in roster.queue_assignments} == {"e1"}
 
 
+def test_carry_over_off_the_planning_grid_is_read_one_way_by_the_model_the_split_and_the_validator():
+    """Last week's night 21:30-05:30 with a break 01:30-02:30 on a 60-minute grid: the queue split
+    once counted the agent on duty at 02:00 (break rounded down) and the validator stepped from
+    21:30 (00:30, 01:30 ...): 'assigned at 00:00 but not on shift', 'during the break'."""
+    centre = small_centre()
+    sunday = MONDAY - timedelta(days=1)
+    base = datetime.combine(sunday, datetime.min.time())
+    previous = [ShiftAssignment("e1", sunday, "N-2200", base + timedelta(hours=21, minutes=30),
+                                base + timedelta(hours=29, minutes=30), base + timedelta(hours=25, minutes=30),
+                                base + timedelta(hours=26, minutes=30))]
+    emps = [employee("e0", max_days=7), employee("e1", max_days=7)]
+    need = {"a": lambda d, h: 1 if d == 0 and h < 5 else 0}
+    roster, violations = solve_case(centre, emps, need, previous=previous)
+    assert violations == [], [str(v) for v in violations]
+    served = sorted(a.start.hour for a in roster.queue_assignments if a.employee_id == "e1")
+    assert served == [0, 1, 3, 4]          # by each interval's start: there at 01:00, on break at 02:00
+
+
 def test_pinned_assignments_are_kept():
     centre = small_centre()
     emps = [employee("e0", max_days=7), employee("e1", max_days=7)]

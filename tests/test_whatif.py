@@ -66,12 +66,14 @@ def test_hires_cost_what_they_are_told_or_the_staffs_median_and_a_misspelt_key_i
     bad = tmp_path / "scenarios.toml"
     bad.write_text('[[scenarios]]\nname = "x"\nhire = [{ skills = ["a"], max_hour = 44 }]\n'
                    '[[scenarios]]\nname = "y"\nhire = [{ skills = ["a"], hourly_cost = -3 }]\n'
-                   '[[scenarios]]\nname = "z"\nhire = [{ skills = ["a"], hourly_cost = 26.5 }]\n')
+                   '[[scenarios]]\nname = "z"\nhire = [{ skills = ["a"], hourly_cost = 26.5 }]\n'
+                   '[[scenarios]]\nname = "w"\nhire = [{ skills = ["a"], hourly_cost = 1e15 }]\n')
     with pytest.raises(InputError) as exc:
         load_scenarios(bad, centre)
     said = {p.column: p.message for p in exc.value.problems}
     assert "max_hour" in said["scenarios[0].hire[0].max_hour"] and "scenarios[1].hire[0].hourly_cost" in said
     assert not any(k.startswith("scenarios[2]") for k in said)
+    assert "scenarios[3].hire[0].hourly_cost" in said     # past the model's integer range
 
 
 def forecast(centre, level):

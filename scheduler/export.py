@@ -50,8 +50,9 @@ def employee_summary(roster: Roster, staff: Staff, centre: Centre) -> pd.DataFra
             wdays = [h.day(d) for d in range(7 * w, min(h.days, 7 * w + 7))]
             week_paid.append(sum(s.paid_hours for s in shifts if wdays[0] <= s.day <= wdays[-1]))
             off = [day for day in wdays if day in leave_days or day in centre.closures or day in credited]
-            week_min.append(e.contract_minimum_hours(len(wdays), len(off),
-                                                     [roster.rostered_before.get((e.id, day), 0.0) for day in off]))
+            week_min.append(e.contract_minimum_hours(len(wdays), len(off), [
+                roster.rostered_before.get((e.id, day), 0.0) for day in off
+                if day in leave_days and day not in worked_days]))
         owed = round(sum(week_min), 2)
         rows.append({
             "employee_id": e.id, "name": e.name, "contract": e.contract, "skills": "+".join(sorted(e.skills)),

@@ -77,6 +77,7 @@ class RosterProblem:
         # Re-planning: the paid hours each employee was rostered for each day (the roster re-planned).
         self.published_hours: dict[tuple[str, date], float] = {(sh.employee_id, sh.day): sh.paid_hours
                                                                 for sh in self.reference}
+        self._worked_days = {(eid, day) for eid, day, _ in self._worked}
 
     # ---- calendar ------------------------------------------------------------------------
     def on_leave(self, employee_id: str, day: date) -> bool:
@@ -85,6 +86,15 @@ class RosterProblem:
     def absent(self, employee_id: str, day: date) -> bool:
         """Approved time off or a closure day: an absence not of the roster's making."""
         return self.on_leave(employee_id, day) or day in self.centre.closures
+
+    def leave_credit_hours(self, employee_id: str, day: date) -> float:
+        """Re-planning: the paid hours a day of leave credits beyond the usual min_hours / max_days
+        - the hours the roster re-planned had on it (off sick from an 8-hour shift). Leave only
+        (closures and holidays keep their usual credit), and not a day partly worked (a shift
+        under way when the leave was entered stays worked: it counts as worked)."""
+        if not self.on_leave(employee_id, day) or (employee_id, day) in self._worked_days:
+            return 0.0
+        return self.published_hours.get((employee_id, day), 0.0)
 
     def contract_credit(self, employee_id: str, day: date) -> bool:
         """Is `day` credited against the employee's contracted minimum: an absence (``absent``) or

@@ -414,13 +414,12 @@ def add_min_hours(rm: RosterModel) -> None:
 def weekly_minimum_minutes(problem: RosterProblem, emp: Employee, days: list[int]) -> int:
     """Contracted minimum for these days: scaled for a partial week; approved leave, closure days
     and (rules.holidays_credit_contract) public holidays are credited (a day that is more than
-    one of them, once - as the validator counts it); in a re-plan, a day off on which the roster
-    re-planned had a shift is credited at least that shift's paid hours."""
+    one of them, once - as the validator counts it); in a re-plan, a day of leave on which the
+    roster re-planned had a shift is credited at least that shift's paid hours."""
     if emp.min_hours <= 0:
         return 0
     absent = [problem.horizon.day(d) for d in days if problem.contract_credit(emp.id, problem.horizon.day(d))]
-    hours = emp.contract_minimum_hours(len(days), len(absent),
-                                       [problem.published_hours.get((emp.id, day), 0.0) for day in absent])
+    hours = emp.contract_minimum_hours(len(days), len(absent), [problem.leave_credit_hours(emp.id, day) for day in absent])
     return max(0, int(math.floor(hours * 60 + 1e-6)))
 
 

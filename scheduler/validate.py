@@ -300,7 +300,10 @@ def _check_weekly(centre: Centre, e: Employee, own: list[ShiftAssignment], start
         if e.min_hours > 0:
             off = [d for d in wdays if (e.id, d) in leave or d in centre.closures or d in credited]
             per_day = e.min_hours / max(e.max_days, 1)
-            extra = sum(max(0.0, (rostered or {}).get((e.id, d), 0.0) - per_day) for d in off)
+            # A re-plan: a day of leave not worked at all credits what it was rostered for.
+            worked_days = {s.day for s in week}
+            extra = sum(max(0.0, (rostered or {}).get((e.id, d), 0.0) - per_day) for d in off
+                        if (e.id, d) in leave and d not in worked_days)
             need = e.min_hours * len(wdays) / 7 - per_day * len(off) - extra
             need = math.floor(need * 60 + 1e-6) / 60
             if hours + 1e-6 < need:

@@ -732,6 +732,10 @@ def test_a_day_off_sick_from_a_rostered_shift_credits_that_shift_in_a_replan():
     week = list(range(7))
     assert weekly_minimum_minutes(plain, e0, week) == round((36 - 7.2) * 60)
     assert weekly_minimum_minutes(replanned, e0, week) == (36 - 8) * 60
+    # Only leave: a closure day keeps its usual credit whatever was rostered on it.
+    closed = replace(centre, closures=(MONDAY + timedelta(days=1),))
+    both = RosterProblem(closed, staff, req, reference=published)
+    assert weekly_minimum_minutes(both, e0, week) == round((36 - 8 - 7.2) * 60)
     # Tuesday to Thursday as rostered (24 h) and 4 h on Friday: 28 h - short of 28.8, not of 28.
     friday = monday + timedelta(days=4)
     kept = published[1:] + [ShiftAssignment("e0", MONDAY + timedelta(days=4), "E-0600", friday + timedelta(hours=6),

@@ -628,6 +628,35 @@ def read_departures(path: str | Path, label: str | None = None) -> dict[str, dat
     return out
 
 
+def rostered_hours(roster_path: str | Path, employee_ids: Iterable[str] | None = None) -> dict[tuple[str, date], float]:
+    """Paid hours rostered per (employee, day): the roster, and where it is a re-plan's output the
+    rosters it was re-planned from (kpis.json `replanned_roster` beside it, followed back), each
+    newer one overriding the older where it has a shift. A day the first re-plan took off keeps
+    the hours it was rostered for, which a second re-plan credits again (it credited 7.2 h for an
+    8-h shift once its own reference no longer had that day). A broken link ends the chain."""
+    chain, seen = [], set()
+    path: Path | None = Path(roster_path)
+    while path is not None and path.exists() and path.resolve() not in seen and len(chain) < 50:
+        seen.add(path.resolve())
+        chain.append(path)
+        kpis = path.with_name("kpis.json")
+        try:
+            earlier = json.loads(kpis.read_text(encoding="utf-8")).get("replanned_roster") if kpis.exists() else None
+        except (ValueError, UnicodeDecodeError, AttributeError):
+            earlier = None
+        path = Path(earlier) if isinstance(earlier, str) and earlier else None
+    hours: dict[tuple[str, date], float] = {}
+    for i, p in enumerate(reversed(chain)):       # oldest first, newer rosters override
+        try:
+            shifts = read_roster(p, employee_ids=employee_ids if i == len(chain) - 1 else None)
+        except InputError:
+            if i == len(chain) - 1:
+                raise
+            continue                               # an older roster that no longer reads: skip it
+        hours.update({(s.employee_id, s.day): s.paid_hours for s in shifts})
+    return hours
+
+
 def read_assignments(path: str | Path, label: str | None = None) -> list[QueueAssignment]:
     t = read_table(path, ["employee_id", "timestamp", "queue"], [], label, rows_required=False)   # (no shifts)
     ts = t.timestamps("timestamp")

@@ -59,6 +59,9 @@ class RosterProblem:
     # Re-planning: the moment of the change. Before it the roster is the record (pins with
     # worked=True); no other shift may start before it (the calendar rule "already_past").
     not_before: datetime | None = None
+    # Re-planning: the paid hours each employee was rostered for each day - the roster re-planned
+    # and the rosters it was re-planned from (io.rostered_hours); None: from `reference`.
+    rostered_hours: dict | None = None
 
     def __post_init__(self) -> None:
         self.horizon: Horizon = self.requirement.horizon
@@ -75,8 +78,9 @@ class RosterProblem:
         self._meets_hours: dict[tuple, bool] = {}   # (skills, weekday, start, length) -> opening_hours
         self._worked = {(pin.employee_id, pin.day, pin.shift_id) for pin in self.pins if pin.worked and pin.shift_id}
         # Re-planning: the paid hours each employee was rostered for each day (the roster re-planned).
-        self.published_hours: dict[tuple[str, date], float] = {(sh.employee_id, sh.day): sh.paid_hours
-                                                                for sh in self.reference}
+        self.published_hours: dict[tuple[str, date], float] = (
+            dict(self.rostered_hours) if self.rostered_hours is not None
+            else {(sh.employee_id, sh.day): sh.paid_hours for sh in self.reference})
         self._worked_days = {(eid, day) for eid, day, _ in self._worked}
 
     # ---- calendar ------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import pandas as pd
 from .domain import Horizon, QueueAssignment, ShiftAssignment, Staff, TimeOff
 from .errors import InputError, InputProblem
 from .io import (load_centre_dir, load_staff, read_assignments, read_departures, read_requirements, read_roster,
-                 read_time_off)
+                 read_time_off, rostered_hours)
 from .kpis import plan_kpis
 from .pipeline import Plan, load_previous, make_requirements, requirement_with_values
 from .problem import Pin, RosterProblem
@@ -240,7 +240,8 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     problem = RosterProblem(centre, staff, requirement, previous=previous, pins=pins,
                             reference=current, change_weight=change, kept_assignments=kept,
                             reference_assignments=published_queues, break_change_weight=break_change,
-                            queue_change_weight=queue_change, leaves_at=leaves_at, not_before=start)
+                            queue_change_weight=queue_change, leaves_at=leaves_at, not_before=start,
+                            rostered_hours=rostered_hours(roster_path, known))
     # Start the search from the published roster (minus the absent days): few changes come first.
     hint = [sh for sh in current if not any(sh.employee_id == t.employee_id and t.start <= sh.day <= t.end for t in leave)]
     roster = solve(problem, SolveOptions(time_limit=time_limit, workers=workers, seed=seed, progress=progress, hint=hint,
@@ -256,7 +257,7 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     roster.kpis = kpis
     # Before this moment the roster is a record of what was worked (validate's worked_before).
     kpis["replanned_from"] = start.isoformat(timespec="minutes")
-    kpis["replanned_roster"] = str(roster_path)     # what was re-planned (validate --published)
+    kpis["replanned_roster"] = str(Path(roster_path).resolve())   # what was re-planned (validate --published)
     roster.departures = dict(leaves_at)
     kpis["absences"] = [{"employee_id": t.employee_id, "start_date": t.start.isoformat(), "end_date": t.end.isoformat()}
                         for t in leave]

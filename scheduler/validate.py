@@ -54,18 +54,21 @@ def validate_roster(centre: Centre, staff: Staff, shifts: list[ShiftAssignment],
                     assignments: list[QueueAssignment] | None = None, *,
                     horizon_start: date | None = None, horizon_days: int | None = None,
                     previous: list[ShiftAssignment] = (), worked_before: datetime | None = None,
-                    published: list[ShiftAssignment] | None = None) -> list[Violation]:
+                    published: list[ShiftAssignment] | None = None,
+                    published_hours: dict | None = None) -> list[Violation]:
     """Every hard rule. `worked_before` (a re-plan's moment of change): shifts and queue
     assignments that start before it are a record of what was worked - the calendar rules of
     today (opening hours, availability, nights, skills changed since) are not checked for them;
     they still count in every rule over sequences (rest, runs of days, weekly hours, weekends).
     With `published` (the roster re-planned) every such shift must be one of its shifts: a
-    re-plan adds no work before its moment (already_past)."""
+    re-plan adds no work before its moment (already_past); and a day of leave with no shift
+    credits the hours it was rostered for there (`published_hours`, (employee, day) -> hours, when
+    the rosters it was re-planned from are known too) towards the contract minimum."""
     v: list[Violation] = []
     # A re-plan: a day off on which the roster re-planned had a shift credits that shift's hours.
-    rostered: dict[tuple[str, date], float] = {}
+    rostered: dict[tuple[str, date], float] = dict(published_hours or {})
     for p in published or ():
-        rostered[p.employee_id, p.day] = p.paid_hours
+        rostered.setdefault((p.employee_id, p.day), p.paid_hours)
     if worked_before is not None and published is not None:
         before = {(p.employee_id, p.day, p.shift_id) for p in published}
         for s in shifts:
@@ -416,7 +419,7 @@ def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_pa
     """Read the centre folder and the exported files, and check every hard rule (`worked_before`
     and the roster re-planned, `published_path`: as validate_roster's)."""
     from .domain import Horizon
-    from .io import load_centre_dir, load_staff, read_assignments, read_roster, read_roster_rows
+    from .io import load_centre_dir, load_staff, read_assignments, read_roster, read_roster_rows, rostered_hours
     data_dir = Path(data_dir)
     centre = load_centre_dir(data_dir)
     rows = read_roster_rows(roster_path, paid_hours=True)
@@ -438,4 +441,5 @@ def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_pa
     return (check_paid_hours(rows, Path(roster_path).name)
             + validate_roster(centre, staff, shifts, assignments, horizon_start=start, horizon_days=n_days,
                               previous=previous, worked_before=worked_before,
-                              published=read_roster(published_path) if published_path else None))
+                              published=read_roster(published_path) if published_path else None,
+                              published_hours=rostered_hours(published_path) if published_path else None))

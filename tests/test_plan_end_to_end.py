@@ -232,6 +232,13 @@ def test_replan_takes_time_off_recorded_since_for_a_day_already_past(planned, sa
     owed = emp["min_hours"] - max(emp["min_hours"] / emp["max_days"], shift_hours)
     summary = pd.read_csv(out / "employee_summary.csv").set_index("employee_id")
     assert summary.loc[sick, "contract_min_hours"] == pytest.approx(owed, abs=0.01)
+    # A re-plan of the re-plan still credits it (its own roster no longer has Monday's shift: the
+    # credit fell back to min_hours / max_days); it follows kpis.json's replanned_roster back.
+    (tmp_path / "second").mkdir()
+    third = roster[(roster["date"] >= "2026-12-04") & ~roster["employee_id"].isin([sick, absent])]["employee_id"].iloc[0]
+    again = replan_validated(out, tmp_path / "second", capsys, third, "2026-12-03T10:00", 15, data=sample_copy)
+    summary = pd.read_csv(again / "employee_summary.csv").set_index("employee_id")
+    assert summary.loc[sick, "contract_min_hours"] == pytest.approx(owed, abs=0.01)
     # Every other shift before the change is kept as it was.
     kept = ["employee_id", "date", "shift", "break_start", "break_end"]
     past = lambda r: r[(r["date"] < "2026-12-02") & ~((r["employee_id"] == sick) & (r["date"] == "2026-11-30"))]  # noqa: E731

@@ -505,6 +505,27 @@ def coverage_terms(problem: RosterProblem):
     return out
 
 
+def carried_over_duty(p: RosterProblem) -> list[tuple[int, int]]:
+    """(employee, interval) on duty from last week's shifts running into the horizon, read at
+    each interval's start (a shift or break off the grid included): what the model counts as cover
+    and the queue split hands out - one reading, or the split and the validator disagreed."""
+    start = p.horizon_start()
+    step = p.horizon.interval_minutes
+    index = p.employee_index
+    out = []
+    for sa in p.previous:
+        e = index.get(sa.employee_id)
+        if e is None or sa.end <= start:
+            continue
+        t0 = max(0, int((sa.start - start).total_seconds() // 60) // step)
+        t1 = min(p.horizon.n_intervals, int((sa.end - start).total_seconds() // 60) // step)
+        for t in range(t0, t1):
+            moment = start + timedelta(minutes=t * step)
+            if not (sa.break_start and sa.break_start <= moment < sa.break_end):
+                out.append((e, t))
+    return out
+
+
 def pinned_breaks(rm: RosterModel) -> dict[tuple[int, int, int], int]:
     """(employee, day, template) -> break offset (minutes after the shift start) of each pinned
     shift whose pin keeps its published break, where the break rules still allow that offset -
@@ -679,20 +700,9 @@ def add_coverage(rm: RosterModel) -> None:
                     on_break[g, t].append(b)
         m.Add(sum(bvars) == n_gds)
     # Carry-over: previous shifts running into the horizon (e.g. Sunday night) count as constants.
-    start = p.horizon_start()
     constant: dict[tuple[int, int], int] = defaultdict(int)
-    index = p.employee_index
-    for sa in p.previous:
-        if sa.end <= start or sa.employee_id not in index:
-            continue
-        g = rm.group_of[index[sa.employee_id]]
-        t0 = max(0, int((sa.start - start).total_seconds() // 60) // step)
-        t1 = min(n, int((sa.end - start).total_seconds() // 60) // step)
-        for t in range(t0, t1):
-            moment = start + timedelta(minutes=t * step)
-            if sa.break_start and sa.break_start <= moment < sa.break_end:
-                continue
-            constant[g, t] += 1
+    for e, t in carried_over_duty(p):
+        constant[rm.group_of[e], t] += 1
     # Agents who left mid-shift (a re-plan): their pinned shift's intervals from then on, bar its
     # break (already counted away), supply nobody.
     gone = departed_intervals(rm, pinned)
@@ -1364,20 +1374,9 @@ def extract_roster(rm: RosterModel, solver: cp_model.CpSolver) -> Roster:
         duty[e].append((t0, t1, bt0, bt1))
     # Last week's shifts running into this one (a Sunday night) are cover the model counted
     # (add_coverage's constants): they get their queues too, or coverage.csv showed Monday's
-    # early hours short by agents who were there.
-    # Interval by interval as add_coverage counts them (a shift or break off the grid: by the
-    # interval's start), one duty span each.
-    index = p.employee_index
-    for sa in p.previous:
-        e = index.get(sa.employee_id)
-        if e is None or sa.end <= start or sa.start >= start:
-            continue
-        t0 = max(0, int((sa.start - start).total_seconds() // 60) // step)
-        t1 = min(p.horizon.n_intervals, int((sa.end - start).total_seconds() // 60) // step)
-        for t in range(t0, t1):
-            moment = start + timedelta(minutes=t * step)
-            if not (sa.break_start and sa.break_start <= moment < sa.break_end):
-                duty[e].append((t, t + 1, -1, -1))
+    # early hours short by agents who were there. Same intervals as the model, one span each.
+    for e, t in carried_over_duty(p):
+        duty[e].append((t, t + 1, -1, -1))
     assignments = assign_queues(rm, solver, duty)
     return Roster(horizon=p.horizon, shifts=shifts, queue_assignments=assignments)
 

@@ -114,7 +114,7 @@ def expected_service_level(cov: pd.DataFrame, forecast: pd.DataFrame, centre: Ce
     staffed with a host (``Queue.staff_with``) is measured as the requirement was made: in the
     intervals where the host is open too, the pool's agents and combined load, against the
     queue's own target."""
-    from .staffing import erlang_a, erlang_c
+    from .staffing import erlang_a, erlang_c, pool_of
     f = forecast.copy()
     f["timestamp"] = pd.to_datetime(f["timestamp"])
     step = centre.interval_minutes
@@ -129,11 +129,7 @@ def expected_service_level(cov: pd.DataFrame, forecast: pd.DataFrame, centre: Ce
     interval_s = fine.total_seconds() if pd.notna(fine) and fine.total_seconds() > 0 else step * 60
     defaults = {q.id: q.default_aht_seconds for q in centre.queues}
     merged["aht_seconds"] = merged["aht_seconds"].fillna(merged["queue"].map(defaults))
-    # The pool each row is served by: a guest's host where the host has a row at that time.
-    hosts = centre.staffed_with
-    present = set(zip(merged["timestamp"], merged["queue"]))
-    merged["pool"] = [hosts[q] if q in hosts and (t, hosts[q]) in present else q
-                      for t, q in zip(merged["timestamp"], merged["queue"])]
+    merged["pool"] = pool_of(merged["timestamp"].to_numpy(), merged["queue"].to_numpy(), centre.staffed_with)
     merged["handled"] = merged["contacts"] * merged["aht_seconds"]
     pooled = merged.groupby(["timestamp", "pool"])[["contacts", "handled", "scheduled"]].transform("sum")
     for q, g in merged.groupby("queue"):

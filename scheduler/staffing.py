@@ -803,6 +803,24 @@ def infer_interval_minutes(forecast: pd.DataFrame) -> int:
     return int(round(minutes))
 
 
+def pool_of(stamps: np.ndarray, queues: np.ndarray, staffed_with: Mapping[str, str]) -> np.ndarray:
+    """Per row (timestamp, queue): the queue whose pool serves it - a guest's host where the host
+    has a row at the same time, else the row's own queue. A host itself staffed with a third
+    queue hosts nobody (centre.toml refuses such chains). The staffing and the expected service
+    level read pools this one way."""
+    hosts = {g: h for g, h in staffed_with.items() if h not in staffed_with}
+    out = np.array(queues, dtype=object)
+    if not hosts or not len(out):
+        return out
+    is_host = np.isin(queues, list(set(hosts.values())))
+    present = set(zip(stamps[is_host], queues[is_host]))
+    for i, q in enumerate(queues):
+        h = hosts.get(q)
+        if h is not None and (stamps[i], h) in present:
+            out[i] = h
+    return out
+
+
 def requirements_table(forecast: pd.DataFrame, targets: Mapping[str, ServiceTarget], *,
                        shrinkage: float, model: str = "erlang-c",
                        interval_minutes: int | None = None,
@@ -849,7 +867,7 @@ def requirements_table(forecast: pd.DataFrame, targets: Mapping[str, ServiceTarg
 
     # Staffing groups: each row on its own, except guests whose host has a row at that time
     # (a host itself staffed with a third queue hosts nobody: config refuses such chains).
-    pools = {g: h for g, h in (staffed_with or {}).items() if h in targets and h not in (staffed_with or {})}
+    pools = {g: h for g, h in (staffed_with or {}).items() if h in targets}
     group_queue = queues.copy()
     group = np.arange(len(queues))
     if pools and len(queues):
@@ -857,13 +875,8 @@ def requirements_table(forecast: pd.DataFrame, targets: Mapping[str, ServiceTarg
         parsed = pd.to_datetime(forecast["timestamp"], errors="coerce")
         if not parsed.isna().any():    # one clock: Timestamps and strings of one format alike
             stamps = parsed.to_numpy()
-        is_host = np.isin(queues, list(set(pools.values())))
-        host_rows = set(zip(stamps[is_host], queues[is_host]))
-        for i, q in enumerate(queues):
-            h = pools.get(q)
-            if h is not None and (stamps[i], h) in host_rows:
-                group_queue[i] = h
-        involved = is_host | (group_queue != queues)
+        group_queue = pool_of(stamps, queues, staffed_with)
+        involved = np.isin(queues, list(set(pools.values()))) | (group_queue != queues)
         keys = [(stamps[i], group_queue[i]) if involved[i] else ("row", i) for i in range(len(queues))]
         group = pd.factorize(pd.Series(keys, dtype=object))[0]
     n_groups = int(group.max()) + 1 if len(group) else 0

@@ -297,6 +297,11 @@ class Staff:
                 return e
         raise KeyError(employee_id)
 
+    def leave_days(self) -> set[tuple[str, date]]:
+        """(employee id, day) of every day of approved time off."""
+        return {(t.employee_id, t.start + timedelta(days=i))
+                for t in self.time_off for i in range((t.end - t.start).days + 1)}
+
 
 @dataclass(frozen=True)
 class Horizon:

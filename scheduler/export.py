@@ -37,13 +37,13 @@ def employee_summary(roster: Roster, staff: Staff, centre: Centre) -> pd.DataFra
     by_emp: dict[str, list] = defaultdict(list)
     for s in roster.shifts:
         by_emp[s.employee_id].append(s)
+    on_leave = staff.leave_days()
     rows = []
     for e in staff.employees:
         shifts = sorted(by_emp.get(e.id, []), key=lambda s: s.start)
         paid = round(sum(s.paid_hours for s in shifts), 2)
         weekends = {centre.rules.weekend_of(s.day) for s in shifts} - {None}
-        leave = [t for t in staff.time_off if t.employee_id == e.id]
-        leave_days = {day for day in (h.day(d) for d in range(h.days)) if any(t.start <= day <= t.end for t in leave)}
+        leave_days = {day for day in (h.day(d) for d in range(h.days)) if (e.id, day) in on_leave}
         worked_days = {s.day for s in shifts}
         week_paid, week_min = [], []
         for w in range(math.ceil(h.days / 7)):

@@ -374,8 +374,9 @@ def summary_lines(plan: Plan) -> list[str]:
              f"Solver: {s.get('status')} objective {s.get('objective')} bound {s.get('bound')} "
              f"gap {100 * (s.get('gap') or 0):.1f}% in {s.get('total_seconds', s.get('solve_seconds'))} s",
              f"{'queue':<14}{'required h':>11}{'scheduled h':>12}{'under h':>9}{'over h':>8}{'met %':>7}{'exp. SL':>8}"]
-    if _gap_note(s):
-        lines.insert(2, _gap_note(s))
+    note = _gap_note(s)
+    if note:
+        lines.insert(2, note)
     for q, v in k["queues"].items():
         sl = v.get("expected_service_level")
         lines.append(f"{q:<14}{v['required_staff_hours']:>11}{v['scheduled_staff_hours']:>12}{v['under_staffed_hours']:>9}"

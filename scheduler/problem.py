@@ -70,8 +70,7 @@ class RosterProblem:
         # id -> position, for the rules that read ids (pins, carry-over, reference rosters)
         self.employee_index: dict[str, int] = {e.id: i for i, e in enumerate(self.employees)}
         self.template_index: dict[str, int] = {s.id: i for i, s in enumerate(self.templates)}
-        self._time_off = {(t.employee_id, t.start + timedelta(days=i))
-                          for t in self.staff.time_off for i in range((t.end - t.start).days + 1)}
+        self._time_off = self.staff.leave_days()
         # Public holidays that credit the contract minimum (rules.holidays_credit_contract).
         self.credited_holidays: frozenset[date] = self.centre.contract_credit_holidays(
             self.horizon.start, self.horizon.day(self.horizon.days - 1))

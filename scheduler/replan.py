@@ -204,8 +204,7 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     # Time off recorded since for a day already past (off sick on Monday, entered on Tuesday) is
     # the record of that day: the shift was not worked, and pinning it made the re-plan
     # infeasible (its agent "on leave" and "pinned to work" at once).
-    recorded_off = {(t.employee_id, t.start + timedelta(days=i))
-                    for t in staff.time_off for i in range((t.end - t.start).days + 1)}
+    recorded_off = staff.leave_days()
     # A shift under way at the change on such a day stays in the record and its agent leaves it
     # then (as an absence from --from does: the hours before were worked).
     record = []

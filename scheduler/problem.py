@@ -29,6 +29,10 @@ class Pin:
     # hours, availability, nights, contract changed since) do not forbid it; the rules over
     # sequences (rest, runs of days, weekly hours) still count it.
     worked: bool = False
+    # A worked shift whose template centre.toml no longer has (the 09:00 start dropped mid-week):
+    # the shift as it was worked, so the record keeps its times (without it the re-plan was
+    # infeasible: its agent pinned to a shift that did not exist). Only for worked pins.
+    template: ShiftTemplate | None = None
 
 
 @dataclass
@@ -67,6 +71,13 @@ class RosterProblem:
         self.horizon: Horizon = self.requirement.horizon
         self.employees: list[Employee] = list(self.staff.employees)
         self.templates: list[ShiftTemplate] = list(self.centre.shifts)
+        # Worked records of templates the centre no longer has: in the model for their pins only.
+        known = {t.id for t in self.templates}
+        self._record_only: set[str] = set()
+        for pin in self.pins:
+            if pin.worked and pin.template is not None and pin.template.id not in known | self._record_only:
+                self.templates.append(pin.template)
+                self._record_only.add(pin.template.id)
         # id -> position, for the rules that read ids (pins, carry-over, reference rosters)
         self.employee_index: dict[str, int] = {e.id: i for i, e in enumerate(self.employees)}
         self.template_index: dict[str, int] = {s.id: i for i, s in enumerate(self.templates)}
@@ -113,6 +124,8 @@ class RosterProblem:
         day = self.horizon.day(d)
         if self._worked and (e.id, day, s.id) in self._worked:     # a record of the past (Pin.worked)
             return True
+        if s.id in self._record_only:                               # no longer a shift anyone is offered
+            return False
         return all(rule(self, e, day, s) for rule in CALENDAR_RULES.values())
 
     def options(self, e: Employee, d: int) -> list[int]:

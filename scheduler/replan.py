@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .domain import Horizon, QueueAssignment, ShiftAssignment, Staff, TimeOff
+from .config import shift_kind
+from .domain import Horizon, QueueAssignment, ShiftAssignment, ShiftTemplate, Staff, TimeOff
 from .errors import InputError, InputProblem
 from .io import (load_centre_dir, load_staff, read_assignments, read_departures, read_requirements, read_roster,
                  read_time_off, rostered_hours)
@@ -215,15 +216,18 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
             leaves_at.setdefault(sh.employee_id, start)
         record.append(sh)
     worked = {(sh.employee_id, sh.day): sh for sh in record}
+    offered = {t.id for t in centre.shifts}
     pins = []
     for e in staff.employees:
         for d in range(days):
             day = horizon.day(d)
             s = worked.get((e.id, day))
-            if day < start.date():
-                pins.append(Pin(e.id, day, s.shift_id if s else None, s.break_start if s else None, worked=True))
-            elif day == start.date() and s is not None and s.start < start:
-                pins.append(Pin(e.id, day, s.shift_id, s.break_start, worked=True))
+            if s is None:
+                if day < start.date():
+                    pins.append(Pin(e.id, day, None, None, worked=True))
+            elif s.start < start:
+                pins.append(Pin(e.id, day, s.shift_id, s.break_start, worked=True,
+                                template=None if s.shift_id in offered else worked_shape(s, centre)))
     # The queues already worked before the change, as published (assignments.csv beside the roster).
     published = Path(roster_path).with_name("assignments.csv")
     published_queues = read_assignments(published) if published.exists() else []
@@ -262,6 +266,16 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
                         for t in leave]
     plan = Plan(centre, staff, requirements, requirements, requirement, roster, kpis)
     return plan, changes
+
+
+def worked_shape(sh: ShiftAssignment, centre) -> ShiftTemplate:
+    """The template a worked shift had, read from its own times: the record of a shift whose
+    template centre.toml no longer has (its kind by today's night window, as the validator reads it)."""
+    start_minute = (sh.start - datetime.combine(sh.day, datetime.min.time())) // timedelta(minutes=1)
+    length = (sh.end - sh.start) // timedelta(minutes=1)
+    brk = (sh.break_end - sh.break_start) // timedelta(minutes=1) if sh.break_start and sh.break_end else 0
+    return ShiftTemplate(sh.shift_id, start_minute, length, brk,
+                         kind=shift_kind(start_minute, start_minute + length, centre.rules))
 
 
 def earlier_replans(roster_path: str | Path, employee_ids) -> tuple[list[TimeOff], dict]:

@@ -271,6 +271,30 @@ def test_replan_keeps_shifts_worked_before_a_change_to_the_employees_file(planne
     assert "every hard rule holds" in capsys.readouterr().out
 
 
+def test_replan_keeps_worked_shifts_whose_template_the_centre_dropped_since(planned, sample_copy, tmp_path, capsys):
+    """Nights now start at 22:00 only (21:30 dropped from centre.toml mid-week): Monday's worked
+    21:30 nights were pinned to a template that no longer existed and the re-plan refused. They
+    are a record with their own times; nobody is given the dropped start from the change on."""
+    toml = (sample_copy / "centre.toml").read_text()
+    assert 'starts = ["21:30", "22:00"]' in toml
+    (sample_copy / "centre.toml").write_text(toml.replace('starts = ["21:30", "22:00"]', 'starts = ["22:00"]'))
+    roster = pd.read_csv(planned / "roster.csv", dtype=str)
+    dropped = roster[(roster["shift"] == "N8-2130") & (roster["start"] < "2026-12-02T10:00")]
+    assert len(dropped)
+    absent = roster[(roster["date"] >= "2026-12-03") & ~roster["employee_id"].isin(dropped["employee_id"])]["employee_id"].iloc[0]
+    out = replan_validated(planned, tmp_path, capsys, absent, "2026-12-02T10:00", 15, data=sample_copy)
+    new = pd.read_csv(out / "roster.csv", dtype=str)
+    kept = ["employee_id", "date", "shift", "start", "end", "break_start"]
+    assert dropped[kept].merge(new[kept], how="left", indicator=True)["_merge"].eq("both").all()
+    assert not (new[new["start"] >= "2026-12-02T10:00"]["shift"] == "N8-2130").any()
+    # The validator reads them as records only before the change.
+    args = ["validate", "--data", str(sample_copy), "--roster", str(out / "roster.csv"), "--week", WEEK,
+            "--time-off", str(out / "absences.csv")]
+    assert main(args) == 1
+    assert "is not a template of centre.toml" in capsys.readouterr().out
+    assert main(args + ["--worked-before", "2026-12-02T10:00", "--published", str(planned / "roster.csv")]) == 0
+
+
 def test_replan_when_the_break_rules_changed_keeps_the_breaks_already_taken(planned, sample_copy, tmp_path, capsys):
     """Breaks now 4-5 h into a shift instead of 3-5 h: the published breaks before the change were
     taken where they were. The re-plan once refused (no position left for them) or moved them."""

@@ -310,6 +310,8 @@ def add_max_consecutive_days(rm: RosterModel) -> None:
     for e, emp in enumerate(p.employees):
         k = emp.max_consecutive_days or p.centre.rules.max_consecutive_days
         worked = carry[e][0]
+        if k >= p.horizon.days + len(worked):
+            continue        # no run that long fits in the carry-over and the horizon (a huge k: no windows)
         seq = {d: (1 if worked.get(d) else 0) for d in range(-k, 0)}
         seq.update({d: rm.work[e, d] for d in range(p.horizon.days)})
         for start in range(-k, p.horizon.days - k):
@@ -363,8 +365,11 @@ def add_min_consecutive_blocks(rm: RosterModel) -> None:
     carry = _carry(rm)
     for e, emp in enumerate(p.employees):
         worked = carry[e][0]
-        m_off = emp.min_consecutive_days_off or p.centre.rules.min_consecutive_days_off
-        m_on = emp.min_consecutive_days or p.centre.rules.min_consecutive_days
+        # A block enclosed on both sides lies within the carried-over days and the horizon: longer
+        # minimums forbid the same blocks (and a huge one would loop over every length up to it).
+        longest = p.horizon.days + max([-d for d in worked] + [0]) + 1
+        m_off = min(emp.min_consecutive_days_off or p.centre.rules.min_consecutive_days_off, longest)
+        m_on = min(emp.min_consecutive_days or p.centre.rules.min_consecutive_days, longest)
         back = max(m_off, m_on) + 1
         has_prev = bool(p.previous)
         seq = {d: (1 if worked.get(d) else 0) for d in range(-back, 0)} if has_prev else {}
@@ -440,6 +445,8 @@ def add_nights(rm: RosterModel) -> None:
                 rm.model.Add(sum(vs) <= rules.max_nights_per_week)
         k = rules.max_consecutive_nights
         prev_n = carry[e][1]
+        if k >= p.horizon.days + len(prev_n):
+            continue        # as for working days: no run that long fits
         seq = {d: (1 if prev_n.get(d) else 0) for d in range(-k, 0)}
         for d in range(p.horizon.days):
             seq[d] = sum(night[d]) if night[d] else 0

@@ -97,9 +97,12 @@ class Scenario:
 
 
 def _band(text: str) -> tuple[time, time] | None:
+    """"08:00-12:00" -> (08:00, 12:00); an end of 24:00 is midnight, as in centre.toml's hours
+    (time.max: every interval of the evening is before it)."""
     try:
         a, b = text.split("-")
-        start, end = time.fromisoformat(a.strip()), time.fromisoformat(b.strip())
+        start = time.fromisoformat(a.strip())
+        end = time.max if b.strip() in ("24:00", "24:00:00") else time.fromisoformat(b.strip())
     except ValueError:
         return None
     return (start, end) if start < end else None
@@ -116,6 +119,10 @@ def _day_key(text: str):
 
 
 BASE = Scenario("base")
+# A scenario's name is its output folder's: file systems take 255 bytes; the rest is margin.
+MAX_NAME_BYTES = 100
+TABLE_EXAMPLES = {"demand_by_queue": "cards = 1.2", "demand_by_day": "mon = 1.1", "demand_by_band": "\"08:00-12:00\" = 1.2",
+                  "rules": "max_consecutive_days = 5", "staff_with": "complaints = \"deposits\""}
 
 
 def _multiplier(v) -> bool:
@@ -160,8 +167,12 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
         nm = t.get("name")
         # The name is the scenario's output folder: '..' once wrote over the folder above, and
         # 'base' over the real base plan.
-        if not isinstance(nm, str) or not nm.strip() or any(c in nm for c in "/\\") or nm.strip().startswith("."):
-            bad(f"{p}.name", "expected a name (no '/' or '\\', not starting with '.')")
+        if not isinstance(nm, str) or not nm.strip() or any(c in nm for c in "/\\") or nm.strip().startswith(".") \
+                or any(not c.isprintable() for c in nm) or len(nm.encode("utf-8")) > MAX_NAME_BYTES:
+            # (Checked before anything is written: a 300-character name failed only when its folder
+            # was created, after the base plan's files were out.)
+            bad(f"{p}.name", f"expected a name of at most {MAX_NAME_BYTES} bytes, printable, with no '/' or '\\', "
+                             "not starting with '.'")
             continue
         if nm == "base" or nm in names:
             bad(f"{p}.name", f"the name {nm!r} is taken ({'the plan without changes' if nm == 'base' else 'an earlier scenario'})")
@@ -170,6 +181,18 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
         demand = t.get("demand", 1.0)
         if not _multiplier(demand):
             bad(f"{p}.demand", f"expected a multiplier >= 0, got {demand!r}")
+        # A table where a table belongs (rules = 5 once ended in an internal error), and a single
+        # hire or time_off table taken as a list of one (it was silently ignored).
+        for key in ("demand_by_queue", "demand_by_day", "demand_by_band", "rules", "staff_with"):
+            if key in t and not isinstance(t[key], dict):
+                bad(f"{p}.{key}", f"expected a table like {key} = {{ {TABLE_EXAMPLES[key]} }}, got {t[key]!r}")
+                t = {k: v for k, v in t.items() if k != key}
+        for key in ("hire", "time_off"):
+            if isinstance(t.get(key), dict):
+                t = {**t, key: [t[key]]}
+            elif key in t and not isinstance(t[key], list):
+                bad(f"{p}.{key}", f"expected a list of tables like [[scenarios.{key}]], got {t[key]!r}")
+                t = {k: v for k, v in t.items() if k != key}
         by_q = t.get("demand_by_queue", {})
         by_day = t.get("demand_by_day", {})
         by_band = t.get("demand_by_band", {})
@@ -241,9 +264,6 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
                 hires.append(Hire(frozenset(skills), int(count), float(low), float(high), int(max_days), nights,
                                   None if cost is None else float(cost)))
         pools = t.get("staff_with", {})
-        if not isinstance(pools, dict):
-            bad(f"{p}.staff_with", f"expected a table like {{ complaints = \"deposits\" }}, got {pools!r}")
-            pools = {}
         for k, v in pools.items():
             if k not in queues:
                 bad(f"{p}.staff_with.{k}", f"unknown queue; expected one of {', '.join(sorted(queues))}")

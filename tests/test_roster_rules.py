@@ -287,6 +287,34 @@ def test_carry_over_rest_and_consecutive_days_across_the_week_boundary():
     assert shifts_of(fresh).get(0) == "E-0600"
 
 
+def test_limits_longer_than_any_run_build_the_same_model_as_the_longest_run_that_fits():
+    """max_consecutive_days = 9223372036854775807 in centre.toml (a typo for 'no limit') built a
+    window per day back to minus that many days: the plan ran the machine out of memory. A run or
+    block longer than the carried-over days plus the horizon cannot occur, so such limits are the
+    same rule as the longest that fits - the same constraints, built at once."""
+    sunday = MONDAY - timedelta(days=1)
+    base = datetime.combine(sunday, datetime.min.time())
+    previous = [ShiftAssignment("e0", sunday - timedelta(days=i), "D-1000", base - timedelta(days=i) + timedelta(hours=10),
+                                base - timedelta(days=i) + timedelta(hours=18)) for i in range(3)]
+    emps = [employee("e0", max_days=7, max_hours=60), employee("e1", max_days=7, max_hours=60)]
+    req = requirement(small_centre(), {"a": every_day((6, 14))})
+
+    def constraints(**rules):
+        problem = RosterProblem(small_centre(**rules), Staff(tuple(emps)), req, previous=previous)
+        return len(roster_module.build_model(problem).model.proto.constraints)
+    huge = 10 ** 15
+    fits = 7 + 3 + 1       # horizon + carried-over days + 1
+    assert constraints(max_consecutive_days=huge, max_consecutive_nights=huge, min_consecutive_days_off=huge,
+                       min_consecutive_days=huge) == \
+        constraints(max_consecutive_days=fits, max_consecutive_nights=fits, min_consecutive_days_off=fits,
+                    min_consecutive_days=fits)
+    # ... and the rule still binds where a run fits: 3 days carried over, at most 4 in a row.
+    roster, violations = solve_case(small_centre(max_consecutive_days=4, min_consecutive_days_off=huge), emps,
+                                    {"a": every_day((6, 14))}, previous=previous)
+    assert violations == [], [str(v) for v in violations]
+    assert 1 not in days_worked(roster) or 0 not in days_worked(roster)
+
+
 def test_carry_over_night_counts_as_coverage():
     centre = small_centre()
     sunday = MONDAY - timedelta(days=1)

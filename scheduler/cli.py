@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 validation found rule violations (validate) or an inter
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -30,8 +31,22 @@ def _positive(kind):
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-        if value <= 0:
+        # (nan passed 'value <= 0' and reached kpis.json as NaN, which is not JSON.)
+        if not value > 0 or not math.isfinite(value):
             raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+        return value
+    return parse
+
+
+def _in_range(kind, low, high, what: str):
+    """A number low <= x <= high (finite)."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not math.isfinite(value) or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected {what} {low:g}..{high:g}, got {text!r}")
         return value
     return parse
 
@@ -461,9 +476,11 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--data", required=True, type=Path)
     sw.add_argument("--week", required=True, type=_date)
     sw.add_argument("--skills", required=True, help="queue ids joined by '+', e.g. deposits+cards")
-    sw.add_argument("--min-hours", type=float, default=0.0, help="hire's weekly contracted minimum")
-    sw.add_argument("--max-hours", type=_positive(float), default=40.0)
-    sw.add_argument("--max-days", type=_positive(int), default=5)
+    # (The same ranges as employees.csv and a scenario's hire.)
+    sw.add_argument("--min-hours", type=_in_range(float, 0, 168, "weekly hours"), default=0.0,
+                    help="hire's weekly contracted minimum")
+    sw.add_argument("--max-hours", type=_in_range(float, 0.5, 168, "weekly hours"), default=40.0)
+    sw.add_argument("--max-days", type=_in_range(int, 1, 7, "days a week"), default=5)
     sw.add_argument("--nights", action="store_true", help="hires may work nights")
     sw.add_argument("--max-hires", type=_positive(int), default=10)
     sw.add_argument("--min-share", type=_share, default=1.0,

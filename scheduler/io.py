@@ -11,6 +11,7 @@ import io
 import json
 import math
 import os
+import re
 import tempfile
 import warnings
 from contextlib import contextmanager
@@ -146,6 +147,10 @@ class Table:
                                         column=column))
             raw = raw.str.replace(offset, "", regex=True)
         values = pd.to_datetime(raw, errors="coerce", format="ISO8601")
+        # A date and a time of day, both: '13:30' alone was read as today's date (a break 124 h
+        # after its shift) and '2024-11-25' alone as midnight (a day's contacts in one interval).
+        partial = (raw != "") & ~raw.str.match(DATE_TIME.pattern)
+        values[partial] = pd.NaT
         for idx in raw.index[values.isna()]:
             self.problem(idx, column, f"expected a date-time like 2026-11-30 08:00, got {raw[idx]!r}")
         return values
@@ -159,6 +164,19 @@ class Table:
                 self.problem(idx, column, f"expected a date YYYY-MM-DD, got {text!r}")
                 out.append(None)
         return out
+
+
+# A date and a time of day, ISO order (2026-11-30 08:00, 2026-11-30T08:00:00+01:00).
+DATE_TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}")
+
+
+def date_time(text) -> datetime | None:
+    """One date-time cell, or None unless it has both a date and a time (see Table.timestamps)."""
+    text = str(text).strip()
+    if not DATE_TIME.match(text):
+        return None
+    value = pd.to_datetime(text, errors="coerce", format="ISO8601")
+    return None if pd.isna(value) else value.to_pydatetime()
 
 
 _WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -234,7 +252,10 @@ def read_table(path: str | Path, required: Iterable[str], optional: Iterable[str
     if missing:
         raise InputError([InputProblem(label, f"missing required column (found: {', '.join(frame.columns)})", 1, c)
                           for c in missing])
-    dup = [c for c in frame.columns if list(frame.columns).count(c) > 1]
+    # From the header as written: pandas renames an exact duplicate ('max_hours.1'), and the
+    # first column then won silently.
+    names = [c.strip().lower() for c in next(csv.reader([header], delimiter=sep))]
+    dup = [c for c in names if c and names.count(c) > 1] or [c for c in frame.columns if list(frame.columns).count(c) > 1]
     if dup:
         raise InputError(InputProblem(label, "duplicate column", 1, dup[0]))
     for c in optional:
@@ -583,11 +604,11 @@ def read_roster_rows(path: str | Path, label: str | None = None, *, employee_ids
     for (idx, r), d in zip(t.frame.iterrows(), days):
         bs = be = None
         if r["break_start"] or r["break_end"]:
-            bs, be = pd.to_datetime(r["break_start"], errors="coerce"), pd.to_datetime(r["break_end"], errors="coerce")
-            if pd.isna(bs) or pd.isna(be):
-                t.problem(idx, "break_start", "expected break_start and break_end as date-times (or both empty)")
+            bs, be = date_time(r["break_start"]), date_time(r["break_end"])
+            if bs is None or be is None:
+                t.problem(idx, "break_start" if bs is None else "break_end",
+                          "expected break_start and break_end as date-times like 2026-11-30T12:00 (or both empty)")
                 continue
-            bs, be = bs.to_pydatetime(), be.to_pydatetime()
         if d is None or pd.isna(starts[idx]) or pd.isna(ends[idx]):
             continue
         s, e = starts[idx].to_pydatetime(), ends[idx].to_pydatetime()
@@ -617,13 +638,13 @@ def read_departures(path: str | Path, label: str | None = None) -> dict[str, dat
     starts, ends = t.timestamps("start"), t.timestamps("end")
     out: dict[str, datetime] = {}
     for idx, r in t.frame[given].iterrows():
-        gone = pd.to_datetime(r["left_at"], errors="coerce")
-        if pd.isna(gone):
+        gone = date_time(r["left_at"])
+        if gone is None:
             t.problem(idx, "left_at", f"expected the date-time the agent left, YYYY-MM-DDTHH:MM, got {r['left_at']!r}")
         elif not pd.isna(starts[idx]) and not pd.isna(ends[idx]) and not starts[idx] < gone < ends[idx]:
             t.problem(idx, "left_at", f"{r['left_at']} is not within the shift ({r['start']} to {r['end']})")
         else:
-            out[r["employee_id"]] = gone.to_pydatetime()
+            out[r["employee_id"]] = gone
     t.raise_if_problems()
     return out
 

@@ -100,6 +100,23 @@ def test_missing_folder_and_bad_date(tmp_path, capsys):
     assert exc.value.code == 2
 
 
+@pytest.mark.parametrize("args, flag", [
+    (["plan", "--week", "2026-11-30", "--time-limit", "nan"], "--time-limit"),     # reached kpis.json as NaN
+    (["plan", "--week", "2026-11-30", "--time-limit", "inf"], "--time-limit"),
+    (["replan", "--roster", "r.csv", "--from", "2026-12-02T08:00", "--demand-factor", "nan"], "--demand-factor"),
+    (["sweep", "--week", "2026-11-30", "--skills", "cards", "--min-hours", "-5"], "--min-hours"),
+    (["sweep", "--week", "2026-11-30", "--skills", "cards", "--max-days", "9"], "--max-days"),
+    (["sweep", "--week", "2026-11-30", "--skills", "cards", "--max-hours", "500"], "--max-hours"),
+])
+def test_numbers_on_the_command_line_are_checked_like_the_files(tmp_path, capsys, args, flag):
+    """nan, inf and values employees.csv would refuse (9 days a week) are refused by the flag."""
+    with pytest.raises(SystemExit) as exc:
+        main([args[0], "--data", str(SAMPLE), "--out", str(tmp_path / "o"), *args[1:]])
+    assert exc.value.code == 2
+    assert f"argument {flag}" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
 def test_week_inside_history_is_refused(tmp_path, capsys):
     code, _, err = run(["plan", "--data", str(SAMPLE), "--week", "2026-11-02", "--out", str(tmp_path / "o")], capsys)
     assert code == 2 and "history.csv" in err and "--week" in err

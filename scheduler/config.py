@@ -241,7 +241,8 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
             shift_ids[p] = sid
         hours = col.get(st, "hours", p, float, check=lambda v: 0 < v <= 24, expect="a length in hours, 0 < hours <= 24")
         brk = col.get(st, "break_minutes", p, int, 0, check=lambda v: v >= 0, expect="minutes >= 0")
-        starts = col.get(st, "starts", p, list)
+        starts = col.get(st, "starts", p, list, check=lambda v: len(v) > 0,
+                         expect='at least one start time, like ["08:00", "09:00"] (delete the [[shifts]] table to drop the shift)')
         if sid is None or hours is None or starts is None:
             continue
         length = int(round(hours * 60))

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from .domain import Centre, Horizon, Requirement, Roster, Staff
-from .errors import InputError, InputProblem
-from .io import load_centre_dir, load_staff, read_history, read_roster, roster_frames, write_outputs
+from .errors import InputError, InputProblem, warn_input
+from .io import load_centre_dir, load_staff, read_history, read_roster, read_roster_rows, roster_frames, write_outputs
 from .kpis import coverage_table, plan_kpis
 from .problem import Pin, RosterProblem, requirement_from_table
 from .roster import SolveOptions, solve
@@ -228,11 +228,20 @@ def _interval_seconds(ts: pd.Series, default_minutes: int) -> float:
 # ------------------------------------------------------------------------------------------------
 # The whole job
 # ------------------------------------------------------------------------------------------------
-def load_previous(data_dir: Path, employee_ids=None) -> list:
+def load_previous(data_dir: Path, employee_ids=None, before: date | None = None) -> list:
     """The carry-over roster. With `employee_ids`, a row for anyone else is refused: its rest and
-    consecutive-day rules would otherwise bind nobody, without a word."""
+    consecutive-day rules would otherwise bind nobody, without a word. With `before` (the first
+    day planned), shifts dated on or after it are not carry-over: left out, with a warning (they
+    once counted as cover beside the new week's own shifts)."""
     path = data_dir / "previous_roster.csv"
-    return read_roster(path, employee_ids=employee_ids) if path.exists() else []
+    if not path.exists():
+        return []
+    rows = read_roster_rows(path, employee_ids=employee_ids)
+    later = [r for r in rows if before is not None and r.shift.day >= before]
+    if later:
+        warn_input(InputProblem("previous_roster.csv", f"{len(later)} shift(s) dated on or after {before} (the first "
+                                                       "day planned) are not carry-over and were left out", later[0].row))
+    return [r.shift for r in rows if r not in later]
 
 
 @dataclass
@@ -252,7 +261,7 @@ def prepare_inputs(data_dir: str | Path, week: date, *, weeks: int = 1, backtest
     centre = load_centre_dir(data_dir)
     horizon = Horizon(week, 7 * weeks, centre.interval_minutes)
     staff = load_staff(data_dir, centre, horizon)
-    previous = load_previous(data_dir, [e.id for e in staff.employees])
+    previous = load_previous(data_dir, [e.id for e in staff.employees], before=week)
     check_centre_staffing(centre)     # before the forecast, which may take minutes
     report: dict = {}
     if forecast is None:

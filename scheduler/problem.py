@@ -69,6 +69,9 @@ class RosterProblem:
 
     def __post_init__(self) -> None:
         self.horizon: Horizon = self.requirement.horizon
+        # Carry-over is what was worked before the horizon; a shift dated inside it is not (it once
+        # counted as cover beside the new roster's own shifts).
+        self.previous = [s for s in self.previous if s.day < self.horizon.start]
         self.employees: list[Employee] = list(self.staff.employees)
         self.templates: list[ShiftTemplate] = list(self.centre.shifts)
         # Worked records of templates the centre no longer has: in the model for their pins only.

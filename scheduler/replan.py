@@ -169,7 +169,7 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     for eid in absent:
         if eid not in known:
             raise InputError(InputProblem("command line", f"unknown employee {eid!r} (not in employees.csv)", column="--absent"))
-    previous = load_previous(data_dir, known)     # read (and checked) before any forecasting or solving
+    previous = load_previous(data_dir, known, before=first)     # read (and checked) before any forecasting or solving
     if earlier_absences is None and earlier_departures is None:
         earlier_absences, earlier_departures = earlier_replans(roster_path, known)
     earlier_absences = list(earlier_absences or ())

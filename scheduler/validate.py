@@ -118,7 +118,7 @@ def validate_roster(centre: Centre, staff: Staff, shifts: list[ShiftAssignment],
             _check_weekly(centre, e, [], start, days, leave, credited, v, rostered)
     if assignments is not None:
         # Last week's shifts running into the horizon are on duty too (their queues are assigned).
-        running_in = [s for s in previous if s.end > datetime.combine(start, datetime.min.time())]
+        running_in = [s for s in previous if s.day < start and s.end > datetime.combine(start, datetime.min.time())]
         _check_assignments(centre, emps, list(shifts) + running_in, assignments, v, worked_before)
     return v
 
@@ -376,6 +376,11 @@ def _check_assignments(centre: Centre, emps: dict[str, Employee], shifts, assign
                                f"serves {seen[key]} and {a.queue} at {a.start:%H:%M}: an agent counts once"))
             continue
         seen[key] = a.queue
+        # One row per interval of the planning grid (09:40 on a 30-minute grid counts for nothing
+        # the coverage reads, and hid who served 09:30).
+        if (a.start.hour * 60 + a.start.minute) % centre.interval_minutes or a.start.second:
+            v.append(Violation("assignment_grid", a.employee_id, a.start.date(),
+                               f"assigned at {a.start:%H:%M}, not on the {centre.interval_minutes}-minute planning grid"))
         if a.queue not in queues:
             v.append(Violation("skills", a.employee_id, a.start.date(), f"unknown queue {a.queue!r}"))
         elif worked_before is not None and a.start < worked_before:

@@ -416,7 +416,7 @@ def run_whatif(data_dir: str | Path, week: date, scenarios: list[Scenario], *, t
     centre = load_centre_dir(data_dir)
     horizon = Horizon(week, 7, centre.interval_minutes)
     staff = load_staff(data_dir, centre, horizon)
-    previous = load_previous(data_dir, [e.id for e in staff.employees])
+    previous = load_previous(data_dir, [e.id for e in staff.employees], before=week)
     history = read_history(data_dir / "history.csv", centre.queue_ids)
     forecast, _ = make_forecast(history, centre, week, 7, backtest=backtest)
     return run_scenarios(scenarios, centre, staff, forecast, horizon, previous,

@@ -315,6 +315,18 @@ def test_limits_longer_than_any_run_build_the_same_model_as_the_longest_run_that
     assert 1 not in days_worked(roster) or 0 not in days_worked(roster)
 
 
+def test_a_previous_roster_shift_dated_inside_the_horizon_is_not_carry_over():
+    """previous_roster.csv with a row of the week planned: it counted as cover, and the new
+    roster left Monday's early hours to a shift nobody was rostered for."""
+    monday = datetime.combine(MONDAY, datetime.min.time())
+    previous = [ShiftAssignment("e0", MONDAY, "E-0600", monday + timedelta(hours=6), monday + timedelta(hours=14))]
+    roster, violations = solve_case(small_centre(), [employee("e0", max_days=7)],
+                                    {"a": lambda d, h: 1 if d == 0 and 6 <= h < 14 else 0}, previous=previous)
+    assert violations == []
+    assert shifts_of(roster).get(0) == "E-0600"
+    assert roster.penalties.get("under_staffing", 0) == 0
+
+
 def test_carry_over_night_counts_as_coverage():
     centre = small_centre()
     sunday = MONDAY - timedelta(days=1)
@@ -379,6 +391,23 @@ def test_multi_skilled_agent_counts_once():
     # Two queues short of 1 each for 8 hours, one agent: at least 8 agent-hours stay short.
     short = roster.penalties["under_staffing"] / centre.weights.under_staffing
     assert short >= 8 - 1e-6
+
+
+def test_the_validator_catches_an_assignment_twice_or_off_the_planning_grid():
+    centre = small_centre()
+    emps = [employee("e0", skills=("a", "b"), max_days=7)]
+    roster, violations = solve_case(centre, emps, {"a": lambda d, h: 1 if d == 0 and 10 <= h < 18 else 0})
+    assert violations == [] and roster.queue_assignments
+    first = roster.queue_assignments[0]
+    staff = Staff(tuple(emps))
+
+    def caught(assignments):
+        return {v.rule for v in validate_roster(centre, staff, roster.shifts, assignments,
+                                                horizon_start=MONDAY, horizon_days=7)}
+    other = "b" if first.queue == "a" else "a"
+    assert caught([*roster.queue_assignments, replace(first, queue=other)]) == {"double_counting"}
+    moved = replace(first, start=first.start + timedelta(minutes=40))     # inside the shift, off the hourly grid
+    assert caught([moved, *roster.queue_assignments[1:]]) == {"assignment_grid"}
 
 
 def test_breaks_are_placed_in_their_window_against_demand_and_not_counted():

@@ -8,6 +8,7 @@ consecutive days across the change included, since the kept days are part of the
 """
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,7 +20,7 @@ from .config import shift_kind
 from .domain import Horizon, QueueAssignment, ShiftAssignment, ShiftTemplate, Staff, TimeOff
 from .errors import InputError, InputProblem
 from .io import (load_centre_dir, load_staff, read_assignments, read_departures, read_requirements, read_roster,
-                 read_time_off, rostered_hours)
+                 read_roster_rows, read_time_off, rostered_hours)
 from .kpis import plan_kpis
 from .pipeline import Plan, load_previous, make_requirements, requirement_with_values
 from .problem import Pin, RosterProblem
@@ -150,13 +151,13 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     centre.toml's."""
     data_dir = Path(data_dir)
     centre = centre or load_centre_dir(data_dir)
-    current = read_roster(roster_path)
+    rows = read_roster_rows(roster_path)
+    current = [r.shift for r in rows]
     if not current:
         raise InputError(InputProblem(str(roster_path), "the roster has no shifts to re-plan"))
     if horizon is None:
-        first = min(s.day for s in current)
-        days = 7 * math.ceil(((max(s.day for s in current) - first).days + 1) / 7)
-        horizon = Horizon(first, days, centre.interval_minutes)
+        horizon = _planned_horizon(roster_path, requirements_path, current, centre)
+    check_published(rows, roster_path, horizon)
     first, days = horizon.start, horizon.days
     if not horizon.moment(0) <= start < horizon.moment(horizon.n_intervals):
         raise InputError(InputProblem("command line", f"--from {start} is outside the roster's horizon "
@@ -276,6 +277,53 @@ def worked_shape(sh: ShiftAssignment, centre) -> ShiftTemplate:
     brk = (sh.break_end - sh.break_start) // timedelta(minutes=1) if sh.break_start and sh.break_end else 0
     return ShiftTemplate(sh.shift_id, start_minute, length, brk,
                          kind=shift_kind(start_minute, start_minute + length, centre.rules))
+
+
+def _planned_horizon(roster_path, requirements_path, current: list[ShiftAssignment], centre) -> Horizon:
+    """The weeks the roster was planned for: kpis.json's horizon beside the roster (as `plan`
+    writes it), else its requirements.csv's weeks, else from its first to its last shift in whole
+    weeks. (A single row dated a month out once stretched the re-plan over six weeks, and it
+    failed for lack of time; a week whose Monday is closed started on the Tuesday.)"""
+    try:
+        planned = json.loads(Path(roster_path).with_name("kpis.json").read_text(encoding="utf-8"))["horizon"]
+        if int(planned["days"]) >= 1:
+            return Horizon(date.fromisoformat(planned["start"]), int(planned["days"]), centre.interval_minutes)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass                # no kpis.json, or not one `plan` wrote: the next best
+    path = Path(requirements_path) if requirements_path else Path(roster_path).with_name("requirements.csv")
+    if path.exists():
+        stamps = read_requirements(path)["timestamp"]
+        if len(stamps):
+            first, last = stamps.min().date(), stamps.max().date()
+            return Horizon(first, 7 * math.ceil(((last - first).days + 1) / 7), centre.interval_minutes)
+    first = min(s.day for s in current)
+    days = 7 * math.ceil(((max(s.day for s in current) - first).days + 1) / 7)
+    return Horizon(first, days, centre.interval_minutes)
+
+
+def check_published(rows, roster_path, horizon: Horizon) -> None:
+    """The roster to re-plan is one a plan could have published: every shift in its horizon, one
+    shift per employee and day, none overlapping the next. (Such a file made the re-plan fail
+    with 'no roster possible' and no row named; the validator names the rule, this the row.)"""
+    label = Path(roster_path).name
+    last = horizon.day(horizon.days - 1)
+    problems = [InputProblem(label, f"shift dated {r.shift.day}, outside the roster's horizon "
+                                    f"({horizon.start} .. {last})", r.row, "date")
+                for r in rows if not horizon.start <= r.shift.day <= last]
+    by_employee: dict[str, list] = {}
+    for r in rows:
+        by_employee.setdefault(r.shift.employee_id, []).append(r)
+    for own in by_employee.values():
+        own.sort(key=lambda r: r.shift.start)
+        for a, b in zip(own, own[1:]):
+            if a.shift.day == b.shift.day:
+                problems.append(InputProblem(label, f"a second shift for {b.shift.employee_id} on {b.shift.day} "
+                                                    f"(row {a.row} has one)", b.row, "date"))
+            elif b.shift.start < a.shift.end:
+                problems.append(InputProblem(label, f"{b.shift.employee_id}'s shift starts {b.shift.start:%a %H:%M}, "
+                                                    f"before the one of row {a.row} ends", b.row, "start"))
+    if problems:
+        raise InputError(problems)
 
 
 def earlier_replans(roster_path: str | Path, employee_ids) -> tuple[list[TimeOff], dict]:

@@ -239,7 +239,8 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     for sh in record:
         shifts_of.setdefault(sh.employee_id, []).append(sh)
     kept = [a for a in kept if any(sh.start <= a.start < sh.end and not (sh.break_start and sh.break_start <= a.start < sh.break_end)
-                                   for sh in shifts_of.get(a.employee_id, []))]
+                                   for sh in shifts_of.get(a.employee_id, []))
+            and not (a.employee_id in leaves_at and _left_before(shifts_of[a.employee_id], leaves_at[a.employee_id], a.start))]
     change, break_change, queue_change = change_weights(centre)
     problem = RosterProblem(centre, staff, requirement, previous=previous, pins=pins,
                             reference=current, change_weight=change, kept_assignments=kept,
@@ -277,6 +278,11 @@ def worked_shape(sh: ShiftAssignment, centre) -> ShiftTemplate:
     brk = (sh.break_end - sh.break_start) // timedelta(minutes=1) if sh.break_start and sh.break_end else 0
     return ShiftTemplate(sh.shift_id, start_minute, length, brk,
                          kind=shift_kind(start_minute, start_minute + length, centre.rules))
+
+
+def _left_before(shifts: list[ShiftAssignment], gone: datetime, moment: datetime) -> bool:
+    """Had the agent left the shift under way at `moment` by then (left_at `gone` in that shift)?"""
+    return any(sh.start <= moment < sh.end and sh.under_way_at(gone) and gone <= moment for sh in shifts)
 
 
 def _planned_horizon(roster_path, requirements_path, current: list[ShiftAssignment], centre) -> Horizon:

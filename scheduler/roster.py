@@ -622,6 +622,12 @@ def departed_intervals(rm: RosterModel, pinned: dict | None = None) -> set[tuple
         if e is None or s is None or gone is None:
             continue
         d = (pin.day - p.horizon.start).days
+        # Only the shift they left: a later shift of theirs still in the record is worked (a
+        # hand-made left_at with no absence after it once took them off every pinned shift, and
+        # the kept queues of those shifts made the re-plan infeasible).
+        begins = start + timedelta(days=d, minutes=p.templates[s].start_minute)
+        if not begins <= gone < begins + timedelta(minutes=p.templates[s].length_minutes):
+            continue
         first_gone = -(-int((gone - start).total_seconds() // 60) // step)     # the first whole interval away
         off = pinned.get((e, d, s))
         # Its break is counted away already (on_break): with the published break kept, those

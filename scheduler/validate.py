@@ -55,7 +55,7 @@ def validate_roster(centre: Centre, staff: Staff, shifts: list[ShiftAssignment],
                     horizon_start: date | None = None, horizon_days: int | None = None,
                     previous: list[ShiftAssignment] = (), worked_before: datetime | None = None,
                     published: list[ShiftAssignment] | None = None,
-                    published_hours: dict | None = None) -> list[Violation]:
+                    published_hours: dict | None = None, departures: dict | None = None) -> list[Violation]:
     """Every hard rule. `worked_before` (a re-plan's moment of change): shifts and queue
     assignments that start before it are a record of what was worked - the calendar rules of
     today (opening hours, availability, nights, skills changed since) are not checked for them;
@@ -119,7 +119,7 @@ def validate_roster(centre: Centre, staff: Staff, shifts: list[ShiftAssignment],
     if assignments is not None:
         # Last week's shifts running into the horizon are on duty too (their queues are assigned).
         running_in = [s for s in previous if s.day < start and s.end > datetime.combine(start, datetime.min.time())]
-        _check_assignments(centre, emps, list(shifts) + running_in, assignments, v, worked_before)
+        _check_assignments(centre, emps, list(shifts) + running_in, assignments, v, worked_before, departures or {})
     return v
 
 
@@ -349,7 +349,11 @@ def _check_weekends(centre: Centre, e: Employee, own: list[ShiftAssignment], v) 
 
 
 def _check_assignments(centre: Centre, emps: dict[str, Employee], shifts, assignments, v,
-                       worked_before: datetime | None = None) -> None:
+                       worked_before: datetime | None = None, departures: dict | None = None) -> None:
+    """Each assignment: a known agent, once per moment, on the grid, trained for an open queue,
+    on duty and not on a break - nor after leaving that shift (`departures`: roster.csv's
+    left_at, employee id -> moment)."""
+    departures = departures or {}
     queues = set(centre.queue_ids)
     hours = {q.id: q.hours for q in centre.queues}
     # On duty at an assignment's moment: inside one of the agent's shifts and not in its break
@@ -391,6 +395,11 @@ def _check_assignments(centre: Centre, emps: dict[str, Employee], shifts, assign
             v.append(Violation("queue_closed", a.employee_id, a.start.date(),
                                f"serves {a.queue} at {a.start:%a %H:%M}, when it is closed"))
         state = duty(a.employee_id, a.start)
+        gone = departures.get(a.employee_id)
+        if state and gone is not None and gone <= a.start and \
+                any(sh.start < gone < sh.end and sh.start <= a.start < sh.end for sh in shifts_of[a.employee_id]):
+            v.append(Violation("after_departure", a.employee_id, a.start.date(),
+                               f"assigned at {a.start:%H:%M}, after leaving the shift at {gone:%H:%M}"))
         if state is None:
             v.append(Violation("assignment_off_duty", a.employee_id, a.start.date(), f"assigned at {a.start:%H:%M} but not on shift"))
         elif state is False:
@@ -427,7 +436,8 @@ def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_pa
     """Read the centre folder and the exported files, and check every hard rule (`worked_before`
     and the roster re-planned, `published_path`: as validate_roster's)."""
     from .domain import Horizon
-    from .io import load_centre_dir, load_staff, read_assignments, read_roster, read_roster_rows, rostered_hours
+    from .io import (load_centre_dir, load_staff, read_assignments, read_departures, read_roster, read_roster_rows,
+                     rostered_hours)
     data_dir = Path(data_dir)
     centre = load_centre_dir(data_dir)
     rows = read_roster_rows(roster_path, paid_hours=True)
@@ -450,4 +460,5 @@ def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_pa
             + validate_roster(centre, staff, shifts, assignments, horizon_start=start, horizon_days=n_days,
                               previous=previous, worked_before=worked_before,
                               published=read_roster(published_path) if published_path else None,
-                              published_hours=rostered_hours(published_path) if published_path else None))
+                              published_hours=rostered_hours(published_path) if published_path else None,
+                              departures=read_departures(roster_path)))

@@ -3,6 +3,7 @@ and `validate` fails (exit 1, readable list) on a roster edited to break a rule.
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import timedelta
 
 import pandas as pd
@@ -293,6 +294,36 @@ def test_replan_keeps_worked_shifts_whose_template_the_centre_dropped_since(plan
     assert main(args) == 1
     assert "is not a template of centre.toml" in capsys.readouterr().out
     assert main(args + ["--worked-before", "2026-12-02T10:00", "--published", str(planned / "roster.csv")]) == 0
+
+
+def test_a_left_at_written_by_hand_takes_the_agent_off_that_shift_only(planned, tmp_path, capsys):
+    """left_at on a Monday shift, the agent still rostered later (no absence recorded): the
+    re-plan took them off every pinned shift, their published queues could not be kept, and it
+    ended 'no roster possible'. The validator says where assignments.csv still has them after."""
+    published = tmp_path / "published"
+    published.mkdir()
+    for name in ("roster.csv", "assignments.csv", "requirements.csv", "kpis.json"):
+        shutil.copy(planned / name, published / name)
+    roster = pd.read_csv(published / "roster.csv", dtype=str, keep_default_na=False)
+    later = roster[roster["date"] >= "2026-12-01"]["employee_id"]
+    row = roster[(roster["date"] == "2026-11-30") & roster["employee_id"].isin(later)].index[0]
+    agent, shift_start = roster.loc[row, "employee_id"], pd.Timestamp(roster.loc[row, "start"])
+    gone = shift_start + pd.Timedelta(hours=2)
+    roster.loc[row, "left_at"] = gone.strftime("%Y-%m-%dT%H:%M")
+    roster.to_csv(published / "roster.csv", index=False)
+    assert main(["validate", "--data", str(SAMPLE), "--roster", str(published / "roster.csv"), "--week", WEEK]) == 1
+    assert f"[after_departure] {agent}" in capsys.readouterr().out
+    absent = roster[(roster["date"] >= "2026-12-03") & (roster["employee_id"] != agent)]["employee_id"].iloc[0]
+    out = tmp_path / "replan"
+    code = main(["replan", "--data", str(SAMPLE), "--roster", str(published / "roster.csv"), "--absent", absent,
+                 "--from", "2026-12-02T10:00", "--out", str(out), "--time-limit", "15"])
+    assert code == 0 and "validated: every hard rule holds" in capsys.readouterr().out
+    new = pd.read_csv(out / "roster.csv", dtype=str, keep_default_na=False)
+    assert new[(new["employee_id"] == agent) & (new["date"] == "2026-12-01")]["shift"].tolist() == \
+        roster[(roster["employee_id"] == agent) & (roster["date"] == "2026-12-01")]["shift"].tolist()
+    served = pd.read_csv(out / "assignments.csv")
+    mine = pd.to_datetime(served[served["employee_id"] == agent]["timestamp"])
+    assert not ((mine >= gone) & (mine.dt.date == gone.date())).any()
 
 
 def test_replan_when_the_break_rules_changed_keeps_the_breaks_already_taken(planned, sample_copy, tmp_path, capsys):

@@ -154,7 +154,9 @@ class AggregateLP:
         return [w * e for terms in self.per_queue.values() for w, e in terms]
 
     def by_queue(self) -> dict:
-        return {q: round(sum(w * e.solution_value() for w, e in terms), 2) for q, terms in self.per_queue.items()}
+        # (A term may be a plain number: surplus from last week's night in an hour with no demand.)
+        value = lambda e: e.solution_value() if hasattr(e, "solution_value") else float(e)   # noqa: E731
+        return {q: round(sum(w * value(e) for w, e in terms), 2) for q, terms in self.per_queue.items()}
 
     def targets(self) -> dict:
         return {(self.groups[g][0], d, s): v.solution_value() for (g, d, s), v in self.n.items()}

@@ -271,7 +271,9 @@ def _check_consecutive(centre: Centre, e: Employee, seq: list[ShiftAssignment], 
             excused = any(absent(flags[k][0]) for k in (i - 1, j) if 0 <= k < len(flags))
         else:
             excused = any(absent(flags[k][0]) for k in range(i, j))
-        if enclosed and flags[j - 1][0] >= start and not excused:
+        # A block closed by a day of the horizon is this roster's doing (last week's lone Sunday
+        # off, then work on Monday), as the model reads the carry-over.
+        if enclosed and flags[j][0] >= start and not excused:
             if not flags[i][1] and length < m_off:
                 v.append(Violation("min_consecutive_days_off", e.id, flags[i][0], f"{length} day(s) off between working days (minimum {m_off})"))
             if flags[i][1] and length < m_on:

@@ -404,16 +404,17 @@ class Roster:
     bound: float | None = None
     penalties: dict[str, float] = field(default_factory=dict)   # rule name -> penalty
     kpis: dict = field(default_factory=dict)
-    # Agents who left a shift under way (a re-plan): employee id -> the moment. The shift stays in
-    # the roster as the record; the hours after it were not worked.
-    departures: dict[str, datetime] = field(default_factory=dict)
+    # Agents who left a shift under way (a re-plan): (employee id, the shift's date) -> the moment.
+    # The shift stays in the roster as the record; the hours after it were not worked. (Per shift:
+    # one moment per agent lost Monday's departure when the same agent went home sick on Wednesday.)
+    departures: dict[tuple[str, date], datetime] = field(default_factory=dict)
     # A re-plan: the paid hours each employee was rostered for each day in the roster re-planned;
     # a day of leave credits at least that towards the contract minimum (as the rules do).
     rostered_before: dict[tuple[str, date], float] = field(default_factory=dict)
 
     def left_at(self, shift: "ShiftAssignment") -> datetime | None:
         """When the agent left this shift, if they left it mid-way."""
-        gone = self.departures.get(shift.employee_id)
+        gone = self.departures.get((shift.employee_id, shift.day))
         return gone if gone is not None and shift.under_way_at(gone) else None
 
     def hours_not_worked(self, shift: "ShiftAssignment") -> float:

@@ -627,24 +627,25 @@ def read_roster_rows(path: str | Path, label: str | None = None, *, employee_ids
     return out
 
 
-def read_departures(path: str | Path, label: str | None = None) -> dict[str, datetime]:
+def read_departures(path: str | Path, label: str | None = None) -> dict[tuple[str, date], datetime]:
     """Who left a shift mid-way, and when: roster.csv's `left_at` column (a re-plan's record; empty
-    on every other row, and absent from rosters not made by the planner). A moment outside its
-    row's shift is refused."""
-    t = read_table(path, ["employee_id", "start", "end"], ["left_at"], label, rows_required=False)
+    on every other row, and absent from rosters not made by the planner), keyed by (employee id,
+    the shift's date). A moment outside its row's shift is refused."""
+    t = read_table(path, ["employee_id", "date", "start", "end"], ["left_at"], label, rows_required=False)
     given = t.frame["left_at"].astype(str).str.strip() != ""
     if not given.any():
         return {}
     starts, ends = t.timestamps("start"), t.timestamps("end")
-    out: dict[str, datetime] = {}
+    days = dict(zip(t.frame.index, t.dates("date")))
+    out: dict[tuple[str, date], datetime] = {}
     for idx, r in t.frame[given].iterrows():
         gone = date_time(r["left_at"])
         if gone is None:
             t.problem(idx, "left_at", f"expected the date-time the agent left, YYYY-MM-DDTHH:MM, got {r['left_at']!r}")
         elif not pd.isna(starts[idx]) and not pd.isna(ends[idx]) and not starts[idx] < gone < ends[idx]:
             t.problem(idx, "left_at", f"{r['left_at']} is not within the shift ({r['start']} to {r['end']})")
-        else:
-            out[r["employee_id"]] = gone
+        elif days[idx] is not None:
+            out[r["employee_id"], days[idx]] = gone
     t.raise_if_problems()
     return out
 

@@ -59,7 +59,7 @@ class RosterProblem:
     # Re-planning: agents who left mid-shift (employee id -> the moment). Their shift under way
     # stays in the record as pinned, but from that moment they count for no cover and serve no
     # queue, so the gap they leave is re-planned like any other.
-    leaves_at: dict = field(default_factory=dict)
+    leaves_at: dict = field(default_factory=dict)      # (employee id, the shift's date) -> moment
     # Re-planning: the moment of the change. Before it the roster is the record (pins with
     # worked=True); no other shift may start before it (the calendar rule "already_past").
     not_before: datetime | None = None

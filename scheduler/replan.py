@@ -142,7 +142,7 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
            stop=None, earlier_absences: list[TimeOff] | None = None, earlier_departures: dict | None = None,
            horizon: Horizon | None = None, centre=None) -> tuple[Plan, list[Change]]:
     """The re-planned roster and its changes against `roster_path`. `earlier_absences` and
-    `earlier_departures` (employee id -> moment they left mid-shift): what earlier re-plans of this
+    `earlier_departures` ((employee id, shift date) -> moment they left it): what earlier re-plans of this
     roster took off (not in time_off.csv), so those agents stay off; when not given, read from
     beside the roster - an earlier re-plan's absences.csv and the roster's left_at - if it is one.
     `horizon`: the roster's own (else from its first to its last shift, in whole weeks - a plan
@@ -183,8 +183,9 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     for eid in absent:
         under_way = worked.get((eid, start.date()))
         overnight = worked.get((eid, start.date() - timedelta(days=1)))
-        if any(sh is not None and sh.under_way_at(start) for sh in (under_way, overnight)):
-            leaves_at[eid] = start
+        for sh in (under_way, overnight):
+            if sh is not None and sh.under_way_at(start):
+                leaves_at[eid, sh.day] = start
         first_day = start.date() + timedelta(days=1) if under_way and under_way.start < start else start.date()
         last_day = (end - timedelta(minutes=1)).date()
         if first_day <= last_day:
@@ -214,7 +215,7 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
         if (sh.employee_id, sh.day) in recorded_off and sh.start < start:
             if not sh.under_way_at(start):
                 continue
-            leaves_at.setdefault(sh.employee_id, start)
+            leaves_at.setdefault((sh.employee_id, sh.day), start)
         record.append(sh)
     worked = {(sh.employee_id, sh.day): sh for sh in record}
     offered = {t.id for t in centre.shifts}
@@ -240,7 +241,7 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
         shifts_of.setdefault(sh.employee_id, []).append(sh)
     kept = [a for a in kept if any(sh.start <= a.start < sh.end and not (sh.break_start and sh.break_start <= a.start < sh.break_end)
                                    for sh in shifts_of.get(a.employee_id, []))
-            and not (a.employee_id in leaves_at and _left_before(shifts_of[a.employee_id], leaves_at[a.employee_id], a.start))]
+            and not _left_before(shifts_of[a.employee_id], leaves_at, a.start)]
     change, break_change, queue_change = change_weights(centre)
     problem = RosterProblem(centre, staff, requirement, previous=previous, pins=pins,
                             reference=current, change_weight=change, kept_assignments=kept,
@@ -280,9 +281,14 @@ def worked_shape(sh: ShiftAssignment, centre) -> ShiftTemplate:
                          kind=shift_kind(start_minute, start_minute + length, centre.rules))
 
 
-def _left_before(shifts: list[ShiftAssignment], gone: datetime, moment: datetime) -> bool:
-    """Had the agent left the shift under way at `moment` by then (left_at `gone` in that shift)?"""
-    return any(sh.start <= moment < sh.end and sh.under_way_at(gone) and gone <= moment for sh in shifts)
+def _left_before(shifts: list[ShiftAssignment], leaves_at: dict, moment: datetime) -> bool:
+    """Had the agent left the shift under way at `moment` by then (`leaves_at`: (employee, the
+    shift's date) -> the moment they left it)?"""
+    for sh in shifts:
+        gone = leaves_at.get((sh.employee_id, sh.day))
+        if gone is not None and sh.start <= moment < sh.end and gone <= moment:
+            return True
+    return False
 
 
 def _planned_horizon(roster_path, requirements_path, current: list[ShiftAssignment], centre) -> Horizon:
@@ -340,7 +346,7 @@ def earlier_replans(roster_path: str | Path, employee_ids) -> tuple[list[TimeOff
     absences_path = Path(roster_path).with_name("absences.csv")
     absences = read_time_off(absences_path, employee_ids) if absences_path.exists() else []
     departures = read_departures(roster_path)
-    unknown = sorted(set(departures) - set(employee_ids))
+    unknown = sorted({eid for eid, _ in departures} - set(employee_ids))
     if unknown:
         raise InputError(InputProblem(str(roster_path), f"left_at for unknown employee(s) {', '.join(unknown)} "
                                                         "(not in employees.csv)", column="left_at"))
@@ -352,8 +358,8 @@ def with_departures(changes: list[Change], shifts: list[ShiftAssignment], depart
     it cut short in `shifts`: that shift stays as it was, the change to tell (HR: paid to then) is
     the leaving. Sorted by employee and day."""
     out = list(changes)
-    for eid, gone in departures.items():
-        sh = next((s for s in shifts if s.employee_id == eid and s.under_way_at(gone)), None)
+    for (eid, day), gone in departures.items():
+        sh = next((s for s in shifts if s.employee_id == eid and s.day == day and s.under_way_at(gone)), None)
         if sh is None:
             continue
         out = [c for c in out if (c.employee_id, c.day) != (eid, sh.day)]

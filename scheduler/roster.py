@@ -618,7 +618,7 @@ def departed_intervals(rm: RosterModel, pinned: dict | None = None) -> set[tuple
     out = set()
     for pin in p.pins:
         e, s = index.get(pin.employee_id), tindex.get(pin.shift_id) if pin.shift_id else None
-        gone = p.leaves_at.get(pin.employee_id)
+        gone = p.leaves_at.get((pin.employee_id, pin.day))
         if e is None or s is None or gone is None:
             continue
         d = (pin.day - p.horizon.start).days

@@ -354,7 +354,7 @@ def _check_assignments(centre: Centre, emps: dict[str, Employee], shifts, assign
                        worked_before: datetime | None = None, departures: dict | None = None) -> None:
     """Each assignment: a known agent, once per moment, on the grid, trained for an open queue,
     on duty and not on a break - nor after leaving that shift (`departures`: roster.csv's
-    left_at, employee id -> moment)."""
+    left_at, (employee id, the shift's date) -> moment)."""
     departures = departures or {}
     queues = set(centre.queue_ids)
     hours = {q.id: q.hours for q in centre.queues}
@@ -397,11 +397,11 @@ def _check_assignments(centre: Centre, emps: dict[str, Employee], shifts, assign
             v.append(Violation("queue_closed", a.employee_id, a.start.date(),
                                f"serves {a.queue} at {a.start:%a %H:%M}, when it is closed"))
         state = duty(a.employee_id, a.start)
-        gone = departures.get(a.employee_id)
-        if state and gone is not None and gone <= a.start and \
-                any(sh.start < gone < sh.end and sh.start <= a.start < sh.end for sh in shifts_of[a.employee_id]):
+        left = [departures[a.employee_id, sh.day] for sh in shifts_of.get(a.employee_id, ())
+                if (a.employee_id, sh.day) in departures and sh.start <= a.start < sh.end]
+        if state and left and left[0] <= a.start:
             v.append(Violation("after_departure", a.employee_id, a.start.date(),
-                               f"assigned at {a.start:%H:%M}, after leaving the shift at {gone:%H:%M}"))
+                               f"assigned at {a.start:%H:%M}, after leaving the shift at {left[0]:%H:%M}"))
         if state is None:
             v.append(Violation("assignment_off_duty", a.employee_id, a.start.date(), f"assigned at {a.start:%H:%M} but not on shift"))
         elif state is False:

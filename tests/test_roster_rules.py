@@ -14,7 +14,7 @@ import pytest
 from factories import busy_week_problem, MONDAY, employee, requirement, small_centre
 from scheduler import problem as problem_module
 from scheduler import roster as roster_module
-from scheduler.domain import Preference, ShiftAssignment, Staff, TimeOff
+from scheduler.domain import Preference, QueueAssignment, ShiftAssignment, Staff, TimeOff
 from scheduler.problem import Pin, RosterProblem
 from scheduler.roster import SolveOptions, solve
 from scheduler.validate import validate_roster
@@ -689,6 +689,29 @@ def test_a_replan_keeps_published_breaks_and_queues_where_nothing_is_gained_by_m
     assert roster.penalties.get("break_changes", 0) == 0 and roster.penalties.get("queue_changes", 0) == 0
 
 
+def test_an_agent_who_left_two_shifts_covers_neither_after_leaving():
+    """Departures are per shift: one moment per agent kept Monday's and lost Wednesday's (the agent
+    went on serving the cards queue while off sick, and the roster validated)."""
+    centre = small_centre()
+    emps = [employee("e0", max_days=7), employee("e1", max_days=7)]
+    need = {"a": lambda d, h: 1 if d in (0, 2) and 10 <= h < 18 else 0}
+    wednesday = MONDAY + timedelta(days=2)
+    pins = [Pin("e0", MONDAY, "D-1000", datetime(2026, 11, 30, 13, 0)),
+            Pin("e0", wednesday, "D-1000", datetime(2026, 12, 2, 13, 0))]
+    left = {("e0", MONDAY): datetime(2026, 11, 30, 12, 0), ("e0", wednesday): datetime(2026, 12, 2, 12, 0)}
+    problem = RosterProblem(centre, Staff(tuple(emps)), requirement(centre, need), pins=pins, leaves_at=left)
+    roster = solve(problem, FAST)
+    served = [a.start for a in roster.queue_assignments if a.employee_id == "e0"]
+    assert served and not [t for t in served if t.hour >= 12]
+    assert validate_roster(centre, problem.staff, roster.shifts, roster.queue_assignments, horizon_start=MONDAY,
+                           horizon_days=7, departures=left) == []
+    # ... and the validator holds each departure to its own shift.
+    late = roster.queue_assignments + [QueueAssignment("e0", datetime(2026, 12, 2, 15, 0), "a")]
+    found = validate_roster(centre, problem.staff, roster.shifts, late, horizon_start=MONDAY, horizon_days=7,
+                            departures=left)
+    assert {v.rule for v in found} == {"after_departure"} and found[0].day == wednesday
+
+
 def test_an_agent_who_leaves_mid_shift_covers_nothing_after_and_the_gap_is_filled():
     """A re-plan from 12:00 once kept the absent agent's shift under way as cover to its end, so
     the afternoon they left was never covered. The shift stays in the record (pinned), but from
@@ -701,7 +724,7 @@ def test_an_agent_who_leaves_mid_shift_covers_nothing_after_and_the_gap_is_fille
     results = {}
     for gone in (None, monday_noon):
         problem = RosterProblem(centre, Staff(tuple(emps)), requirement(centre, need), pins=pins,
-                                leaves_at={"e0": gone} if gone else {})
+                                leaves_at={("e0", MONDAY): gone} if gone else {})
         roster = solve(problem, FAST)
         assert validate_roster(centre, problem.staff, roster.shifts, roster.queue_assignments,
                                horizon_start=MONDAY, horizon_days=7) == []

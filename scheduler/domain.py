@@ -71,6 +71,9 @@ class ShiftTemplate:
     break_minutes: int = 0
     kind: str = "day"          # early | day | late | night (see rules.shift_kind)
     family: str = ""           # the template family ("F8") the start was expanded from
+    # A re-plan's record of a shift worked as `record_of` whose template centre.toml has changed or
+    # dropped since: the shape it was worked in, shown in the roster under its published id.
+    record_of: str = ""
 
     @property
     def end_minute(self) -> int:

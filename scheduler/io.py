@@ -171,8 +171,10 @@ DATE_TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}")
 
 
 def date_time(text) -> datetime | None:
-    """One date-time cell, or None unless it has both a date and a time (see Table.timestamps)."""
-    text = str(text).strip()
+    """One date-time cell, or None unless it has both a date and a time; a time-zone offset is
+    dropped, the local clock time kept, as Table.timestamps does (a roster written with '+01:00'
+    once mixed such breaks with plain shift times: an internal error)."""
+    text = re.sub(r"(?:Z|[+-]\d\d:?\d\d)$", "", str(text).strip())
     if not DATE_TIME.match(text):
         return None
     value = pd.to_datetime(text, errors="coerce", format="ISO8601")

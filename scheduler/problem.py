@@ -7,7 +7,7 @@ validator does not (it re-derives everything from the files).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
@@ -29,9 +29,10 @@ class Pin:
     # hours, availability, nights, contract changed since) do not forbid it; the rules over
     # sequences (rest, runs of days, weekly hours) still count it.
     worked: bool = False
-    # A worked shift whose template centre.toml no longer has (the 09:00 start dropped mid-week):
-    # the shift as it was worked, so the record keeps its times (without it the re-plan was
-    # infeasible: its agent pinned to a shift that did not exist). Only for worked pins.
+    # A worked shift whose template centre.toml has dropped or changed since (the 21:30 start
+    # dropped, 8 h made 9 h mid-week): the shift as it was worked, so the record keeps its times
+    # (without it the re-plan was infeasible, or rewrote Monday's worked 8 h as 9). Only for
+    # worked pins; its id is the pin's own if centre.toml has no such template.
     template: ShiftTemplate | None = None
 
 
@@ -74,13 +75,20 @@ class RosterProblem:
         self.previous = [s for s in self.previous if s.day < self.horizon.start]
         self.employees: list[Employee] = list(self.staff.employees)
         self.templates: list[ShiftTemplate] = list(self.centre.shifts)
-        # Worked records of templates the centre no longer has: in the model for their pins only.
+        # Worked records in a shape centre.toml no longer has: in the model for their pins only.
         known = {t.id for t in self.templates}
         self._record_only: set[str] = set()
+        pins = []
         for pin in self.pins:
-            if pin.worked and pin.template is not None and pin.template.id not in known | self._record_only:
-                self.templates.append(pin.template)
-                self._record_only.add(pin.template.id)
+            shape = pin.template
+            if pin.worked and shape is not None:
+                if shape.id not in known:
+                    self.templates.append(shape)
+                    known.add(shape.id)
+                    self._record_only.add(shape.id)
+                pin = replace(pin, shift_id=shape.id)
+            pins.append(pin)
+        self.pins = pins
         # id -> position, for the rules that read ids (pins, carry-over, reference rosters)
         self.employee_index: dict[str, int] = {e.id: i for i, e in enumerate(self.employees)}
         self.template_index: dict[str, int] = {s.id: i for i, s in enumerate(self.templates)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -218,7 +218,7 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
             leaves_at.setdefault((sh.employee_id, sh.day), start)
         record.append(sh)
     worked = {(sh.employee_id, sh.day): sh for sh in record}
-    offered = {t.id for t in centre.shifts}
+    offered = {t.id: t for t in centre.shifts}
     pins = []
     for e in staff.employees:
         for d in range(days):
@@ -228,8 +228,12 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
                 if day < start.date():
                     pins.append(Pin(e.id, day, None, None, worked=True))
             elif s.start < start:
-                pins.append(Pin(e.id, day, s.shift_id, s.break_start, worked=True,
-                                template=None if s.shift_id in offered else worked_shape(s, centre)))
+                shape = worked_shape(s, centre)
+                today = offered.get(s.shift_id)
+                same = today is not None and (today.start_minute, today.length_minutes, today.break_minutes) == \
+                    (shape.start_minute, shape.length_minutes, shape.break_minutes)
+                pins.append(Pin(e.id, day, s.shift_id, s.break_start, worked=True, template=None if same else
+                                replace(shape, id=s.shift_id if today is None else f"{s.shift_id} (as worked)")))
     # The queues already worked before the change, as published (assignments.csv beside the roster).
     published = Path(roster_path).with_name("assignments.csv")
     published_queues = read_assignments(published) if published.exists() else []
@@ -273,12 +277,13 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
 
 def worked_shape(sh: ShiftAssignment, centre) -> ShiftTemplate:
     """The template a worked shift had, read from its own times: the record of a shift whose
-    template centre.toml no longer has (its kind by today's night window, as the validator reads it)."""
+    template centre.toml has changed or dropped since (its kind from its times, as the validator
+    reads a shift of an unknown template)."""
     start_minute = (sh.start - datetime.combine(sh.day, datetime.min.time())) // timedelta(minutes=1)
     length = (sh.end - sh.start) // timedelta(minutes=1)
     brk = (sh.break_end - sh.break_start) // timedelta(minutes=1) if sh.break_start and sh.break_end else 0
     return ShiftTemplate(sh.shift_id, start_minute, length, brk,
-                         kind=shift_kind(start_minute, start_minute + length, centre.rules))
+                         kind=shift_kind(start_minute, start_minute + length, centre.rules), record_of=sh.shift_id)
 
 
 def _left_before(shifts: list[ShiftAssignment], leaves_at: dict, moment: datetime) -> bool:

@@ -250,7 +250,11 @@ def _carry(rm: RosterModel):
             d = (sa.day - p.horizon.start).days  # negative
             worked[d] = True
             tmpl = next((t for t in p.templates if t.id == sa.shift_id), None)
-            kind = tmpl.kind if tmpl else _kind_of_times(rm, sa)
+            # The template's kind only if last week's shift is still in its times (a template
+            # changed since: the shift as worked, as the validator reads it).
+            as_template = tmpl is not None and sa.start.hour * 60 + sa.start.minute == tmpl.start_minute and \
+                sa.end - sa.start == timedelta(minutes=tmpl.length_minutes)
+            kind = tmpl.kind if as_template else _kind_of_times(rm, sa)
             night[d] = night.get(d, False) or kind == "night"
             ends.append((int((sa.end - start).total_seconds() // 60), sa.shift_id, d, kind))
         facts[e] = (worked, night, ends)
@@ -1379,7 +1383,7 @@ def extract_roster(rm: RosterModel, solver: cp_model.CpSolver) -> Roster:
             b0 = s_start + timedelta(minutes=off)
             b1 = b0 + timedelta(minutes=tmpl.break_minutes)
         emp = p.employees[e]
-        shifts.append(ShiftAssignment(emp.id, p.horizon.day(d), tmpl.id, s_start, s_end, b0, b1))
+        shifts.append(ShiftAssignment(emp.id, p.horizon.day(d), tmpl.record_of or tmpl.id, s_start, s_end, b0, b1))
         t0 = (d * 1440 + tmpl.start_minute) // step
         t1 = t0 + tmpl.length_minutes // step
         bt0 = (int((b0 - start).total_seconds()) // 60 // step) if b0 else -1

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from .config import shift_kind
 from .domain import Centre, Employee, QueueAssignment, ShiftAssignment, Staff
 
 
@@ -28,18 +29,17 @@ class Violation:
 
 
 def _kind(centre: Centre, shift: ShiftAssignment) -> str:
+    start = (shift.start - datetime.combine(shift.day, datetime.min.time())) // timedelta(minutes=1)
+    length = (shift.end - shift.start) // timedelta(minutes=1)
     tmpl = next((s for s in centre.shifts if s.id == shift.shift_id), None)
-    if tmpl is not None:
+    if tmpl is not None and (tmpl.start_minute, tmpl.length_minutes) == (start, length):
         return tmpl.kind
-    # Unknown template (e.g. an edited file): classify by the night window directly.
-    r = centre.rules
-    day0 = datetime.combine(shift.day, datetime.min.time())
-    for base in (day0 - timedelta(days=1), day0, day0 + timedelta(days=1)):
-        a = base + timedelta(minutes=r.night_start_minute)
-        b = base + timedelta(minutes=r.night_end_minute + (1440 if r.night_end_minute <= r.night_start_minute else 0))
-        if shift.start < b and shift.end > a:
-            return "night"
-    return "day"
+    # A shift not in a template's times (last week's, a record a re-plan kept after its template
+    # changed or was dropped, an edited file): classified from its own times as centre.toml's
+    # shifts are (config.shift_kind: night window, early, late) - reading only the night window
+    # called a dropped 14:00-22:30 shift 'day', and reading today's template made a worked
+    # 14:30-23:00 shift a night once the template was lengthened to 23:30.
+    return shift_kind(start, start + length, centre.rules)
 
 
 def _label_matches(centre: Centre, shift: ShiftAssignment, label: str) -> bool:
@@ -125,15 +125,21 @@ def validate_roster(centre: Centre, staff: Staff, shifts: list[ShiftAssignment],
 
 def _check_shift_shape(centre: Centre, e: Employee, s: ShiftAssignment, v: list[Violation], record: bool = False) -> None:
     """The shift is a template of centre.toml, with its break (`record`: a shift already worked -
-    its break was taken, so only within the shift, not in today's break window)."""
+    in the shape it was worked, its break within it, whatever today's templates and window say)."""
     tmpl = next((t for t in centre.shifts if t.id == s.shift_id), None)
-    if tmpl is None:
-        # A record may name a template centre.toml has dropped since: its own times are what was
-        # worked (a re-plan's --published check still asks that it was in the roster re-planned).
-        if not record:
-            v.append(Violation("shift_template", e.id, s.day, f"shift {s.shift_id!r} is not a template of centre.toml"))
-        return
     day0 = datetime.combine(s.day, datetime.min.time())
+    if record:
+        # What was worked, in whatever shape it was worked: centre.toml may have changed or dropped
+        # its template since (the re-plan's --published check still asks that it was in the roster
+        # re-planned). Its date and its break within it still hold.
+        if s.start.date() != s.day:
+            v.append(Violation("shift_date", e.id, s.day, f"starts on {s.start:%Y-%m-%d %H:%M} but its date is {s.day}"))
+        if s.break_start is not None and not (s.start <= s.break_start and s.break_end <= s.end):
+            v.append(Violation("break", e.id, s.day, f"break at {s.break_start:%H:%M} is not within the shift"))
+        return
+    if tmpl is None:
+        v.append(Violation("shift_template", e.id, s.day, f"shift {s.shift_id!r} is not a template of centre.toml"))
+        return
     if s.start.date() != s.day:
         # (A hand edit that moved the times but not the date: say that, not a template mismatch.)
         v.append(Violation("shift_date", e.id, s.day, f"starts on {s.start:%Y-%m-%d %H:%M} but its date is {s.day}"))
@@ -152,10 +158,7 @@ def _check_shift_shape(centre: Centre, e: Employee, s: ShiftAssignment, v: list[
         inside = 0 < off and off + length < tmpl.length_minutes
         if length != tmpl.break_minutes:
             v.append(Violation("break", e.id, s.day, f"break lasts {length:.0f} min, template says {tmpl.break_minutes}"))
-        if record:
-            if not 0 <= off <= tmpl.length_minutes - length:
-                v.append(Violation("break", e.id, s.day, f"break at {s.break_start:%H:%M} is not within the shift"))
-        elif (lo <= hi and not lo <= off <= hi) or not inside:
+        if (lo <= hi and not lo <= off <= hi) or not inside:
             v.append(Violation("break", e.id, s.day,
                                f"break starts {off / 60:.1f} h after the shift start; allowed {lo / 60:.1f}-{hi / 60:.1f} h"))
     elif s.break_start is not None:

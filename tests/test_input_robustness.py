@@ -315,3 +315,17 @@ def test_a_shift_off_the_planning_grid_is_one_problem_not_one_per_start():
         centre_from_dict(data)
     [p] = exc.value.problems
     assert p.column == "shifts[0].starts[0]" and "starts 07:15, 08:45 are not on the 30-minute planning grid" in p.message
+
+
+def test_a_roster_written_with_time_zone_offsets_reads_as_local_clock_times(tmp_path):
+    """Start, end, break and left_at alike: breaks kept their '+01:00' while the shift's times
+    dropped it, and validate ended in an internal error (naive minus aware date-times)."""
+    from scheduler.io import read_departures
+    path = tmp_path / "roster.csv"
+    path.write_text("employee_id,name,date,shift,start,end,paid_hours,break_start,break_end,main_queue,left_at\n"
+                    "A1,Ann,2026-11-30,D-0800,2026-11-30T08:00+01:00,2026-11-30T16:00+01:00,7.0,"
+                    "2026-11-30T12:00+01:00,2026-11-30T13:00+01:00,cards,2026-11-30T14:00+01:00\n")
+    (shift,) = read_roster(path)
+    assert shift.start.tzinfo is None and shift.break_start.tzinfo is None
+    assert (shift.break_start - shift.start).total_seconds() == 4 * 3600
+    assert read_departures(path) == {("A1", date(2026, 11, 30)): shift.start.replace(hour=14)}

@@ -296,6 +296,28 @@ def test_replan_keeps_worked_shifts_whose_template_the_centre_dropped_since(plan
     assert main(args + ["--worked-before", "2026-12-02T10:00", "--published", str(planned / "roster.csv")]) == 0
 
 
+def test_replan_keeps_worked_shifts_in_the_shape_they_were_worked_after_a_template_changed(planned, sample_copy,
+                                                                                             tmp_path, capsys):
+    """The full-day shift made 9 h long mid-week (same ids in centre.toml): the re-plan rewrote
+    Monday's worked 8.5-h shifts as 9-h ones, with no change reported and paid hours HR never
+    saw worked. They stay as worked; shifts from the change on take today's template."""
+    toml = (sample_copy / "centre.toml").read_text()
+    assert "hours = 8.5" in toml
+    (sample_copy / "centre.toml").write_text(toml.replace("hours = 8.5", "hours = 9", 1))
+    roster = pd.read_csv(planned / "roster.csv", dtype=str, keep_default_na=False)
+    absent = roster[roster["date"] >= "2026-12-03"]["employee_id"].iloc[0]
+    out = replan_validated(planned, tmp_path, capsys, absent, "2026-12-02T10:00", 15, data=sample_copy)
+    new = pd.read_csv(out / "roster.csv", dtype=str, keep_default_na=False)
+    kept = ["employee_id", "date", "shift", "start", "end", "paid_hours", "break_start"]
+    past = lambda r: r[r["start"] < "2026-12-02T10:00"][kept].sort_values(kept).reset_index(drop=True)  # noqa: E731
+    assert past(roster).equals(past(new))
+    assert (past(new)["paid_hours"] == "8.0").any()
+    later = new[(new["start"] >= "2026-12-02T10:00") & new["shift"].str.startswith("F8")]
+    assert len(later) and (later["paid_hours"] == "8.5").all()
+    changes = pd.read_csv(out / "changes.csv", dtype=str)
+    assert not (changes["date"] < "2026-12-02").any()
+
+
 def test_a_left_at_written_by_hand_takes_the_agent_off_that_shift_only(planned, tmp_path, capsys):
     """left_at on a Monday shift, the agent still rostered later (no absence recorded): the
     re-plan took them off every pinned shift, their published queues could not be kept, and it

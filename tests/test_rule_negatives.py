@@ -72,6 +72,10 @@ CASES = {
     "min_total_minutes": dict(shifts=[shift("e1", 0, "E-0600", 6)], emps=(employee("e1", min_total_minutes=24 * 60),)),
     "nights (an unknown template in the night window)": dict(shifts=[shift("e1", 0, "X-2300", 23)],
                                                              emps=(employee("e1", nights=False),)),
+    "forbidden_succession (after a shift of an unknown template)": dict(   # a 14:00-22:00 'late', not 'day'
+        shifts=[shift("e0", 0, "X-1400", 14), shift("e0", 1, "E-0600", 6)],
+        centre=small_centre(min_rest_hours=0, forbidden_successions=[["late", "early"]]),
+        worked_before=at(1, 0), published=[shift("e0", 0, "X-1400", 14)]),      # a record whose template was dropped
     "horizon (a record)": dict(shifts=[shift("e0", -1, "E-0600", 6)], worked_before=at(0, 12),
                                published=[shift("e0", -1, "E-0600", 6)]),
     "break (a record's outside its shift)": dict(shifts=[shift("e0", 0, "D-1000", 10, brk=19)], worked_before=at(1, 0),

@@ -81,7 +81,7 @@ def _load(folder: str, key: str, label: str) -> Loaded:
         week = next_week_start(history["timestamp"].max().date(), centre)
         staff = load_staff(folder, centre, Horizon(week, 7, centre.interval_minutes))
         # Checked now, not in the middle of a roster job.
-        previous = tuple(load_previous(Path(folder), [e.id for e in staff.employees]))
+        previous = tuple(load_previous(Path(folder), [e.id for e in staff.employees], before=week))
     said = tuple(str(w.message) for w in caught if issubclass(w.category, InputWarning))
     return Loaded(folder, key, label, centre, staff, history, week, previous, said)
 

@@ -297,22 +297,38 @@ def _left_before(shifts: list[ShiftAssignment], leaves_at: dict, moment: datetim
 
 
 def _planned_horizon(roster_path, requirements_path, current: list[ShiftAssignment], centre) -> Horizon:
-    """The weeks the roster was planned for: kpis.json's horizon beside the roster (as `plan`
-    writes it), else its requirements.csv's weeks, else from its first to its last shift in whole
-    weeks. (A single row dated a month out once stretched the re-plan over six weeks, and it
-    failed for lack of time; a week whose Monday is closed started on the Tuesday.)"""
-    try:
-        planned = json.loads(Path(roster_path).with_name("kpis.json").read_text(encoding="utf-8"))["horizon"]
-        if int(planned["days"]) >= 1:
-            return Horizon(date.fromisoformat(planned["start"]), int(planned["days"]), centre.interval_minutes)
-    except (OSError, ValueError, KeyError, TypeError):
-        pass                # no kpis.json, or not one `plan` wrote: the next best
-    path = Path(requirements_path) if requirements_path else Path(roster_path).with_name("requirements.csv")
-    if path.exists():
+    """The weeks the roster was planned for: those of --requirements if given, else kpis.json's
+    horizon beside the roster (as `plan` writes it), else its requirements.csv's weeks, else from
+    its first to its last shift in whole weeks. A source that holds fewer than half the roster's
+    shifts is another roster's (a stale kpis.json) and is passed over. (A single row dated a month
+    out once stretched the re-plan over six weeks, and it failed for lack of time; a week whose
+    Monday is closed started on the Tuesday.)"""
+    def from_kpis() -> Horizon | None:
+        try:
+            planned = json.loads(Path(roster_path).with_name("kpis.json").read_text(encoding="utf-8"))["horizon"]
+            if int(planned["days"]) >= 1:
+                return Horizon(date.fromisoformat(planned["start"]), int(planned["days"]), centre.interval_minutes)
+        except (OSError, ValueError, KeyError, TypeError):
+            pass                # no kpis.json, or not one `plan` wrote
+        return None
+
+    def from_requirements(path) -> Horizon | None:
+        if path is None or not Path(path).exists():
+            return None
         stamps = read_requirements(path)["timestamp"]
-        if len(stamps):
-            first, last = stamps.min().date(), stamps.max().date()
-            return Horizon(first, 7 * math.ceil(((last - first).days + 1) / 7), centre.interval_minutes)
+        if not len(stamps):
+            return None
+        first, last = stamps.min().date(), stamps.max().date()
+        return Horizon(first, 7 * math.ceil(((last - first).days + 1) / 7), centre.interval_minutes)
+
+    def holds_most(h: Horizon | None) -> bool:
+        inside = sum(h.start <= s.day <= h.day(h.days - 1) for s in current) if h else 0
+        return 2 * inside >= len(current)
+    beside = Path(roster_path).with_name("requirements.csv")
+    for source in (lambda: from_requirements(requirements_path), from_kpis, lambda: from_requirements(beside)):
+        horizon = source()
+        if holds_most(horizon):
+            return horizon
     first = min(s.day for s in current)
     days = 7 * math.ceil(((max(s.day for s in current) - first).days + 1) / 7)
     return Horizon(first, days, centre.interval_minutes)

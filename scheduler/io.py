@@ -657,7 +657,9 @@ def rostered_hours(roster_path: str | Path, employee_ids: Iterable[str] | None =
     rosters it was re-planned from (kpis.json `replanned_roster` beside it, followed back), each
     newer one overriding the older where it has a shift. A day the first re-plan took off keeps
     the hours it was rostered for, which a second re-plan credits again (it credited 7.2 h for an
-    8-h shift once its own reference no longer had that day). A broken link ends the chain."""
+    8-h shift once its own reference no longer had that day). A broken link ends the chain; the
+    hours of the days of leave are also in each re-plan's own kpis.json (`rostered_on_leave`), so
+    a roster folder moved or copied elsewhere keeps its credits."""
     chain, seen = [], set()
     path: Path | None = Path(roster_path)
     while path is not None and path.exists() and path.resolve() not in seen and len(chain) < 50:
@@ -669,7 +671,7 @@ def rostered_hours(roster_path: str | Path, employee_ids: Iterable[str] | None =
         except (ValueError, UnicodeDecodeError, AttributeError):
             earlier = None
         path = Path(earlier) if isinstance(earlier, str) and earlier else None
-    hours: dict[tuple[str, date], float] = {}
+    hours: dict[tuple[str, date], float] = _rostered_on_leave(Path(roster_path).with_name("kpis.json"))
     for i, p in enumerate(reversed(chain)):       # oldest first, newer rosters override
         try:
             shifts = read_roster(p, employee_ids=employee_ids if i == len(chain) - 1 else None)
@@ -679,6 +681,17 @@ def rostered_hours(roster_path: str | Path, employee_ids: Iterable[str] | None =
             continue                               # an older roster that no longer reads: skip it
         hours.update({(s.employee_id, s.day): s.paid_hours for s in shifts})
     return hours
+
+
+def _rostered_on_leave(kpis_path: Path) -> dict[tuple[str, date], float]:
+    """(employee, day) -> paid hours of a re-plan's kpis.json `rostered_on_leave` (nothing if absent
+    or unreadable: a kpis.json is the plan's report, not an input it must have)."""
+    try:
+        items = json.loads(kpis_path.read_text(encoding="utf-8")).get("rostered_on_leave") or []
+        return {(str(i["employee_id"]), date.fromisoformat(i["date"])): float(i["hours"]) for i in items
+                if 0 <= float(i["hours"]) <= 24}
+    except (OSError, ValueError, UnicodeDecodeError, AttributeError, KeyError, TypeError):
+        return {}
 
 
 def read_assignments(path: str | Path, label: str | None = None) -> list[QueueAssignment]:

@@ -268,6 +268,12 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     # Before this moment the roster is a record of what was worked (validate's worked_before).
     kpis["replanned_from"] = start.isoformat(timespec="minutes")
     kpis["replanned_roster"] = str(Path(roster_path).resolve())   # what was re-planned (validate --published)
+    # The paid hours the rosters before had on each day of leave (what those days credit), kept in
+    # this roster's own kpis.json: a re-plan of it credits them even where the path above no
+    # longer leads anywhere (a folder moved or copied elsewhere).
+    kpis["rostered_on_leave"] = [{"employee_id": eid, "date": day.isoformat(), "hours": hours}
+                                 for (eid, day), hours in sorted(problem.published_hours.items())
+                                 if problem.on_leave(eid, day) and first <= day < first + timedelta(days=days)]
     roster.departures = dict(leaves_at)
     kpis["absences"] = [{"employee_id": t.employee_id, "start_date": t.start.isoformat(), "end_date": t.end.isoformat()}
                         for t in leave]

@@ -240,6 +240,18 @@ def test_replan_takes_time_off_recorded_since_for_a_day_already_past(planned, sa
     again = replan_validated(out, tmp_path / "second", capsys, third, "2026-12-03T10:00", 15, data=sample_copy)
     summary = pd.read_csv(again / "employee_summary.csv").set_index("employee_id")
     assert summary.loc[sick, "contract_min_hours"] == pytest.approx(owed, abs=0.01)
+    # ... also from a copy of the re-plan whose link back leads nowhere (the first folder moved):
+    # its own kpis.json keeps the hours of the days of leave.
+    moved = tmp_path / "moved"
+    shutil.copytree(out, moved)
+    kpis = json.loads((moved / "kpis.json").read_text())
+    assert {"employee_id": sick, "date": "2026-11-30", "hours": shift_hours} in kpis["rostered_on_leave"]
+    kpis["replanned_roster"] = str(tmp_path / "gone" / "roster.csv")
+    (moved / "kpis.json").write_text(json.dumps(kpis))
+    (tmp_path / "third").mkdir()
+    copied = replan_validated(moved, tmp_path / "third", capsys, third, "2026-12-03T10:00", 15, data=sample_copy)
+    summary = pd.read_csv(copied / "employee_summary.csv").set_index("employee_id")
+    assert summary.loc[sick, "contract_min_hours"] == pytest.approx(owed, abs=0.01)
     # Every other shift before the change is kept as it was.
     kept = ["employee_id", "date", "shift", "break_start", "break_end"]
     past = lambda r: r[(r["date"] < "2026-12-02") & ~((r["employee_id"] == sick) & (r["date"] == "2026-11-30"))]  # noqa: E731

@@ -513,3 +513,42 @@ def test_replan_on_an_hourly_grid_adds_shifts_to_cover_an_absence(tmp_path):
     plan, changes = replan(data, data / "roster.csv", absent=["A1"], start=datetime(2026, 12, 2, 8),
                            time_limit=5, workers=1)
     assert any(c.kind == "added" and c.employee_id != "A1" for c in changes), [str(c) for c in changes]
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["plan", "--week", "30/11/2026"], "expected a date YYYY-MM-DD, got '30/11/2026'"),
+    (["plan", "--week", "2026-11-30", "--time-limit", "soon"], "expected a positive number, got 'soon'"),
+    (["sweep", "--week", "2026-11-30", "--skills", "cards", "--min-share", "most"], "expected a share 0 < x <= 1, got 'most'"),
+    (["replan", "--roster", "r.csv", "--from", "tomorrow"], "expected a date-time like 2026-12-02T08:00, got 'tomorrow'"),
+])
+def test_a_flag_that_does_not_parse_says_what_was_expected(tmp_path, capsys, args, expected):
+    """Without the flags' own parsing argparse still exits 2, but says only "invalid _date value",
+    naming neither the form expected nor, for --from, that a date-time is wanted."""
+    with pytest.raises(SystemExit) as exc:
+        main([args[0], "--data", str(SAMPLE), "--out", str(tmp_path / "o"), *args[1:]])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert expected in err, err
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_unreadable_file_is_named_not_a_traceback(tmp_path, monkeypatch, capsys):
+    """A file that exists but cannot be read (permissions, a network share gone): exit 2 naming
+    it. (chmod 000 does not stop root, so the read is made to fail.)"""
+    import shutil
+    from pathlib import Path
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).resolve().parent / "bad_inputs" / "_base", data)
+    real = Path.read_bytes
+
+    def refuse(self):
+        if self.name == "employees.csv":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    code = main(["plan", "--data", str(data), "--week", "2026-11-30", "--out", str(tmp_path / "out"),
+                 "--no-backtest", "--time-limit", "5"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "employees.csv: cannot be read (Permission denied)" in err
+    assert not (tmp_path / "out").exists() or not any(p.is_file() for p in (tmp_path / "out").rglob("*"))

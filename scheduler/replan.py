@@ -18,7 +18,7 @@ import pandas as pd
 
 from .config import shift_kind
 from .domain import Horizon, QueueAssignment, ShiftAssignment, ShiftTemplate, Staff, TimeOff
-from .errors import InputError, InputProblem
+from .errors import InputError, InputProblem, warn_input
 from .io import (load_centre_dir, load_staff, read_assignments, read_departures, read_requirements, read_roster,
                  read_roster_rows, read_time_off, rostered_hours)
 from .kpis import plan_kpis
@@ -237,6 +237,13 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     # The queues already worked before the change, as published (assignments.csv beside the roster).
     published = Path(roster_path).with_name("assignments.csv")
     published_queues = read_assignments(published) if published.exists() else []
+    # A queue centre.toml no longer has (renamed or closed since): those rows cannot be kept as
+    # published - said, not dropped without a word.
+    gone = sorted({a.queue for a in published_queues} - set(centre.queue_ids))
+    if gone:
+        warn_input(InputProblem(published.name, f"queue(s) {', '.join(gone)} not in centre.toml: the agents' "
+                                                "intervals on them are re-planned, not kept as published", column="queue"))
+        published_queues = [a for a in published_queues if a.queue not in gone]
     kept = [a for a in published_queues if a.start < start]
     # Only where the roster has that agent on duty then (an assignments file that does not match
     # the roster would otherwise ask the model for agents it does not have).

@@ -383,6 +383,28 @@ class ShiftAssignment:
             minutes -= (self.break_end - self.break_start).total_seconds() / 60
         return minutes / 60.0
 
+    @property
+    def start_minute(self) -> int:
+        """Minutes from midnight of `day` to the start, as a template's ``start_minute``."""
+        return (self.start - datetime.combine(self.day, time())) // timedelta(minutes=1)
+
+    @property
+    def length_minutes(self) -> int:
+        """On site, including the break, as a template's ``length_minutes``."""
+        return (self.end - self.start) // timedelta(minutes=1)
+
+    @property
+    def break_minutes(self) -> int:
+        if self.break_start is None or self.break_end is None:
+            return 0
+        return (self.break_end - self.break_start) // timedelta(minutes=1)
+
+    def in_times_of(self, template: ShiftTemplate | None) -> bool:
+        """Worked in `template`'s times (start and length): a shift whose template has changed
+        since, or an edited file, is not, and is read from its own times instead."""
+        return template is not None and \
+            (self.start_minute, self.length_minutes) == (template.start_minute, template.length_minutes)
+
     def under_way_at(self, moment: datetime) -> bool:
         """Started before `moment` and not yet over: an agent leaving then leaves it mid-way."""
         return self.start < moment < self.end

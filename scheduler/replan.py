@@ -292,11 +292,9 @@ def worked_shape(sh: ShiftAssignment, centre) -> ShiftTemplate:
     """The template a worked shift had, read from its own times: the record of a shift whose
     template centre.toml has changed or dropped since (its kind from its times, as the validator
     reads a shift of an unknown template)."""
-    start_minute = (sh.start - datetime.combine(sh.day, datetime.min.time())) // timedelta(minutes=1)
-    length = (sh.end - sh.start) // timedelta(minutes=1)
-    brk = (sh.break_end - sh.break_start) // timedelta(minutes=1) if sh.break_start and sh.break_end else 0
-    return ShiftTemplate(sh.shift_id, start_minute, length, brk,
-                         kind=shift_kind(start_minute, start_minute + length, centre.rules), record_of=sh.shift_id)
+    start, length = sh.start_minute, sh.length_minutes
+    return ShiftTemplate(sh.shift_id, start, length, sh.break_minutes,
+                         kind=shift_kind(start, start + length, centre.rules), record_of=sh.shift_id)
 
 
 def _left_before(shifts: list[ShiftAssignment], leaves_at: dict, moment: datetime) -> bool:

@@ -252,9 +252,7 @@ def _carry(rm: RosterModel):
             tmpl = next((t for t in p.templates if t.id == sa.shift_id), None)
             # The template's kind only if last week's shift is still in its times (a template
             # changed since: the shift as worked, as the validator reads it).
-            as_template = tmpl is not None and sa.start.hour * 60 + sa.start.minute == tmpl.start_minute and \
-                sa.end - sa.start == timedelta(minutes=tmpl.length_minutes)
-            kind = tmpl.kind if as_template else _kind_of_times(rm, sa)
+            kind = tmpl.kind if sa.in_times_of(tmpl) else _kind_of_times(rm, sa)
             night[d] = night.get(d, False) or kind == "night"
             ends.append((int((sa.end - start).total_seconds() // 60), sa.shift_id, d, kind))
         facts[e] = (worked, night, ends)
@@ -263,9 +261,7 @@ def _carry(rm: RosterModel):
 
 def _kind_of_times(rm: RosterModel, sa: ShiftAssignment) -> str:
     from .config import shift_kind
-    start_min = sa.start.hour * 60 + sa.start.minute
-    length = int((sa.end - sa.start).total_seconds() // 60)
-    return shift_kind(start_min, start_min + length, rm.problem.centre.rules)
+    return shift_kind(sa.start_minute, sa.start_minute + sa.length_minutes, rm.problem.centre.rules)
 
 
 def add_rest_and_forbidden_successions(rm: RosterModel) -> None:

@@ -29,8 +29,7 @@ class Violation:
 
 
 def _kind(centre: Centre, shift: ShiftAssignment) -> str:
-    start = (shift.start - datetime.combine(shift.day, datetime.min.time())) // timedelta(minutes=1)
-    length = (shift.end - shift.start) // timedelta(minutes=1)
+    start, length = shift.start_minute, shift.length_minutes
     tmpl = next((s for s in centre.shifts if s.id == shift.shift_id), None)
     if tmpl is not None and (tmpl.start_minute, tmpl.length_minutes) == (start, length):
         return tmpl.kind

@@ -823,3 +823,20 @@ def test_a_day_off_sick_from_a_rostered_shift_credits_that_shift_in_a_replan():
     min_hours = lambda vs: [v for v in vs if v.rule == "min_hours"]   # noqa: E731  (the 4-h shift fits no template)
     assert min_hours(validate_roster(centre, staff, kept, horizon_start=MONDAY, horizon_days=7))
     assert not min_hours(validate_roster(centre, staff, kept, horizon_start=MONDAY, horizon_days=7, published=published))
+
+
+def test_a_shift_reads_its_own_shape_from_its_day():
+    """Start minutes count from midnight of the shift's own day (a night dated Sunday that starts
+    after midnight is at 1,470, not 30), as templates count them; the shape decides whether a
+    published shift is still in its template's times."""
+    from scheduler.domain import ShiftTemplate
+    at = datetime.combine(MONDAY, time(0))
+    late = ShiftAssignment("E1", MONDAY, "N", at + timedelta(hours=24, minutes=30), at + timedelta(hours=32, minutes=30),
+                           at + timedelta(hours=28), at + timedelta(hours=28, minutes=30))
+    assert (late.start_minute, late.length_minutes, late.break_minutes) == (1470, 480, 30)
+    assert late.in_times_of(ShiftTemplate("N", 1470, 480, 30))
+    assert not late.in_times_of(ShiftTemplate("N", 30, 480, 30))
+    assert not late.in_times_of(ShiftTemplate("N", 1470, 510, 30))
+    assert not late.in_times_of(None)
+    no_break = replace(late, break_start=None, break_end=None)
+    assert no_break.break_minutes == 0

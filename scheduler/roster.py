@@ -936,7 +936,10 @@ def add_cost(rm: RosterModel) -> None:
 
 def add_changes_from_reference(rm: RosterModel) -> None:
     """Re-planning: every employee-day that differs from the reference roster (a different shift,
-    a new shift or a dropped one) costs change_weight, so the new plan changes only what it must."""
+    a new shift or a dropped one) costs change_weight, so the new plan changes only what it must.
+    A published shift that can no longer be worked (the agent is absent or on leave, its template
+    is gone) is a change no plan avoids: it costs nothing, or the breakdown would show 'changes
+    3000' for a re-plan that moved nobody (changes.csv still lists it)."""
     p = rm.problem
     if not p.reference or p.change_weight <= 0:
         return
@@ -953,7 +956,8 @@ def add_changes_from_reference(rm: RosterModel) -> None:
             work = rm.work[e, d]
             if (e, d) in ref:
                 v = rm.x.get((e, d, ref[e, d])) if ref[e, d] is not None else None
-                rm.penalize("changes", 1 - v if v is not None else 1, p.change_weight, employee=p.employees[e].id)
+                if v is not None:
+                    rm.penalize("changes", 1 - v, p.change_weight, employee=p.employees[e].id)
             elif not isinstance(work, int):
                 rm.penalize("changes", work, p.change_weight, employee=p.employees[e].id)
 

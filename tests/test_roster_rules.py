@@ -840,3 +840,23 @@ def test_a_shift_reads_its_own_shape_from_its_day():
     assert not late.in_times_of(None)
     no_break = replace(late, break_start=None, break_end=None)
     assert no_break.break_minutes == 0
+
+
+def test_a_published_shift_nobody_can_work_any_more_is_not_charged_as_a_change():
+    """Off sick on Monday from a published week: dropping Monday's shift is forced, so it costs
+    nothing (the breakdown once read 'changes 1000' for a re-plan that moved nobody); keeping the
+    other days costs nothing either, and calling the agent in on a day off would."""
+    centre = small_centre()
+    e0 = employee("e0")
+    monday = datetime.combine(MONDAY, datetime.min.time())
+    published = [ShiftAssignment("e0", MONDAY + timedelta(days=d), "E-0600", monday + timedelta(days=d, hours=6),
+                                 monday + timedelta(days=d, hours=14)) for d in range(4)]
+    staff = Staff((e0,), (TimeOff("e0", MONDAY, MONDAY, "sick"),))
+    problem = RosterProblem(centre, staff, requirement(centre, {}), reference=published, change_weight=1000)
+    rm = roster_module.build_model(problem, objective=False)
+    roster_module.add_changes_from_reference(rm)
+    charged = [p for p in rm.penalties if p.rule == "changes"]
+    assert not [p for p in charged if isinstance(p.expr, int)]           # no constant charge
+    roster = solve(problem, SolveOptions(time_limit=10, workers=1))
+    assert roster.penalties.get("changes", 0) == 0
+    assert sorted(s.day for s in roster.shifts) == [MONDAY + timedelta(days=d) for d in (1, 2, 3)]

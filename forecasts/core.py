@@ -231,7 +231,7 @@ def fit_queue(qd: QueueData, cal: Calendar, *, backtest: bool, tick) -> QueueFit
     })
     if hasattr(res, "res"):
         rep["daily_model_params"] = _daily_params(res)
-        rep["holidays_predicted_closed"] = bool(res.holidays_closed)
+    rep["holidays_predicted_closed"] = bool(res.holidays_closed)
     return QueueFit(qd.name, chosen, res, calib, aht, aht_mean, rep)
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .calendar import Calendar
-from .data import ANOMALY, HOLIDAY, HOLIDAY_CLOSED, MISSING, OK, PARTIAL, QueueData, weekday_profile
+from .data import ANOMALY, CLOSURE, HOLIDAY, HOLIDAY_CLOSED, MISSING, OK, PARTIAL, QueueData, weekday_profile
 
 
 class ModelError(Exception):
@@ -51,6 +51,16 @@ def _observed_days(qd: QueueData) -> np.ndarray:
     return ~np.isin(qd.status, (MISSING, PARTIAL)) & qd.present.any(axis=1)
 
 
+def holidays_closed(qd: QueueData, n: int) -> bool:
+    """Was the queue closed on most public holidays that fell on its open weekdays (first n days)?
+    Then a holiday ahead is forecast closed, whichever model is chosen."""
+    st = qd.status[:n]
+    on_open = qd.open_weekdays()[qd.weekday[:n]]
+    n_hol = int((np.isin(st, (HOLIDAY, HOLIDAY_CLOSED)) & on_open).sum())
+    n_closed = int(((st == HOLIDAY_CLOSED) & on_open).sum())
+    return n_hol > 0 and n_closed / n_hol >= 0.5
+
+
 class SeasonalNaive:
     """Same interval of the same weekday one week earlier (further back for longer horizons or when
     that day is missing)."""
@@ -75,10 +85,18 @@ class _NaiveResults:
     def __init__(self, spec, qd, n, cal, k):
         self.spec, self.qd, self.n, self.cal, self.k = spec, qd, n, cal, k
         obs = _observed_days(qd)[:n]
+        # Copy ordinary days only: last week's holiday (closed: zeros), closure or outage is not
+        # what next week's same weekday looks like (a weekday with no ordinary day left takes
+        # any observed one).
+        ordinary = obs & ~np.isin(qd.status[:n], (HOLIDAY, HOLIDAY_CLOSED, CLOSURE, ANOMALY))
         wd = qd.weekday[:n]
-        self.rows = {w: np.flatnonzero(obs & (wd == w)) for w in range(7)}
+        self.rows = {}
+        for w in range(7):
+            rows = np.flatnonzero(ordinary & (wd == w))
+            self.rows[w] = rows if len(rows) else np.flatnonzero(obs & (wd == w))
         if not any(len(r) for r in self.rows.values()):
             raise ModelError("no observed days")
+        self.holidays_closed = holidays_closed(qd, n)
 
     def predict(self, steps: int) -> Prediction:
         qd, n = self.qd, self.n
@@ -94,7 +112,9 @@ class _NaiveResults:
                 rows = rows[-self.k:]
             if len(rows):
                 mean[j] = np.nanmean(np.nan_to_num(qd.y[rows]), axis=0)
-        mean = _finish(qd, self.cal, days, mean)
+        # A holiday ahead is closed if the queue closed on most past ones (as the daily model does).
+        closed = (self.cal.flags(days, qd.open_weekdays())["hol"] > 0) & self.holidays_closed
+        mean = _finish(qd, self.cal, days, mean, closed)
         return Prediction(days, mean, mean.sum(axis=1))
 
 
@@ -161,11 +181,7 @@ class DailyProfile:
 class DailyProfileResults:
     def __init__(self, spec: DailyProfile, qd: QueueData, n: int, cal: Calendar, res, cols):
         self.spec, self.qd, self.n, self.cal, self.res, self.cols = spec, qd, n, cal, res, cols
-        st = qd.status[:n]
-        on_open = qd.open_weekdays()[qd.weekday[:n]]
-        n_hol = int((np.isin(st, (HOLIDAY, HOLIDAY_CLOSED)) & on_open).sum())
-        n_closed = int(((st == HOLIDAY_CLOSED) & on_open).sum())
-        self.holidays_closed = n_hol > 0 and n_closed / n_hol >= 0.5
+        self.holidays_closed = holidays_closed(qd, n)
         self.profiles = self._profiles()
         r = res.resid[np.isfinite(res.resid)] if res.resid is not None else np.array([])
         self.resid_sd = float(np.std(r[len(r) // 10:])) if len(r) > 10 else 0.2

@@ -283,3 +283,37 @@ def test_a_round_the_clock_queue_is_forecast_in_its_quiet_night_intervals():
     assert (told.loc[night, "contacts"] >= 0).all() and told.loc[night, "contacts"].sum() < 5
     daytime = told[~night & (pd.to_datetime(told["timestamp"]).dt.hour.between(9, 18))]
     assert daytime["contacts"].mean() == pytest.approx(3.0, rel=0.3)
+
+
+@pytest.mark.parametrize("recorded", ["absent", "zero rows"])
+@pytest.mark.parametrize("model", [m.name for m in candidate_models()])
+def test_every_model_keeps_a_closed_holiday_closed_and_copies_no_holiday(model, recorded):
+    """A queue closed on every past public holiday (no rows on them) is forecast closed on the next
+    one by each candidate: only the daily model knew it, so when a baseline won the backtest a
+    closed bank holiday was forecast - and rostered - as a full Monday (another bank's history,
+    Memorial Day). Nor does a baseline copy last week's closed holiday into an ordinary day."""
+    from forecasts.calendar import Calendar
+    from forecasts.data import prepare
+    history, level, _ = synthetic(weeks=40, scale=4)
+    history["timestamp"] = pd.to_datetime(history["timestamp"])
+    cal = Calendar("GB", "ENG")
+    import holidays as hol
+    off = hol.country_holidays("GB", subdiv="ENG", years=range(2024, 2028))
+    # 2026-08-31 is the English summer bank holiday (a Monday); history up to the day before, and
+    # up to a week after (the naive baseline then looks back at the holiday for the next Monday).
+    assert date(2026, 8, 31) in off
+    on_holiday = history["timestamp"].dt.date.isin(off)
+    if recorded == "absent":
+        history = history[~on_holiday]
+    else:
+        history.loc[on_holiday, "contacts"] = 0.0
+    spec = next(m for m in candidate_models() if m.name == model)
+    for end, holiday_ahead in ((date(2026, 9, 7), False), (date(2026, 8, 31), True)):
+        before = history[history["timestamp"] < pd.Timestamp(end)]
+        qd = prepare(before, cal).queues["q"]
+        pred = spec.fit(qd, len(qd.days), cal).predict(7)
+        monday = pred.mean.sum(axis=1)[[d.date() == end for d in pred.days]][0]   # (history ends on a closed Sunday or before)
+        if holiday_ahead:
+            assert monday == 0, (model, monday)
+        else:
+            assert monday == pytest.approx(level[0], rel=0.1), (model, monday)

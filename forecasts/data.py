@@ -306,6 +306,10 @@ def _clean_queue(q, days, y, aht, wd_open_global, cal: Calendar, interval, offse
     clo = np.array([cal.is_closure(d) for d in dates])
     status = np.full(n, OK, dtype=object)
     issues: dict = {}
+    # A day without rows is missing only if the queue opens that weekday: centre.toml's hours
+    # when given (another bank's report listed every closed Saturday of one queue as missing).
+    hours = cal.open_hours.get(q)
+    opens = np.array([wd_open_global[w] and (hours is None or bool(hours[w])) for w in range(7)])
     if dups:
         issues["duplicate_rows_summed_on"] = dups[:MAX_LISTED]
     # -- closed, missing, holidays, closures ---------------------------------------------------------
@@ -315,7 +319,7 @@ def _clean_queue(q, days, y, aht, wd_open_global, cal: Calendar, interval, offse
         elif hol[i]:
             status[i] = HOLIDAY if has_rows[i] and np.nansum(y[i]) > 0 else HOLIDAY_CLOSED
         elif not has_rows[i]:
-            status[i] = MISSING if wd_open_global[wd[i]] else CLOSED
+            status[i] = MISSING if opens[wd[i]] else CLOSED
     # -- runs of zero days too long to be chance: not recorded, or before the queue's launch --------
     zero_runs = _improbable_zero_runs(y, has_rows, status, wd, wd_open_global[wd])
     if zero_runs.any():
@@ -334,7 +338,6 @@ def _clean_queue(q, days, y, aht, wd_open_global, cal: Calendar, interval, offse
         # ... or recorded inside the queue's configured opening hours: a 24/7 line's quiet night
         # intervals (zero rows: open, no contacts) were read as closed, so forecast and staffed
         # at nothing - an hour of nights with nobody on the fraud line.
-        hours = cal.open_hours.get(q)
         if hours is not None and open_mask[w].any():
             starts = offset + interval * np.arange(slots)
             configured = np.zeros(slots, bool)
@@ -343,8 +346,12 @@ def _clean_queue(q, days, y, aht, wd_open_global, cal: Calendar, interval, offse
             open_mask[w] |= configured & (frac >= 0.5)
     zero_rows = int(((np.nan_to_num(y) == 0) & present).sum())
     absent_in_closed = int((~present & ~open_mask[wd]).sum())
-    issues["closed_hours"] = ("recorded as zero rows" if zero_rows > absent_in_closed
-                              else "absent rows (absent = closed)")
+    open_days = open_mask.any(axis=1)
+    if open_days.any() and open_mask[open_days].all():
+        issues["closed_hours"] = "none (open round the clock on its open days)"
+    else:
+        issues["closed_hours"] = ("recorded as zero rows" if zero_rows > absent_in_closed
+                                  else "absent rows (absent = closed)")
     issues["open_hours"] = {WEEKDAYS[w]: _hours_text(open_mask[w], interval, offset) for w in range(7)}
     # -- gaps inside open hours: fill from the weekday profile, or mark the day partial -------------
     filled = 0

@@ -118,10 +118,10 @@ def cmd_forecast(args) -> int:
     history = read_history(args.history, centre.queue_ids if centre else None)
     if centre is not None:
         table, report = make_forecast(history, centre, args.start, args.days, backtest=not args.no_backtest,
-                                      progress=ProgressBar("backtest"), source=Path(args.history).name)
+                                      progress=ProgressBar("backtest" if not args.no_backtest else "forecast"), source=Path(args.history).name)
     else:
         result = forecast_history(history, args.start, args.days, holiday_country=args.holidays,
-                                  backtest=not args.no_backtest, progress=ProgressBar("backtest"),
+                                  backtest=not args.no_backtest, progress=ProgressBar("backtest" if not args.no_backtest else "forecast"),
                                   source=Path(args.history).name)
         table, report = result.table, result.report
     write_csv(table, args.out)

@@ -467,8 +467,22 @@ def read_employees(path: str | Path, centre: Centre, label: str | None = None) -
             earliest_start=window[0], latest_end=window[1],
             hourly_cost=1.0 if math.isnan(cost[idx]) else float(cost[idx])))
     t.raise_if_problems()
+    _warn_untrained_queues(employees, centre, t.label)
     _warn_pool_skills(employees, centre, t.label)
     return employees
+
+
+def _warn_untrained_queues(employees: list[Employee], centre: Centre, label: str) -> None:
+    """A queue nobody is trained for cannot be staffed: all its demand is short, which the plan
+    showed as '0 % met' without a word (another bank's centre, a pooled queue whose agents' skills
+    named only the host)."""
+    trained = set().union(*(e.skills for e in employees)) if employees else set()
+    for q in centre.queues:
+        if q.id not in trained:
+            pooled = f" (staffed with {q.staff_with!r} in centre.toml, but an agent serves it only if trained for " \
+                     f"it: add {q.id!r} to the skills of {q.staff_with!r} agents who answer it)" if q.staff_with else ""
+            warn_input(InputProblem(label, f"nobody is trained for queue {q.id!r}{pooled}: none of its demand can be "
+                                           "covered", column="skills"))
 
 
 def _warn_pool_skills(employees: list[Employee], centre: Centre, label: str) -> None:

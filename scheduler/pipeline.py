@@ -44,6 +44,7 @@ def make_forecast(history: pd.DataFrame, centre: Centre, start: date, days: int,
     times are filled from the queue's default."""
     from forecasts import forecast_history
     require_every_queue(history, centre, source)
+    warn_contacts_outside_hours(history, centre, source)
     result = forecast_history(history, start, days, holiday_country=centre.holiday_country,
                               holiday_subdivision=centre.holiday_subdivision, closures=list(centre.closures),
                               closed_weekdays=centre.closed_weekdays,
@@ -51,6 +52,43 @@ def make_forecast(history: pd.DataFrame, centre: Centre, start: date, days: int,
                               backtest=backtest, progress=progress, source=source)
     table = apply_opening_hours(to_interval(result.table, centre.interval_minutes, source), centre)
     return table, result.report
+
+
+# Contacts of the recent weeks that arrived while centre.toml has the queue closed: above this
+# share of a queue's contacts, the hours are probably not the queue's real ones.
+OUTSIDE_HOURS_SHARE = 0.01
+OUTSIDE_HOURS_WEEKS = 8
+
+
+def warn_contacts_outside_hours(history: pd.DataFrame, centre: Centre, source: str = "history.csv") -> None:
+    """Contacts in closed hours are neither forecast nor staffed: if a queue's recent history has
+    many, say so (another bank's Saturday mornings - 30 % of its Saturday volume - were dropped
+    without a word). A row counts as outside only if its whole interval is."""
+    if history.empty or history["timestamp"].nunique() < 2:
+        return
+    from .staffing import infer_interval_minutes
+    step = timedelta(minutes=infer_interval_minutes(history))
+    ts = pd.to_datetime(history["timestamp"])
+    recent = (ts >= ts.max() - pd.Timedelta(weeks=OUTSIDE_HOURS_WEEKS)) & (history["contacts"] > 0)
+    recent &= ~ts.dt.date.isin(set(centre.closures))
+    for q in centre.queues:
+        rows = history.index[recent & (history["queue"] == q.id)]
+        if not len(rows):
+            continue
+        starts = ts[rows]
+        last = starts + (step - timedelta(minutes=1))
+        closed = np.array([not q.is_open(a.to_pydatetime()) and not q.is_open(b.to_pydatetime())
+                           for a, b in zip(starts, last)], dtype=bool)
+        contacts = history.loc[rows, "contacts"].to_numpy(float)
+        outside = contacts[closed].sum()
+        if outside <= OUTSIDE_HOURS_SHARE * contacts.sum():
+            continue
+        by_day = pd.Series(contacts[closed], index=starts[closed].dt.day_name()).groupby(level=0).sum()
+        worst = ", ".join(f"{d} {v:,.0f}" for d, v in by_day.sort_values(ascending=False).head(3).items())
+        warn_input(InputProblem(source, f"{outside:,.0f} contacts of queue {q.id!r} in the last {OUTSIDE_HOURS_WEEKS} "
+                                        f"weeks ({outside / contacts.sum():.0%}) arrived while centre.toml has it closed "
+                                        f"(most on {worst}): they are neither forecast nor staffed; widen its hours "
+                                        "if the queue takes them", column="timestamp"))
 
 
 def require_every_queue(history: pd.DataFrame, centre: Centre, source: str = "history.csv") -> None:

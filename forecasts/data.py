@@ -177,18 +177,33 @@ def _hours_text(mask_row: np.ndarray, interval: int, offset: int) -> str:
     return ",".join(parts)
 
 
+# Pseudo-contacts per open interval that pull a weekday's intraday shape toward a smooth one. A
+# queue of ~5 contacts a day has a shape of a few dozen contacts over six weeks: its raw shares
+# were 0 in a third of its open intervals (forecast 0, staffed by nobody while open) and multiples
+# of 1/30 elsewhere. A queue of thousands a day is moved by a fraction of a per cent.
+PROFILE_PSEUDO_PER_SLOT = 1.0
+
+
 def weekday_profile(y: np.ndarray, rows: np.ndarray, open_row: np.ndarray) -> np.ndarray | None:
-    """Share of the daily volume per interval averaged over ``rows`` (days), restricted to open slots."""
+    """Share of the daily volume per interval over ``rows`` (days), restricted to open slots, shrunk
+    toward a smooth shape (the same counts averaged over neighbouring intervals, half-way to flat)
+    by PROFILE_PSEUDO_PER_SLOT pseudo-contacts per open slot."""
     if len(rows) == 0:
         return None
     block = np.nan_to_num(y[rows])
-    tot = block.sum()
-    if tot <= 0:
+    if block.sum() <= 0:
         return None
-    p = block.sum(axis=0) / tot
-    p = np.where(open_row, p, 0.0)
-    s = p.sum()
-    return p / s if s > 0 else None
+    counts = np.where(open_row, block.sum(axis=0), 0.0)
+    if counts.sum() <= 0:
+        return None
+    n_open = int(open_row.sum())
+    kernel = np.array([1.0, 2.0, 3.0, 2.0, 1.0])
+    smooth = np.where(open_row, np.convolve(counts, kernel / kernel.sum(), mode="same"), 0.0)
+    flat = open_row / n_open
+    prior = 0.5 * smooth / smooth.sum() + 0.5 * flat if smooth.sum() > 0 else flat
+    alpha = PROFILE_PSEUDO_PER_SLOT * n_open
+    p = (counts + alpha * prior) / (counts.sum() + alpha)
+    return p / p.sum()
 
 
 def prepare(history: pd.DataFrame, calendar: Calendar, *, source: str = "history.csv",

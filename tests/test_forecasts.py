@@ -317,3 +317,19 @@ def test_every_model_keeps_a_closed_holiday_closed_and_copies_no_holiday(model, 
             assert monday == 0, (model, monday)
         else:
             assert monday == pytest.approx(level[0], rel=0.1), (model, monday)
+
+
+def test_a_tiny_queue_is_forecast_in_every_open_interval():
+    """~5 contacts a day: the raw intraday shares of six weeks left a third of the open intervals
+    at 0 (forecast 0, staffed by nobody while open). The shape is now shrunk toward a smooth one."""
+    from forecasts.calendar import Calendar
+    from forecasts.data import prepare
+    history, _, _ = synthetic(weeks=12, interval=15, scale=5 / 400, seed=3)
+    cal = Calendar()
+    qd = prepare(history, cal).queues["q"]
+    spec = next(m for m in candidate_models() if m.name == "sarimax_011")
+    pred = spec.fit(qd, len(qd.days), cal).predict(7)
+    for j, day in enumerate(pred.days):
+        open_slots = qd.open_mask[day.weekday()]
+        if open_slots.any():
+            assert (pred.mean[j][open_slots] > 0).all(), (day, pred.mean[j][open_slots])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime, time
 
 import numpy as np
 import pandas as pd
@@ -57,9 +58,17 @@ def plan_kpis(roster: Roster, requirement: Requirement, centre: Centre, staff: S
     paid = {p["employee_id"]: p["paid_hours"] for p in people if p["days_worked"]}
     night_ok = [p for p, e in zip(people, staff.employees) if e.nights]
     short = cov[cov["gap"] < 0].sort_values("gap")
+    # Before the first start of any shift on the horizon's first day only last week's shifts running
+    # past midnight can serve: a 24/7 queue's Monday small hours, short in every plan made without
+    # previous_roster.csv (the supervisor saw '0/4 at 00:00' and no reason).
+    first_start = min((t.start_minute for t in centre.shifts), default=0)
+    reachable_from = pd.Timestamp(datetime.combine(h.start, time())) + pd.Timedelta(minutes=first_start)
+    early = short[pd.to_datetime(short["timestamp"]) < reachable_from]
     shortfall = {
         "agent_hours": round(float(-short["gap"].sum() * hours_per_interval), 1),
         "intervals": int(len(short)),
+        "before_first_shift": {"agent_hours": round(float(-early["gap"].sum() * hours_per_interval), 1),
+                               "until": reachable_from.isoformat(timespec="minutes")},
         "worst": [{"timestamp": r.timestamp.isoformat(timespec="minutes"), "queue": r.queue,
                    "required": int(r.required), "scheduled": int(r.scheduled)} for r in short.head(10).itertuples()],
     }

@@ -433,6 +433,12 @@ def summary_lines(plan: Plan) -> list[str]:
     if sf.get("intervals"):
         worst = ", ".join(f"{w['queue']} {w['timestamp'][5:].replace('T', ' ')} ({w['scheduled']}/{w['required']})" for w in sf["worst"][:3])
         lines.append(f"Short of demand: {sf['agent_hours']} agent-hours over {sf['intervals']} interval-queues; worst: {worst}")
+        early = sf.get("before_first_shift", {})
+        if early.get("agent_hours"):
+            until = datetime.fromisoformat(early["until"])
+            lines.append(f"  {early['agent_hours']} agent-hours of it before {until:%H:%M} on {until:%a %m-%d}, the first start "
+                         "of any shift this week: only last week's shifts running past midnight cover them "
+                         "(give last week's roster.csv as previous_roster.csv)")
     lines.append("Penalty by rule: " + ", ".join(f"{r} {v:g}" for r, v in k.get("penalty_by_rule", {}).items()))
     unavoidable = {q: v for q, v in k.get("solver", {}).get("lp_bound_by_queue", {}).items() if v > 0}
     if unavoidable:

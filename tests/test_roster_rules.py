@@ -860,3 +860,23 @@ def test_a_published_shift_nobody_can_work_any_more_is_not_charged_as_a_change()
     roster = solve(problem, SolveOptions(time_limit=10, workers=1))
     assert roster.penalties.get("changes", 0) == 0
     assert sorted(s.day for s in roster.shifts) == [MONDAY + timedelta(days=d) for d in (1, 2, 3)]
+
+
+def test_monday_small_hours_only_last_weeks_shifts_can_cover_are_named():
+    """A 24/7 queue short at 00:00-05:00 on the first day with no previous roster: no shift of the
+    week starts before 06:00, and the summary says so (it showed '0/2 at 00:00' and no reason)."""
+    from scheduler.domain import Roster
+    from scheduler.kpis import plan_kpis
+    from scheduler.pipeline import summary_lines
+    centre = small_centre()
+    req = requirement(centre, {"a": {(0, 2): 2, (0, 3): 1, (1, 2): 1}})
+    staff = Staff((employee("e0"),))
+    kpis = plan_kpis(Roster(req.horizon, [], []), req, centre, staff)
+    early = kpis["shortfall"]["before_first_shift"]
+    assert early == {"agent_hours": 3.0, "until": f"{MONDAY.isoformat()}T06:00"}   # Tuesday's 02:00 is not
+    assert kpis["shortfall"]["agent_hours"] == 4.0
+    plan = type("P", (), {"kpis": kpis})()
+    kpis.setdefault("solver", {"status": "OPTIMAL"})
+    kpis.setdefault("penalty_by_rule", {})
+    text = "\n".join(summary_lines(plan))
+    assert "3.0 agent-hours of it before 06:00 on Mon 11-30" in text and "previous_roster.csv" in text, text

@@ -10,8 +10,11 @@ from scheduler.errors import InputError
 
 class Calendar:
     def __init__(self, country: str | None = None, subdivision: str | None = None,
-                 closures=(), source: str = "centre.toml", closed_weekdays=(), open_hours=None):
+                 closures=(), source: str = "centre.toml", closed_weekdays=(), open_hours=None,
+                 ignored=()):
         self.country = country or None
+        # Holiday names the centre does not observe (ordinary days here).
+        self.ignored = tuple(ignored or ())
         # Queue -> its opening hours, 7 weekdays (Monday first) of (open, close) minutes from
         # midnight (a centre's configuration; none known = read from the history alone).
         self.open_hours = {str(q): tuple(tuple((int(a), int(b)) for a, b in day) for day in week)
@@ -30,14 +33,14 @@ class Calendar:
             if not self.country:
                 self._cache[year] = {}
             else:
-                import holidays
+                from scheduler.domain import observed_holidays
                 try:
-                    h = holidays.country_holidays(self.country, subdiv=self.subdivision, years=year)
+                    h = observed_holidays(self.country, self.subdivision, year, self.ignored)
                 except (NotImplementedError, KeyError) as e:
                     raise InputError(f"unknown holiday country/subdivision "
                                      f"{self.country!r}/{self.subdivision!r} for the holidays package ({e})",
                                      file="centre.toml") from None
-                self._cache[year] = dict(h)
+                self._cache[year] = h
         return self._cache[year]
 
     def is_holiday(self, d: date) -> bool:

@@ -283,7 +283,7 @@ def _history_key(df: pd.DataFrame) -> str:
 def fit_forecaster(history: pd.DataFrame, *, before: date | None = None, holiday_country: str | None = None,
                    holiday_subdivision: str | None = None, closures=(), backtest: bool = True,
                    progress: Progress = None, source: str = "history.csv", use_cache: bool = True,
-                   closed_weekdays=(), open_hours=None) -> Forecaster:
+                   closed_weekdays=(), open_hours=None, holidays_ignored=()) -> Forecaster:
     """Clean the history (rows at/after ``before`` are ignored), select and fit a model per queue.
     ``open_hours`` (queue -> 7 weekdays of (open, close) minutes): when each queue is open, from
     the centre's configuration - intervals recorded in the history inside them are open even where
@@ -295,8 +295,8 @@ def fit_forecaster(history: pd.DataFrame, *, before: date | None = None, holiday
         if len(df) == 0:
             raise InputError(f"no history before the forecast start {before}", file=source)
     cal = Calendar(holiday_country, holiday_subdivision, closures, closed_weekdays=closed_weekdays,
-                   open_hours=open_hours)
-    key = (_history_key(df), cal.country, cal.subdivision, tuple(sorted(cal.closures)),
+                   open_hours=open_hours, ignored=holidays_ignored)
+    key = (_history_key(df), cal.country, cal.subdivision, cal.ignored, tuple(sorted(cal.closures)),
            tuple(sorted(cal.closed_weekdays)), tuple(sorted(cal.open_hours.items())), bool(backtest))
     if use_cache and key in _CACHE:
         _CACHE.move_to_end(key)
@@ -343,10 +343,11 @@ def fit_forecaster(history: pd.DataFrame, *, before: date | None = None, holiday
 def forecast_history(history: pd.DataFrame, start: date, days: int, *, holiday_country: str | None = None,
                      holiday_subdivision: str | None = None, closures=(), backtest: bool = True,
                      progress: Progress = None, source: str = "history.csv", closed_weekdays=(),
-                     open_hours=None) -> ForecastResult:
+                     open_hours=None, holidays_ignored=()) -> ForecastResult:
     """Forecast contacts (with 80%/95% intervals) and AHT per interval and queue for ``days`` days
     from ``start``. History at or after ``start`` is ignored. See docs/forecasting.md."""
     fc = fit_forecaster(history, before=start, holiday_country=holiday_country,
                         holiday_subdivision=holiday_subdivision, closures=closures, backtest=backtest,
-                        progress=progress, source=source, closed_weekdays=closed_weekdays, open_hours=open_hours)
+                        progress=progress, source=source, closed_weekdays=closed_weekdays, open_hours=open_hours,
+                        holidays_ignored=holidays_ignored)
     return fc.predict(start, days)

@@ -159,13 +159,19 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
     _unknown_keys(data, "", {"centre", "staffing", "rules", "weights", "queues", "shifts"}, col)
     centre_t = _section(data, "centre", col)
     _unknown_keys(centre_t, "centre", {"name", "interval_minutes", "closures", "holiday_country",
-                                       "holiday_subdivision"}, col)
+                                       "holiday_subdivision", "holidays_ignored"}, col)
     name = col.get(centre_t, "name", "centre", str, "Contact centre")
     holiday_country = col.get(centre_t, "holiday_country", "centre", str, None, expect="a country code like 'GB'")
     holiday_subdivision = col.get(centre_t, "holiday_subdivision", "centre", str, None,
                                   expect="a subdivision code like 'ENG'")
     interval = col.get(centre_t, "interval_minutes", "centre", int, 30,
                        check=lambda v: v in (5, 10, 15, 20, 30, 60), expect="one of 5, 10, 15, 20, 30, 60")
+    ignored = []
+    for i, text in enumerate(col.get(centre_t, "holidays_ignored", "centre", list, [])):
+        if isinstance(text, str) and text.strip():
+            ignored.append(text.strip())
+        else:
+            col.add(f"centre.holidays_ignored[{i}]", f"expected a holiday's name like 'San Jacinto Day', got {text!r}")
     closures = []
     for i, text in enumerate(col.get(centre_t, "closures", "centre", list, [])):
         try:
@@ -307,6 +313,22 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
                 holiday_country in holidays.list_supported_countries() else "centre.holiday_country"
             col.add(where, f"the holidays package does not know it ({exc}); expected a country code like 'GB'"
                            " and, optionally, one of its subdivisions like 'ENG'")
+        else:
+            # A misspelt name would leave the holiday observed without a word: each must be one the
+            # calendar has (in any year of 2000-2040).
+            if ignored:
+                known = {part.strip() for name in holidays.country_holidays(
+                    holiday_country, subdiv=holiday_subdivision, years=range(2000, 2041)).values()
+                    for part in name.split(";")}
+                folded = {k.casefold() for k in known}
+                for i, name in enumerate(ignored):
+                    if name.casefold() not in folded:
+                        col.add(f"centre.holidays_ignored[{i}]",
+                                f"{name!r} is not a holiday of {holiday_country}"
+                                f"{'/' + holiday_subdivision if holiday_subdivision else ''}; expected one of "
+                                + ", ".join(repr(k) for k in sorted(known)))
+    elif ignored:
+        col.add("centre.holidays_ignored", "holidays to ignore need a holiday_country")
 
     if col.problems:
         raise InputError(col.problems)
@@ -314,7 +336,7 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
         name=name or "Contact centre", queues=tuple(queues), shifts=tuple(shifts),
         rules=rules, weights=weights, interval_minutes=interval, shrinkage=shrinkage,
         staffing_model=model, holiday_country=holiday_country,
-        holiday_subdivision=holiday_subdivision, closures=tuple(closures))
+        holiday_subdivision=holiday_subdivision, closures=tuple(closures), holidays_ignored=tuple(ignored))
 
 
 def _hours_on_grid(queue: Queue, interval: int, file: str, key: str) -> Queue:

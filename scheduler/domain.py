@@ -230,6 +230,21 @@ class Weights:
 # --------------------------------------------------------------------------------------------
 # The centre
 # --------------------------------------------------------------------------------------------
+def observed_holidays(country: str, subdivision: str | None, years, ignored=()) -> dict[date, str]:
+    """Date -> name of the public holidays (the ``holidays`` package) a centre observes: those of
+    `country` / `subdivision` in `years`, less a date whose every name is in `ignored` (case does
+    not matter; 'Boxing Day' covers 'Boxing Day (observed)'; a date with two holidays stays if one
+    is observed)."""
+    import holidays
+    found = holidays.country_holidays(country, subdiv=subdivision, years=years)
+    skip = {n.strip().casefold() for n in ignored}
+
+    def skipped(part: str) -> bool:
+        part = part.strip().casefold()
+        return part in skip or part.split(" (")[0] in skip
+    return {d: name for d, name in found.items() if not skip or not all(skipped(p) for p in name.split(";"))}
+
+
 @dataclass(frozen=True)
 class Centre:
     name: str
@@ -243,15 +258,17 @@ class Centre:
     holiday_country: str | None = None
     holiday_subdivision: str | None = None
     closures: tuple[date, ...] = ()
+    # Holidays of the country's calendar the centre does not observe (names as the holidays package
+    # gives them): ordinary days for the forecast and the contract credit.
+    holidays_ignored: tuple[str, ...] = ()
 
     def public_holidays(self, first: date, last: date) -> frozenset[date]:
         """The public holidays from `first` to `last` (inclusive) of the centre's holiday calendar
-        (the ``holidays`` package; none without a holiday_country)."""
+        (the ``holidays`` package; none without a holiday_country), less those it ignores."""
         if not self.holiday_country or last < first:
             return frozenset()
-        import holidays
-        found = holidays.country_holidays(self.holiday_country, subdiv=self.holiday_subdivision,
-                                          years=range(first.year, last.year + 1))
+        found = observed_holidays(self.holiday_country, self.holiday_subdivision,
+                                  range(first.year, last.year + 1), self.holidays_ignored)
         return frozenset(d for d in found if first <= d <= last)
 
     def contract_credit_holidays(self, first: date, last: date) -> frozenset[date]:

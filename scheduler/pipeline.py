@@ -47,6 +47,7 @@ def make_forecast(history: pd.DataFrame, centre: Centre, start: date, days: int,
     warn_contacts_outside_hours(history, centre, source)
     result = forecast_history(history, start, days, holiday_country=centre.holiday_country,
                               holiday_subdivision=centre.holiday_subdivision, closures=list(centre.closures),
+                              holidays_ignored=centre.holidays_ignored,
                               closed_weekdays=centre.closed_weekdays,
                               open_hours={q.id: q.hours for q in centre.queues},
                               backtest=backtest, progress=progress, source=source)

@@ -292,7 +292,11 @@ def _credited_holidays(centre: Centre, start: date, days: int) -> set[date]:
     last = start + timedelta(days=days - 1)
     calendar = holidays.country_holidays(centre.holiday_country, subdiv=centre.holiday_subdivision,
                                          years=range(start.year, last.year + 1))
-    return {start + timedelta(days=i) for i in range(days) if start + timedelta(days=i) in calendar}
+    # (A holiday the centre ignores credits nothing: every one of the date's names ignored.)
+    ignored = {n.casefold() for n in centre.holidays_ignored}
+    names = lambda d: [p.strip().casefold() for p in calendar[d].split(";")]   # noqa: E731
+    return {d for d in (start + timedelta(days=i) for i in range(days))
+            if d in calendar and not all(n in ignored or n.split(" (")[0] in ignored for n in names(d))}
 
 
 def _check_weekly(centre: Centre, e: Employee, own: list[ShiftAssignment], start: date, days: int, leave,

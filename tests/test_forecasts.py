@@ -333,3 +333,34 @@ def test_a_tiny_queue_is_forecast_in_every_open_interval():
         open_slots = qd.open_mask[day.weekday()]
         if open_slots.any():
             assert (pred.mean[j][open_slots] > 0).all(), (day, pred.mean[j][open_slots])
+
+
+def test_holidays_a_centre_does_not_observe_are_ordinary_days():
+    """A Texan bank open on the state's holidays: San Jacinto Day was pooled with the federal ones
+    (forecast at 0.7 of a Monday) and credited everybody's contract. centre.holidays_ignored names
+    them; 'Boxing Day' also covers 'Boxing Day (observed)'; a date with two holidays stays a
+    holiday while one of them is observed."""
+    from forecasts.calendar import Calendar
+    from scheduler.config import centre_from_dict
+    from scheduler.domain import observed_holidays
+    from scheduler.validate import _credited_holidays
+    texas = ["San Jacinto Day", "Emancipation Day In Texas"]
+    assert date(2025, 4, 21) in observed_holidays("US", "TX", 2025)
+    kept = observed_holidays("US", "TX", 2025, texas)
+    assert date(2025, 4, 21) not in kept
+    assert date(2025, 6, 19) in kept                     # Juneteenth is on the same day
+    gb = observed_holidays("GB", "ENG", 2027, ["boxing day"])
+    assert date(2027, 12, 28) not in gb and date(2027, 12, 27) in gb   # Boxing Day (observed) on Tuesday
+    cal = Calendar("US", "TX", ignored=texas)
+    assert not cal.is_holiday(date(2025, 4, 21)) and cal.is_holiday(date(2025, 5, 26))
+    base = {"centre": {"holiday_country": "US", "holiday_subdivision": "TX", "holidays_ignored": texas},
+            "queues": [{"id": "q", "hours": "24h"}], "shifts": [{"id": "D", "starts": ["08:00"], "hours": 8}]}
+    centre = centre_from_dict(base)
+    week = (date(2025, 4, 21), date(2025, 4, 27))
+    assert centre.public_holidays(*week) == frozenset()
+    assert _credited_holidays(centre, week[0], 7) == set()
+    assert _credited_holidays(centre_from_dict({**base, "centre": {"holiday_country": "US", "holiday_subdivision": "TX"}}),
+                              week[0], 7) == {date(2025, 4, 21)}
+    with pytest.raises(InputError) as exc:
+        centre_from_dict({**base, "centre": {"holidays_ignored": ["Boxing Day"]}})
+    assert "need a holiday_country" in str(exc.value)

@@ -24,7 +24,8 @@ class InputProblem:
         if self.row is not None:
             where += f", row {self.row}"
         if self.column:
-            where += f", column '{self.column}'"
+            # A TOML file has keys, not columns (a supervisor read "column 'rules.night_start'").
+            where += f", {'key' if self.file.lower().endswith('.toml') else 'column'} '{self.column}'"
         return f"{where}: {self.message}"
 
 

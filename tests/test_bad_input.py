@@ -418,7 +418,7 @@ def test_a_history_interval_off_the_grid_is_refused(tmp_path, capsys):
     (False, {"--shrinkage": "1.3"}, "error: command line, column '--shrinkage': shrinkage must be in [0, 1)"),
     (True, {"--service-level": "2"}, "error: command line, column '--service-level': queue 'cards': service level"),
     (False, {"--model": "erlang-a"}, "error: command line, column '--patience-seconds': queue 'cards': the erlang-a model"),
-    (True, {"--model": "erlang-a"}, "centre.toml, column 'queues[0].patience_seconds': queue 'cards': the erlang-a model"),
+    (True, {"--model": "erlang-a"}, "centre.toml, key 'queues[0].patience_seconds': queue 'cards': the erlang-a model"),
 ])
 def test_staffing_problems_name_where_the_value_came_from(tmp_path, capsys, config, flags, expected):
     """staffing.py calls every setting 'parameters'; the message names the flag or the centre.toml key."""
@@ -435,7 +435,7 @@ def test_staffing_problems_name_where_the_value_came_from(tmp_path, capsys, conf
     assert expected in err, err
     assert "parameters" not in err, err
     if config and "--model" in flags:            # the path given, not just a name
-        assert f"error: {data / 'centre.toml'}, column" in err, err
+        assert f"error: {data / 'centre.toml'}, key" in err, err
     assert not out.exists()
 
 
@@ -454,7 +454,7 @@ def test_a_staffing_setting_missing_from_centre_toml_is_reported_before_the_fore
     monkeypatch.setattr(pipeline, "make_forecast", no_forecast)
     with pytest.raises(InputError) as err:
         pipeline.prepare_inputs(data, date(2026, 11, 30), backtest=False)
-    assert "centre.toml, column 'queues[0].patience_seconds'" in str(err.value)
+    assert "centre.toml, key 'queues[0].patience_seconds'" in str(err.value)
 
 
 def test_a_roster_without_shifts_is_a_roster(tmp_path, capsys):

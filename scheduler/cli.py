@@ -1,7 +1,7 @@
 """`python -m scheduler <command>`: a thin shell over scheduler.pipeline.
 
 Exit codes: 0 success; 1 validation found rule violations (validate) or an internal error;
-2 bad input (file, row, column and what was expected are printed; nothing is written);
+2 bad input (file, row, column - or TOML key - and what was expected are printed; nothing is written);
 3 no roster satisfies the hard rules; 130 interrupted (earlier outputs left intact).
 """
 from __future__ import annotations

@@ -318,14 +318,20 @@ def read_history(path: str | Path, queues: Iterable[str] | None = None, label: s
 
 def _unknown_if_few_impossible(t: "Table", contacts: pd.Series) -> None:
     """Blank the handle times of 0 s or beyond MAX_AHT_SECONDS on rows with contacts when they are
-    at most MAX_IMPOSSIBLE_AHT_SHARE of those rows (see there), and say which rows."""
+    at most MAX_IMPOSSIBLE_AHT_SHARE of those rows in every queue (see there; per queue, or a small
+    queue written in milliseconds would lose all its handle times to a big one's rows), and say
+    which rows. Otherwise leave them to the row-by-row checks."""
     raw = t.frame["aht_seconds"]
     text = raw.str.replace(",", ".", regex=False) if t.decimal_comma else raw
     values = pd.to_numeric(text, errors="coerce")
     offered = (contacts > 0).fillna(False)
-    impossible = offered & ((values == 0) | (values > MAX_AHT_SECONDS)).fillna(False)
+    impossible = offered & ((values == 0) | ((values > MAX_AHT_SECONDS) & (values < math.inf))).fillna(False)
     n = int(impossible.sum())
-    if n == 0 or n > MAX_IMPOSSIBLE_AHT_SHARE * int(offered.sum()):
+    if n == 0:
+        return
+    queue = t.frame["queue"]
+    per_queue = pd.DataFrame({"bad": impossible, "offered": offered}).groupby(queue).sum()
+    if (per_queue["bad"] > MAX_IMPOSSIBLE_AHT_SHARE * per_queue["offered"]).any():
         return
     rows = [t.row(i) for i in raw.index[impossible]]
     shown = ", ".join(str(r) for r in rows[:10]) + (f" and {n - 10} more" if n > 10 else "")

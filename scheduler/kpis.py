@@ -29,7 +29,8 @@ def coverage_table(roster: Roster, requirement: Requirement) -> pd.DataFrame:
 
 
 def plan_kpis(roster: Roster, requirement: Requirement, centre: Centre, staff: Staff,
-              forecast: pd.DataFrame | None = None) -> dict:
+              forecast: pd.DataFrame | None = None, previous_given: bool = False) -> dict:
+    """``previous_given``: the plan counted last week's shifts (previous_roster.csv) as cover."""
     h = requirement.horizon
     hours_per_interval = h.interval_minutes / 60
     cov = coverage_table(roster, requirement)
@@ -68,7 +69,8 @@ def plan_kpis(roster: Roster, requirement: Requirement, centre: Centre, staff: S
         "agent_hours": round(float(-short["gap"].sum() * hours_per_interval), 1),
         "intervals": int(len(short)),
         "before_first_shift": {"agent_hours": round(float(-early["gap"].sum() * hours_per_interval), 1),
-                               "until": reachable_from.isoformat(timespec="minutes")},
+                               "until": reachable_from.isoformat(timespec="minutes"),
+                               "previous_roster": bool(previous_given)},
         "worst": [{"timestamp": r.timestamp.isoformat(timespec="minutes"), "queue": r.queue,
                    "required": int(r.required), "scheduled": int(r.scheduled)} for r in short.head(10).itertuples()],
     }

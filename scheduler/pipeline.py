@@ -67,8 +67,11 @@ def warn_contacts_outside_hours(history: pd.DataFrame, centre: Centre, source: s
     without a word). A row counts as outside only if its whole interval is."""
     if history.empty or history["timestamp"].nunique() < 2:
         return
-    from .staffing import infer_interval_minutes
-    step = timedelta(minutes=infer_interval_minutes(history))
+    from forecasts.data import infer_interval
+    try:   # (the forecast's own reading of the grid; its errors are the forecast's to report)
+        step = timedelta(minutes=infer_interval(history["timestamp"], source)[0])
+    except InputError:
+        return
     ts = pd.to_datetime(history["timestamp"])
     recent = (ts >= ts.max() - pd.Timedelta(weeks=OUTSIDE_HOURS_WEEKS)) & (history["contacts"] > 0)
     recent &= ~ts.dt.date.isin(set(centre.closures))
@@ -326,7 +329,7 @@ def solve_plan(inputs: PlanInputs, options: SolveOptions) -> Plan:
     problem, forecast = inputs.problem, inputs.forecast
     centre, staff, requirement = problem.centre, problem.staff, problem.requirement
     roster = solve(problem, options)
-    kpis = plan_kpis(roster, requirement, centre, staff, forecast)
+    kpis = plan_kpis(roster, requirement, centre, staff, forecast, previous_given=bool(problem.previous))
     kpis["penalty_by_rule"] = roster.kpis.get("penalty_by_rule", {})
     kpis["penalty_by_queue"] = roster.kpis.get("penalty_by_queue", {})
     kpis["penalty_by_employee"] = dict(list(roster.kpis.get("penalty_by_employee", {}).items())[:20])
@@ -437,9 +440,10 @@ def summary_lines(plan: Plan) -> list[str]:
         early = sf.get("before_first_shift", {})
         if early.get("agent_hours"):
             until = datetime.fromisoformat(early["until"])
+            then = ("previous_roster.csv's are counted, and fall short there" if early.get("previous_roster")
+                    else "give last week's roster.csv as previous_roster.csv")
             lines.append(f"  {early['agent_hours']} agent-hours of it before {until:%H:%M} on {until:%a %m-%d}, the first start "
-                         "of any shift this week: only last week's shifts running past midnight cover them "
-                         "(give last week's roster.csv as previous_roster.csv)")
+                         f"of any shift this week: only last week's shifts running past midnight cover them ({then})")
     lines.append("Penalty by rule: " + ", ".join(f"{r} {v:g}" for r, v in k.get("penalty_by_rule", {}).items()))
     unavoidable = {q: v for q, v in k.get("solver", {}).get("lp_bound_by_queue", {}).items() if v > 0}
     if unavoidable:

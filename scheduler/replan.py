@@ -264,7 +264,7 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     roster = solve(problem, SolveOptions(time_limit=time_limit, workers=workers, seed=seed, progress=progress, hint=hint,
                                               stop=stop))
     roster.rostered_before = dict(problem.published_hours)     # HR's contract minimum credits it too
-    kpis = plan_kpis(roster, requirement, centre, staff, requirements)
+    kpis = plan_kpis(roster, requirement, centre, staff, requirements, previous_given=bool(previous))
     for key in ("penalty_by_rule", "penalty_by_queue", "solver"):
         kpis[key] = roster.kpis.get(key, {})
     told = earlier_departures or {}

@@ -345,3 +345,15 @@ def test_a_roster_written_with_time_zone_offsets_reads_as_local_clock_times(tmp_
     assert shift.start.tzinfo is None and shift.break_start.tzinfo is None
     assert (shift.break_start - shift.start).total_seconds() == 4 * 3600
     assert read_departures(path) == {("A1", date(2026, 11, 30)): shift.start.replace(hour=14)}
+
+
+def test_impossible_handle_times_are_counted_per_queue(tmp_path):
+    """A small queue written in milliseconds is not 'a few rows' because a big queue has many: its
+    every handle time would have become unknown (and the queue's default used without a word)."""
+    rows = _history_rows()
+    small = [r.replace(",cards,", ",loans,").rsplit(",", 1)[0] + ",240000" for r in rows[1:11]]
+    p = tmp_path / "history.csv"
+    p.write_text("\n".join(rows + small) + "\n")
+    with pytest.raises(InputError) as exc:
+        read_history(p, ["cards", "loans"])
+    assert all(q.column == "aht_seconds" for q in exc.value.problems) and len(exc.value.problems) == 10

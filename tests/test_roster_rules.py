@@ -873,10 +873,15 @@ def test_monday_small_hours_only_last_weeks_shifts_can_cover_are_named():
     staff = Staff((employee("e0"),))
     kpis = plan_kpis(Roster(req.horizon, [], []), req, centre, staff)
     early = kpis["shortfall"]["before_first_shift"]
-    assert early == {"agent_hours": 3.0, "until": f"{MONDAY.isoformat()}T06:00"}   # Tuesday's 02:00 is not
+    assert early == {"agent_hours": 3.0, "until": f"{MONDAY.isoformat()}T06:00",     # Tuesday's 02:00 is not
+                     "previous_roster": False}
     assert kpis["shortfall"]["agent_hours"] == 4.0
     plan = type("P", (), {"kpis": kpis})()
     kpis.setdefault("solver", {"status": "OPTIMAL"})
     kpis.setdefault("penalty_by_rule", {})
     text = "\n".join(summary_lines(plan))
-    assert "3.0 agent-hours of it before 06:00 on Mon 11-30" in text and "previous_roster.csv" in text, text
+    assert "3.0 agent-hours of it before 06:00 on Mon 11-30" in text and "give last week's roster.csv" in text, text
+    # Given last week's roster, the line does not ask for it again.
+    kpis["shortfall"]["before_first_shift"]["previous_roster"] = True
+    text = "\n".join(summary_lines(plan))
+    assert "previous_roster.csv's are counted" in text and "give last week's" not in text, text

@@ -24,9 +24,11 @@ with state.friendly_errors("Forecast"):
     recent = hist[(hist["queue"] == queue) & (hist["timestamp"] >= pd.Timestamp(week) - timedelta(days=14))]
     holidays = []
     if loaded.centre.holiday_country:
-        import holidays as hol
-        cal = hol.country_holidays(loaded.centre.holiday_country, subdiv=loaded.centre.holiday_subdivision,
-                                   years=sorted({week.year, (week + timedelta(days=days)).year}))
+        from scheduler.domain import observed_holidays
+        ctr = loaded.centre
+        cal = observed_holidays(ctr.holiday_country, ctr.holiday_subdivision,
+                                sorted({week.year - 1, week.year, (week + timedelta(days=days)).year}),
+                                ctr.holidays_ignored)
         holidays = [(d, n) for d, n in sorted(cal.items()) if week - timedelta(days=14) <= d < week + timedelta(days=days)]
     holidays += [(d, "closure") for d in loaded.centre.closures if week - timedelta(days=14) <= d < week + timedelta(days=days)]
     st.altair_chart(charts.forecast_chart(recent, q_fc, holidays), width="stretch")

@@ -261,3 +261,23 @@ def test_a_weekday_the_centre_closes_a_queue_is_not_a_missing_day(tmp_path):
     data = report["queues"]["loans"]["data"]
     assert "missing_days" not in data, data.get("missing_days")
     assert report["queues"]["cards"]["data"]["closed_hours"] != "none (open round the clock on its open days)"
+
+
+def test_the_plan_forecast_passes_the_holidays_a_centre_ignores(tmp_path):
+    """make_forecast hands centre.holidays_ignored to the forecaster: the ignored Boxing Day is an
+    ordinary day there (not listed, no holiday effect), Christmas Day still a holiday."""
+    from datetime import date
+    from scheduler.io import load_centre_dir, read_history
+    from scheduler.pipeline import make_forecast
+    data = tmp_path / "data"
+    shutil.copytree(BASE, data)
+    toml = (data / "centre.toml").read_text()
+    (data / "centre.toml").write_text(toml.replace("[centre]\n", '[centre]\nholiday_country = "GB"\n'
+                                                   'holiday_subdivision = "ENG"\nholidays_ignored = ["Boxing Day"]\n', 1))
+    centre = load_centre_dir(data)
+    history = read_history(data / "history.csv", centre.queue_ids)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, report = make_forecast(history, centre, date(2026, 12, 21), 7, backtest=False)
+    listed = report["forecast"]["holidays"]
+    assert "2026-12-25" in listed and "2026-12-28" not in listed and "2026-12-26" not in listed, listed

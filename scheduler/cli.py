@@ -205,6 +205,9 @@ def cmd_requirements(args) -> int:
         interval = _forecast_interval(forecast, args.forecast, centre)
     table = requirements_table(forecast, targets, shrinkage=shrinkage, model=model, interval_minutes=interval,
                                staffed_with=centre.staffed_with if centre else None)
+    if centre is not None:
+        from .pipeline import apply_min_agents
+        table = apply_min_agents(table, centre)
     write_csv(table, args.out)
     print(f"wrote {args.out}: {len(table)} rows; peak staff per queue: "
           + ", ".join(f"{q} {int(v)}" for q, v in table.groupby("queue")["staff"].max().items()))

@@ -202,7 +202,8 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
             continue
         before = len(col.problems)
         _unknown_keys(qt, p, {"id", "name", "hours", "service_level", "target_seconds", "max_occupancy",
-                              "patience_seconds", "max_asa_seconds", "default_aht_seconds", "staff_with"}, col)
+                              "patience_seconds", "max_asa_seconds", "default_aht_seconds", "staff_with",
+                              "min_agents"}, col)
         qid = col.get(qt, "id", p, str, check=lambda v: bool(v.strip()) and ";" not in v, expect="a non-empty id without ';'")
         if qid in seen:
             col.add(f"{p}.id", f"duplicate queue id {qid!r}")
@@ -221,6 +222,8 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
             target=target,
             default_aht_seconds=col.get(qt, "default_aht_seconds", p, float, 300.0, check=lambda v: v > 0, expect="seconds > 0"),
             staff_with=col.get(qt, "staff_with", p, str, None, expect="the id of another queue"),
+            min_agents=col.get(qt, "min_agents", p, int, 1, check=lambda v: 0 <= v <= 1000,
+                               expect="a whole number of agents from 0 to 1000"),
         ))
         if qid:   # 'queues[3]' alone makes the reader count tables: say which queue
             col.problems[before:] = [replace(q, message=f"queue {qid!r}: {q.message}") for q in col.problems[before:]]

@@ -52,6 +52,10 @@ class Queue:
     # queue's by agents trained for both, so the two are staffed as one pool (the combined load at
     # the host's target) instead of each interval of this queue taking a whole agent of its own.
     staff_with: str | None = None
+    # Agents on the queue whenever it is open on a day with forecast contacts, however few: the
+    # key post never left empty (a queue of ~5 contacts a day had open intervals forecast at 0,
+    # so required nobody). 0 turns the floor off.
+    min_agents: int = 1
 
     def is_open(self, moment: datetime) -> bool:
         minute = moment.hour * 60 + moment.minute

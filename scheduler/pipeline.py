@@ -216,8 +216,30 @@ def make_requirements(forecast: pd.DataFrame, centre: Centre, *, model: str | No
         f["aht_seconds"] = np.nan
     default = f["queue"].map({q.id: q.default_aht_seconds for q in centre.queues})
     f["aht_seconds"] = f["aht_seconds"].where(f["aht_seconds"].notna() & (f["aht_seconds"] > 0), default)
-    return requirements_table(f, targets, shrinkage=centre.shrinkage if shrinkage is None else shrinkage,
-                              model=model or centre.staffing_model, staffed_with=centre.staffed_with)
+    table = requirements_table(f, targets, shrinkage=centre.shrinkage if shrinkage is None else shrinkage,
+                               model=model or centre.staffing_model, staffed_with=centre.staffed_with)
+    return apply_min_agents(table, centre)
+
+
+def apply_min_agents(table: pd.DataFrame, centre: Centre) -> pd.DataFrame:
+    """Raise agents and staff to each queue's ``min_agents`` in its open intervals (the rows) on
+    days it has forecast contacts: a day forecast at nothing (a holiday it closes on) stays empty.
+    The floor is agents on the queue, not inflated by shrinkage; the service figures stay those of
+    the Erlang agents (no contacts to answer there). A guest row of a pool (``staff_with``) is
+    answered by its pool, whose host row has its own floor."""
+    floor = table["queue"].map({q.id: q.min_agents for q in centre.queues}).fillna(0).astype(int)
+    if "pool" in table.columns:
+        floor = floor.where(~((table["pool"] != "") & (table["pool"] != table["queue"])), 0)
+    if table.empty or not (floor > 0).any():
+        return table
+    day = pd.to_datetime(table["timestamp"]).dt.date
+    busy = table.groupby([table["queue"], day])["contacts"].transform("sum") > 0
+    lift = busy & (table["agents"] < floor)
+    if lift.any():
+        table = table.copy()
+        table.loc[lift, "agents"] = floor[lift]
+        table.loc[lift, "staff"] = np.maximum(table.loc[lift, "staff"], floor[lift])
+    return table
 
 
 def requirement_with_values(requirements: pd.DataFrame, centre: Centre, horizon: Horizon,

@@ -349,7 +349,7 @@ def plan_scenario(scenario: Scenario, centre: Centre, staff: Staff, forecast: pd
     hint = [sh for sh in hint if sh.employee_id in ids] if hint else None
     roster = solve(RosterProblem(centre, staff, requirement, previous=previous),
                    SolveOptions(time_limit=time_limit, workers=workers, seed=seed, hint=hint))
-    kpis = plan_kpis(roster, requirement, centre, staff, fc)
+    kpis = plan_kpis(roster, requirement, centre, staff, fc, previous_given=bool(previous))
     for key in ("penalty_by_rule", "penalty_by_queue", "solver"):
         kpis[key] = roster.kpis.get(key, {})
     roster.kpis = kpis

@@ -65,6 +65,20 @@ def test_every_members_target_holds_for_the_pool():
     assert (pooled["service_level"] >= pd.Series([0.8, 0.95]) - 1e-9).all()
 
 
+def test_a_pool_runs_at_its_hosts_occupancy_cap():
+    """Occupancy is about the pool's people, not its contacts: a guest's lower cap applied to the
+    whole pool made pooling a tiny queue cost more staff than staffing it alone (another bank's
+    108 contacts a week: +494 staff-hours). The guest's own agents keep its own cap."""
+    targets = {"host": ServiceTarget(0.8, 20, 0.95), "guest": ServiceTarget(0.8, 60, 0.5)}
+    f = _forecast([("2026-11-30 08:00", "host", 200, 240), ("2026-11-30 08:00", "guest", 0.4, 300)])
+    alone = requirements_table(f, targets, shrinkage=0.0, interval_minutes=30)
+    pooled = requirements_table(f, targets, shrinkage=0.0, interval_minutes=30, staffed_with={"guest": "host"})
+    load, aht = 200.4, (200 * 240 + 0.4 * 300) / 200.4
+    need = required_agents(load, aht, 1800, service_level=0.8, target_seconds=20, max_occupancy=0.95)
+    assert pooled["agents"].sum() == max(need, 1)
+    assert pooled["agents"].sum() <= alone["agents"].sum()
+
+
 def test_a_busy_guest_keeps_the_agents_its_own_contacts_need():
     f = _forecast([("2026-11-30 08:00", "host", 10, 200), ("2026-11-30 08:00", "guest", 60, 200)])
     pooled = requirements_table(f, TARGETS, shrinkage=0.2, interval_minutes=30, staffed_with={"guest": "host"})

@@ -164,6 +164,9 @@ def test_expected_service_level_measures_a_pool_as_it_was_staffed():
     expect = erlang_c(agents, 40.5, (40 * 300 + 0.5 * 600) / 40.5, 60 * pooled.interval_minutes,
                       q.target_seconds).service_level
     assert together["complaints"] == pytest.approx(round(float(expect), 4))
+    # Nobody on the guest: the pool cannot answer its contacts (they need its skill).
+    cov_nobody = cov.assign(scheduled=[12, 0])
+    assert expected_service_level(cov_nobody, forecast, pooled)["complaints"] == 0.0
 
 
 def _base_with_pool(tmp_path: Path) -> Path:

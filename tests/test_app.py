@@ -307,3 +307,21 @@ def test_the_planned_week_starts_after_the_centres_weekend():
     israeli = replace(centre, rules=replace(centre.rules, weekend_days=(4, 5)))
     assert next_week_start(saturday, israeli) == date(1999, 10, 31)                   # Sunday
     assert next_week_start(date(1999, 10, 28), israeli) == date(1999, 10, 31)         # from a Thursday
+
+
+def test_what_the_forecast_warns_about_is_on_the_forecast_page():
+    """Contacts arriving while centre.toml has a queue closed are neither forecast nor staffed:
+    the CLI said so, the app only in the server's log (another bank's trial)."""
+    at = AppTest.from_file(str(APP), default_timeout=240)
+    at.run()
+    at.radio[0].set_value("My own files").run()
+    toml = (SAMPLE / "centre.toml").read_text().replace(
+        'hours = { default = "08:00-20:00", sat = "09:00-17:00", sun = "closed" }',
+        'hours = { default = "08:00-20:00", sat = "closed", sun = "closed" }', 1)
+    files = {"centre.toml": toml.encode(), "employees.csv": (SAMPLE / "employees.csv").read_bytes(),
+             "history.csv": (SAMPLE / "history.csv").read_bytes()}
+    upload(at, files)
+    no_exception(at)
+    go(at, "forecast")
+    said = [w.value for w in at.warning]
+    assert any("arrived while centre.toml has it closed" in w and "Saturday" in w for w in said), said

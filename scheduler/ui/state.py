@@ -200,8 +200,15 @@ def adjusted_centre(centre: Centre, overrides: dict) -> Centre:
 # ------------------------------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=16)
 def forecast_for(key: str, _loaded: Loaded, week: date, days: int, backtest: bool) -> tuple[pd.DataFrame, dict]:
+    """The forecast and its report; what the forecast warns about (contacts while a queue is
+    closed, a holiday the history cannot teach...) is kept in ``report["warnings"]`` for the page
+    (it reached only the server's log)."""
     from ..pipeline import make_forecast
-    return make_forecast(_loaded.history, _loaded.centre, week, days, backtest=backtest)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InputWarning)
+        table, report = make_forecast(_loaded.history, _loaded.centre, week, days, backtest=backtest)
+    said = list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, InputWarning)))
+    return table, ({**report, "warnings": said} if said else report)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -19,6 +19,8 @@ with state.friendly_errors("Forecast"):
     st.session_state["backtest"] = backtest
     with st.spinner("Forecasting (backtest per queue) ..."):
         fc, report = state.forecast_for(loaded.fingerprint, loaded, week, days, backtest)
+    for message in report.get("warnings", []):
+        st.warning(message)
     q_fc = fc[fc["queue"] == queue]
     hist = loaded.history
     recent = hist[(hist["queue"] == queue) & (hist["timestamp"] >= pd.Timestamp(week) - timedelta(days=14))]

@@ -84,7 +84,9 @@ with state.friendly_errors("Roster", reset_keys=("job", "pins")):
     req_cells = sum(v.get("intervals_meeting_requirement", 1) for v in k["queues"].values()) / max(len(k["queues"]), 1)
     m[2].metric("Intervals meeting requirement", f"{req_cells:.1%}")
     m[3].metric("Paid hours", f"{tot['paid_hours']:,.0f}")
-    m[4].metric("Wishes granted", f"{k['preferences']['share_granted']:.0%}")
+    prefs = k["preferences"]
+    # (No wishes at all is not '100 % granted'.)
+    m[4].metric("Wishes granted", f"{prefs['share_granted']:.0%}" if prefs.get("wishes") else "no wishes")
 
     tabs = st.tabs(["Coverage", "Shifts", "Penalty explained", "Fairness and fatigue", "Pin and re-solve",
                     "Absence: re-plan"])

@@ -25,7 +25,7 @@ with state.friendly_errors("What-if", reset_keys=("scenarios", "whatif")):
             c = st.columns(3)
             demand = c[0].number_input("Demand change (%)", -50, 200, 0, 5)
             shrink = c[1].number_input("Shrinkage / absenteeism (%) - blank keeps the centre's", 0, 60, value=None)
-            sl = c[2].number_input("Service level target (%) - blank keeps", 50, 99, value=None)
+            sl = c[2].number_input("Service level target (%), every queue - blank keeps each queue's", 50, 99, value=None)
             c = st.columns(3)
             leavers = c[0].multiselect("Leavers / off all week", [e.id for e in loaded.staff.employees])
             hire_skills = c[1].multiselect("Hires: skill set", centre.queue_ids)

@@ -159,13 +159,21 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
     _unknown_keys(data, "", {"centre", "staffing", "rules", "weights", "queues", "shifts"}, col)
     centre_t = _section(data, "centre", col)
     _unknown_keys(centre_t, "centre", {"name", "interval_minutes", "closures", "holiday_country",
-                                       "holiday_subdivision", "holidays_ignored"}, col)
+                                       "holiday_subdivision", "holidays_ignored", "timezone"}, col)
     name = col.get(centre_t, "name", "centre", str, "Contact centre")
     holiday_country = col.get(centre_t, "holiday_country", "centre", str, None, expect="a country code like 'GB'")
     holiday_subdivision = col.get(centre_t, "holiday_subdivision", "centre", str, None,
                                   expect="a subdivision code like 'ENG'")
     interval = col.get(centre_t, "interval_minutes", "centre", int, 30,
                        check=lambda v: v in (5, 10, 15, 20, 30, 60), expect="one of 5, 10, 15, 20, 30, 60")
+    timezone = col.get(centre_t, "timezone", "centre", str, None, expect="an IANA time zone like 'Europe/London'")
+    if timezone:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            col.add("centre.timezone", f"unknown time zone {timezone!r}; expected an IANA name like 'Europe/London' "
+                                       "or 'America/Chicago'")
     ignored = []
     for i, text in enumerate(col.get(centre_t, "holidays_ignored", "centre", list, [])):
         if isinstance(text, str) and text.strip():
@@ -339,7 +347,8 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
         name=name or "Contact centre", queues=tuple(queues), shifts=tuple(shifts),
         rules=rules, weights=weights, interval_minutes=interval, shrinkage=shrinkage,
         staffing_model=model, holiday_country=holiday_country,
-        holiday_subdivision=holiday_subdivision, closures=tuple(closures), holidays_ignored=tuple(ignored))
+        holiday_subdivision=holiday_subdivision, closures=tuple(closures), holidays_ignored=tuple(ignored),
+        timezone=timezone or None)
 
 
 def _hours_on_grid(queue: Queue, interval: int, file: str, key: str) -> Queue:

@@ -234,6 +234,12 @@ class Weights:
 # --------------------------------------------------------------------------------------------
 # The centre
 # --------------------------------------------------------------------------------------------
+def _offset_text(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def observed_holidays(country: str, subdivision: str | None, years, ignored=()) -> dict[date, str]:
     """Date -> name of the public holidays (the ``holidays`` package) a centre observes: those of
     `country` / `subdivision` in `years`, less a date whose every name is in `ignored` (case does
@@ -265,6 +271,25 @@ class Centre:
     # Holidays of the country's calendar the centre does not observe (names as the holidays package
     # gives them): ordinary days for the forecast and the contract credit.
     holidays_ignored: tuple[str, ...] = ()
+    # IANA time zone of the centre's clock (optional): the plan then names the clock changes in
+    # its weeks (times stay wall-clock; a shift across one is an hour longer or shorter).
+    timezone: str | None = None
+
+    def clock_changes(self, first: date, days: int) -> list[tuple[date, str, str]]:
+        """(day, UTC offset before, after) for each day of the `days` from `first` on which the
+        centre's clocks change (none without a timezone)."""
+        if not self.timezone:
+            return []
+        from zoneinfo import ZoneInfo
+        zone = ZoneInfo(self.timezone)
+        out = []
+        for i in range(days):
+            d = first + timedelta(days=i)
+            a = datetime.combine(d, time(0), zone).utcoffset()
+            b = datetime.combine(d + timedelta(days=1), time(0), zone).utcoffset()
+            if a != b:
+                out.append((d, _offset_text(a), _offset_text(b)))
+        return out
 
     def public_holidays(self, first: date, last: date) -> frozenset[date]:
         """The public holidays from `first` to `last` (inclusive) of the centre's holiday calendar

@@ -90,6 +90,10 @@ def plan_kpis(roster: Roster, requirement: Requirement, centre: Centre, staff: S
             "employees_working": len(paid),
         },
         "shortfall": shortfall,
+        # Times are wall-clock: a shift across a clock change is an hour longer or shorter than
+        # roster.csv's paid hours say (a trial's fall-back night: 9 h worked, paid 8.0).
+        "clock_changes": [{"day": d.isoformat(), "before": a, "after": b}
+                          for d, a, b in centre.clock_changes(h.start, h.days)],
         "preferences": prefs,
         "fairness": {
             "nights_max_minus_min": (max(p["nights"] for p in night_ok) - min(p["nights"] for p in night_ok)) if night_ok else 0,

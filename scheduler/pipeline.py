@@ -466,6 +466,9 @@ def summary_lines(plan: Plan) -> list[str]:
                     else "give last week's roster.csv as previous_roster.csv")
             lines.append(f"  {early['agent_hours']} agent-hours of it before {until:%H:%M} on {until:%a %m-%d}, the first start "
                          f"of any shift this week: only last week's shifts running past midnight cover them ({then})")
+    for change in k.get("clock_changes", []):
+        lines.append(f"  clocks change on {change['day']} ({change['before']} -> {change['after']}): roster times are "
+                     "wall-clock, so a shift across the change is an hour longer or shorter than its paid hours say")
     lines.append("Penalty by rule: " + ", ".join(f"{r} {v:g}" for r, v in k.get("penalty_by_rule", {}).items()))
     unavoidable = {q: v for q, v in k.get("solver", {}).get("lp_bound_by_queue", {}).items() if v > 0}
     if unavoidable:

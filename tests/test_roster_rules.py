@@ -7,7 +7,7 @@ a second and the outcome is exact, not a matter of search luck.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
@@ -885,3 +885,27 @@ def test_monday_small_hours_only_last_weeks_shifts_can_cover_are_named():
     kpis["shortfall"]["before_first_shift"]["previous_roster"] = True
     text = "\n".join(summary_lines(plan))
     assert "previous_roster.csv's are counted" in text and "give last week's" not in text, text
+
+
+def test_a_week_with_a_clock_change_says_so():
+    """Roster times are wall-clock: a night across the autumn change is worked 9 h and paid 8.0 in
+    roster.csv (a trial's Texan centre). With centre.timezone the plan names the change."""
+    from scheduler.config import centre_from_dict
+    from scheduler.domain import Roster
+    from scheduler.kpis import plan_kpis
+    from scheduler.pipeline import summary_lines
+    from scheduler.errors import InputError
+    base = {"queues": [{"id": "a", "hours": "24h"}], "shifts": [{"id": "N", "starts": ["22:00"], "hours": 8}]}
+    texas = centre_from_dict({**base, "centre": {"timezone": "America/Chicago"}})
+    assert texas.clock_changes(date(2026, 10, 26), 7) == [(date(2026, 11, 1), "UTC-05:00", "UTC-06:00")]
+    assert texas.clock_changes(date(2026, 11, 2), 7) == []
+    assert centre_from_dict(base).clock_changes(date(2026, 10, 26), 7) == []          # no zone: no claim
+    req = requirement(texas, {}, start=date(2026, 10, 26))
+    kpis = plan_kpis(Roster(req.horizon, [], []), req, texas, Staff((employee("e0"),)))
+    assert kpis["clock_changes"] == [{"day": "2026-11-01", "before": "UTC-05:00", "after": "UTC-06:00"}]
+    kpis.update(solver={"status": "OPTIMAL"}, penalty_by_rule={})
+    text = "\n".join(summary_lines(type("P", (), {"kpis": kpis})()))
+    assert "clocks change on 2026-11-01 (UTC-05:00 -> UTC-06:00)" in text, text
+    with pytest.raises(InputError) as exc:
+        centre_from_dict({**base, "centre": {"timezone": "Texas/Houston"}})
+    assert "centre.timezone" in str(exc.value.problems[0])

@@ -87,6 +87,10 @@ with state.friendly_errors("Roster", reset_keys=("job", "pins")):
     prefs = k["preferences"]
     # (No wishes at all is not '100 % granted'.)
     m[4].metric("Wishes granted", f"{prefs['share_granted']:.0%}" if prefs.get("wishes") else "no wishes")
+    for change in k.get("clock_changes", []):
+        st.warning(f"The clocks change on {change['day']} ({change['before']} -> {change['after']}): roster times are "
+                   "wall-clock, so a shift across the change is an hour longer or shorter than its paid hours say - "
+                   "check those shifts before payroll.")
 
     tabs = st.tabs(["Coverage", "Shifts", "Penalty explained", "Fairness and fatigue", "Pin and re-solve",
                     "Absence: re-plan"])

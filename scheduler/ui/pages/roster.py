@@ -14,6 +14,8 @@ from scheduler.problem import Pin
 from scheduler.replan import changes_table
 from scheduler.ui import charts, state
 
+GANTT_PEOPLE = 60          # employees in the shifts chart at once
+
 st.header("Roster")
 
 
@@ -43,6 +45,10 @@ with state.friendly_errors("Roster", reset_keys=("job", "pins")):
 
     def build(pins: list) -> object:
         label = f"week of {week:%d %b %Y}, {limit} s" + (f", {len(pins)} pinned" if pins else "")
+        # The forecast and requirement come first (7-20 s when the Forecast page was not visited):
+        # say so rather than look hung.
+        with st.spinner("Forecasting and computing the requirement ..."):
+            state.requirements()
         st.session_state["job"] = state.start_roster_job(label, time_limit=float(limit), pins=pins, seed=int(seed))
         return st.session_state["job"]
 
@@ -111,6 +117,12 @@ with state.friendly_errors("Roster", reset_keys=("job", "pins")):
         shown = roster_df[roster_df["employee_id"].isin(ids)]
         if day != "whole week":
             shown = shown[shown["date"] == day]
+        # A chart of hundreds of people is a 6,000-px page: the first GANTT_PEOPLE, and say so.
+        people = sorted(shown["employee_id"].unique())
+        if len(people) > GANTT_PEOPLE:
+            st.caption(f"Showing the first {GANTT_PEOPLE} of {len(people)} employees: choose fewer skill sets or a day "
+                       "(the whole roster is in Export).")
+            shown = shown[shown["employee_id"].isin(people[:GANTT_PEOPLE])]
         if len(shown):
             st.altair_chart(charts.roster_gantt(shown), width="stretch")
         else:

@@ -190,6 +190,22 @@ def test_roster_builds_with_kpis_explanation_and_fairness(app):
     assert app.session_state["plan"].roster.shifts
 
 
+def test_a_roster_built_before_the_staffing_settings_changed_says_so(app):
+    """Its coverage and KPIs are against the old requirement; a supervisor read them as today's."""
+    stale = lambda: [w.value for w in app.warning if "built before the staffing settings" in w.value]  # noqa: E731
+    go(app, "roster")
+    assert not stale()
+    go(app, "staffing")
+    app.slider[0].set_value(0.95)
+    app.button[0].click().run()
+    go(app, "roster")
+    assert stale(), [w.value for w in app.warning]
+    go(app, "staffing")
+    app.button[1].click().run()                                      # back to the settings it was built with
+    go(app, "roster")
+    assert not stale()
+
+
 def test_one_what_if_scenario_is_compared_with_the_base(app):
     go(app, "whatif")
     app.text_input[0].set_value("demand +15%")

@@ -252,6 +252,7 @@ class RosterJob:
     thread: threading.Thread | None = None
     changes: list | None = None          # a re-plan's changes against the roster it started from
     reference: object | None = None      # ... and that roster's plan
+    settings: str = ""                   # the requirement's settings it was built with (settings_key)
 
     @property
     def running(self) -> bool:
@@ -269,6 +270,7 @@ def collect_finished_job() -> None:
         return
     if job.plan is not None:
         st.session_state["plan"] = job.plan
+        st.session_state["plan_settings"] = job.settings
         st.session_state["plan_note"] = f"{job.label}, stopped early" if job.stop.is_set() else job.label
         st.session_state.pop("export", None)
         st.session_state.pop("job_error", None)
@@ -294,6 +296,12 @@ def changes_since_published(job: RosterJob) -> list:
                            old.shifts, new.departures)
 
 
+def settings_key() -> str:
+    """What the requirement a roster is built on depends on besides the files: the week, the
+    backtest switch and the Staffing page's overrides."""
+    return repr((plan_week().isoformat(), st.session_state.get("backtest", True), staffing_overrides()))
+
+
 def start_roster_job(label: str, *, time_limit: float, pins=None, seed: int = 0, workers: int = 2) -> RosterJob:
     """Build a roster for the current centre, week and staffing settings in a background thread."""
     from ..pipeline import PlanInputs, requirement_with_values, solve_plan
@@ -307,7 +315,7 @@ def start_roster_job(label: str, *, time_limit: float, pins=None, seed: int = 0,
     problem = RosterProblem(centre, staff, requirement_with_values(reqs, centre, horizon),
                             previous=list(loaded.previous), pins=list(pins or []))
     inputs = PlanInputs(problem, fc, reqs, report)
-    job = RosterJob(label, time_limit)
+    job = RosterJob(label, time_limit, settings=settings_key())
 
     def work() -> None:
         job.plan = solve_plan(inputs, SolveOptions(time_limit=time_limit, workers=workers, seed=seed,
@@ -352,7 +360,7 @@ def start_replan_job(label: str, plan, *, absent: list[str], start, end=None, ti
     from ..replan import replan
     loaded = current()
     folder = Path(tempfile.mkdtemp(prefix="planner-replan-"))
-    job = RosterJob(label, time_limit, reference=plan)
+    job = RosterJob(label, time_limit, reference=plan, settings=st.session_state.get("plan_settings", settings_key()))
 
     def work() -> None:
         written = write_plan(plan, folder)

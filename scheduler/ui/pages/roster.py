@@ -79,6 +79,11 @@ with state.friendly_errors("Roster", reset_keys=("job", "pins")):
         st.info("No roster yet: press **Build roster** (the forecast and staffing settings of the other pages are used).")
         st.stop()
 
+    if st.session_state.get("plan_settings", state.settings_key()) != state.settings_key():
+        # (The KPIs below are against the requirement of then: a supervisor read them as today's.)
+        st.warning("This roster was built before the staffing settings or the backtest switch changed: its "
+                   "coverage and KPIs are against the old requirement. Press **Build roster** to plan with the "
+                   "new ones.")
     k = plan.kpis
     s = k.get("solver", {})
     st.caption(f"Roster: {st.session_state.get('plan_note', '')} - solver {s.get('status')}, penalty "

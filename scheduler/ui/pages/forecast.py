@@ -37,8 +37,15 @@ with state.friendly_errors("Forecast"):
     c = st.columns(3)
     c[0].metric("Forecast contacts (week)" if days == 7 else f"Forecast contacts ({days} days)",
                 f"{q_fc['contacts'].sum():,.0f}")
-    last_week = recent[recent["timestamp"] >= pd.Timestamp(week) - timedelta(days=7)]["contacts"].sum()
-    c[1].metric("Last week", f"{last_week:,.0f}")
+    # The last 7 days the history has (before the week): the 7 days before the planned week were a
+    # partial week, or nothing, when the history ends earlier.
+    own = hist[(hist["queue"] == queue) & (hist["timestamp"] < pd.Timestamp(week))]
+    if len(own):
+        end = own["timestamp"].max().normalize() + pd.Timedelta(days=1)
+        last_week = own[own["timestamp"] >= end - pd.Timedelta(days=7)]["contacts"].sum()
+        c[1].metric(f"Last 7 days of history (to {(end - pd.Timedelta(days=1)):%d %b})", f"{last_week:,.0f}")
+    else:
+        c[1].metric("Last 7 days of history", "none")
     c[2].metric("Mean handle time", f"{(q_fc['aht_seconds'] * q_fc['contacts']).sum() / max(q_fc['contacts'].sum(), 1e-9):.0f} s")
     st.caption("Shaded: 80% and 95% prediction intervals. Grey: the last two weeks of history. "
                "Dashed red: public holidays and closures." if holidays else

@@ -341,3 +341,18 @@ def test_what_the_forecast_warns_about_is_on_the_forecast_page():
     go(at, "forecast")
     said = [w.value for w in at.warning]
     assert any("arrived while centre.toml has it closed" in w and "Saturday" in w for w in said), said
+
+
+def test_scenarios_from_a_file_show_every_change_they_make():
+    """The sample's scenarios.toml: demand by day and band, and time off, showed as 'demand 100 %'
+    and blanks in the table (the runs were right)."""
+    at = AppTest.from_file(str(APP), default_timeout=240)
+    at.run()
+    go(at, "whatif")
+    next(b for b in at.button if b.label == "Use the sample's example scenarios").click().run()
+    no_exception(at)
+    table = next(d.value for d in at.dataframe if "scenario" in d.value.columns and "time off" in d.value.columns)
+    rows = table.set_index("scenario")
+    assert rows.loc["monday-and-mornings-up", "demand"] == "mon 120%; 08:00-12:00 110%", rows.loc["monday-and-mornings-up"]
+    assert rows.loc["demand+15%", "demand"] == "115%"
+    assert rows.loc["two-on-leave-midweek", "time off"], rows.loc["two-on-leave-midweek"]

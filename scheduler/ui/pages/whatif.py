@@ -12,6 +12,22 @@ from scheduler.io import load_staff
 from scheduler.ui import charts, state
 from scheduler.whatif import Hire, Scenario, load_scenarios, run_scenarios
 
+
+def _row(s) -> dict:
+    """One scenario as the table shows it: every change it makes (a scenarios.toml's demand by
+    day, band or queue, pools and time off showed as 'demand 100 %' and blanks)."""
+    factors = lambda d: ", ".join(f"{k} {v:.0%}" for k, v in d.items())   # noqa: E731
+    demand = [f"{s.demand:.0%}"] if s.demand != 1 or not (s.demand_by_queue or s.demand_by_day or s.demand_by_band) else []
+    demand += [factors(d) for d in (s.demand_by_queue, s.demand_by_day, s.demand_by_band) if d]
+    return {"scenario": s.name, "demand": "; ".join(demand),
+            "shrinkage": "" if s.shrinkage is None else f"{s.shrinkage:.0%}",
+            "service level": "" if s.service_level is None else f"{s.service_level:.0%}",
+            "leavers": ", ".join(s.remove),
+            "hires": ", ".join(f"{h.count} x {'+'.join(sorted(h.skills))}" for h in s.hire),
+            "time off": ", ".join(f"{t.employee_id} {t.start:%d %b}-{t.end:%d %b}" for t in s.time_off),
+            "pools": ", ".join(f"{q} with {h}" if h else f"{q} alone" for q, h in s.staff_with.items()),
+            "rules": ", ".join(f"{k}={v}" for k, v in s.rules.items())}
+
 st.header("What-if scenarios")
 
 with state.friendly_errors("What-if", reset_keys=("scenarios", "whatif")):
@@ -70,13 +86,7 @@ with state.friendly_errors("What-if", reset_keys=("scenarios", "whatif")):
             st.rerun()
 
     if scenarios:
-        st.dataframe(pd.DataFrame([{"scenario": s.name, "demand": f"{s.demand:.0%}",
-                                    "shrinkage": "" if s.shrinkage is None else f"{s.shrinkage:.0%}",
-                                    "service level": "" if s.service_level is None else f"{s.service_level:.0%}",
-                                    "leavers": ", ".join(s.remove), "hires": ", ".join(
-                                        f"{h.count} x {'+'.join(sorted(h.skills))}" for h in s.hire),
-                                    "rules": ", ".join(f"{k}={v}" for k, v in s.rules.items())} for s in scenarios]),
-                     hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame([_row(s) for s in scenarios]), hide_index=True, width="stretch")
         c = st.columns([1, 1, 3])
         limit = c[0].number_input("Seconds per scenario", 5, 300, 30, 5,
                                   help="each scenario (and the base) gets this time limit and the same seed")

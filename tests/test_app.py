@@ -307,6 +307,8 @@ def test_changing_the_week_stops_a_running_roster_job_and_drops_its_pins(app):
     no_exception(app)
     assert job.stop.is_set()
     assert "job" not in app.session_state and "pins" not in app.session_state
+    new_week = f"week of {first + timedelta(days=7):%a %d %b %Y}"
+    assert any(new_week in m.value for m in app.sidebar.markdown), [m.value for m in app.sidebar.markdown]
     app.date_input[0].set_value(first).run()
     no_exception(app)
 

@@ -62,6 +62,7 @@ with state.friendly_errors("Centre data"):
         st.session_state["week"] = week
         # Everything planned for the other week goes, pins (dated in it) and a running job too.
         state.forget("plan", "job", "whatif", "pins", "plan_note", "job_error", "changes")
+        st.rerun()      # the sidebar, drawn before this page, showed the old week until the next click
 
     left, right = st.columns(2)
     with left:

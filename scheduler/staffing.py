@@ -886,9 +886,11 @@ def requirements_table(forecast: pd.DataFrame, targets: Mapping[str, ServiceTarg
     g_aht = np.divide(g_handled, g_contacts, out=np.zeros(n_groups), where=g_contacts > 0)
     alone = size[group] == 1 if n_groups else np.zeros(0, bool)
 
-    def per_row(attr, missing=np.inf):
+    def per_row(attr, missing=np.inf, of=queues):
+        """Each row's target attribute; ``of``: the queue whose target it is (a row's own, or
+        its pool's host)."""
         vals = {q: getattr(t, attr) for q, t in used.items()}
-        return np.array([missing if vals[q] is None else float(vals[q]) for q in queues],
+        return np.array([missing if vals[q] is None else float(vals[q]) for q in of],
                         dtype=float) if len(queues) else np.zeros(0)
 
     sl, tsec, occ = per_row("service_level"), per_row("target_seconds"), per_row("max_occupancy")
@@ -901,11 +903,7 @@ def requirements_table(forecast: pd.DataFrame, targets: Mapping[str, ServiceTarg
     # Occupancy caps how busy the pool's people are, not how its contacts fare: a pool runs at its
     # host's cap (a guest's 80 % applied to the whole pool made pooling 108 contacts a week cost
     # 494 staff-hours more instead of saving some).
-    pool_occ = occ
-    if n_groups and (group_queue != queues).any():
-        host_cap = {h: float(targets[h].max_occupancy) if targets[h].max_occupancy is not None else np.inf
-                    for h in set(group_queue[~alone])}
-        pool_occ = np.array([o if a else host_cap[g] for o, a, g in zip(occ, alone, group_queue)], dtype=float)
+    pool_occ = np.where(alone, occ, per_row("max_occupancy", of=group_queue)) if n_groups else occ
     row_agents = required_agents(np.where(contacts > 0, pool_contacts, 0.0), pool_aht, iv, service_level=sl,
                                  target_seconds=tsec, max_occupancy=pool_occ, max_asa_seconds=asa_cap, model=model,
                                  patience_seconds=pat) if len(queues) else np.zeros(0, np.int64)

@@ -105,12 +105,17 @@ class Table:
             raise InputError(self.problems + more)
 
     # Column parsers: return a Series (NaN/None where bad) and record problems.
+    def parsed(self, column: str) -> pd.Series:
+        """The column's cells as numbers (NaN where not one), decimal commas read where allowed."""
+        raw = self.frame[column]
+        text = raw.str.replace(",", ".", regex=False) if self.decimal_comma else raw
+        return pd.to_numeric(text, errors="coerce")
+
     def numbers(self, column: str, *, minimum: float | None = None, strictly: bool = False,
                 allow_empty: bool = False, integer: bool = False, expect: str = "",
                 maximum: float | None = None) -> pd.Series:
         raw = self.frame[column]
-        text = raw.str.replace(",", ".", regex=False) if self.decimal_comma else raw
-        values = pd.to_numeric(text, errors="coerce")
+        values = self.parsed(column)
         empty = raw.isna() | (raw.str.strip() == "")
         bad = values.isna() & ~empty
         if not allow_empty:
@@ -322,8 +327,7 @@ def _unknown_if_few_impossible(t: "Table", contacts: pd.Series) -> None:
     queue written in milliseconds would lose all its handle times to a big one's rows), and say
     which rows. Otherwise leave them to the row-by-row checks."""
     raw = t.frame["aht_seconds"]
-    text = raw.str.replace(",", ".", regex=False) if t.decimal_comma else raw
-    values = pd.to_numeric(text, errors="coerce")
+    values = t.parsed("aht_seconds")
     offered = (contacts > 0).fillna(False)
     impossible = offered & ((values == 0) | ((values > MAX_AHT_SECONDS) & (values < math.inf))).fillna(False)
     n = int(impossible.sum())

@@ -71,19 +71,28 @@ def next_week_start(day: date, centre: Centre) -> date:
     return day + timedelta(days=(centre.rules.week_first_weekday - day.weekday() - 1) % 7 + 1)
 
 
+@contextmanager
+def _input_warnings():
+    """The messages of the InputWarnings said inside the block (the CLI prints them on stderr;
+    the app keeps them for the page, in the cached result)."""
+    said: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InputWarning)
+        yield said
+    said.extend(str(w.message) for w in caught if issubclass(w.category, InputWarning))
+
+
 @st.cache_data(show_spinner="Reading the centre's files ...", max_entries=8)
 def _load(folder: str, key: str, label: str) -> Loaded:
     from ..pipeline import load_previous
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", InputWarning)
+    with _input_warnings() as said:
         centre = load_centre_dir(folder)
         history = read_history(Path(folder) / "history.csv", centre.queue_ids)
         week = next_week_start(history["timestamp"].max().date(), centre)
         staff = load_staff(folder, centre, Horizon(week, 7, centre.interval_minutes))
         # Checked now, not in the middle of a roster job.
         previous = tuple(load_previous(Path(folder), [e.id for e in staff.employees], before=week))
-    said = tuple(str(w.message) for w in caught if issubclass(w.category, InputWarning))
-    return Loaded(folder, key, label, centre, staff, history, week, previous, said)
+    return Loaded(folder, key, label, centre, staff, history, week, previous, tuple(said))
 
 
 def load(folder: str | Path, label: str) -> Loaded:
@@ -204,10 +213,9 @@ def forecast_for(key: str, _loaded: Loaded, week: date, days: int, backtest: boo
     closed, a holiday the history cannot teach...) is kept in ``report["warnings"]`` for the page
     (it reached only the server's log)."""
     from ..pipeline import make_forecast
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", InputWarning)
+    with _input_warnings() as said:
         table, report = make_forecast(_loaded.history, _loaded.centre, week, days, backtest=backtest)
-    said = list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, InputWarning)))
+    said = list(dict.fromkeys(said))
     return table, ({**report, "warnings": said} if said else report)
 
 

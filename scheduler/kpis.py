@@ -104,6 +104,12 @@ def plan_kpis(roster: Roster, requirement: Requirement, centre: Centre, staff: S
     }
 
 
+def clock_change_text(change: dict) -> str:
+    """One of kpis.json's ``clock_changes`` in words (the CLI summary and the Roster page)."""
+    return (f"clocks change on {change['day']} ({change['before']} -> {change['after']}): roster times are "
+            "wall-clock, so a shift across the change is an hour longer or shorter than its paid hours say")
+
+
 def _preference_satisfaction(roster: Roster, staff: Staff, centre: Centre) -> dict:
     worked = {(s.employee_id, s.day): s for s in roster.shifts}
     kinds = {s.id: (s.kind, s.family) for s in centre.shifts}

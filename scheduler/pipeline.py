@@ -16,7 +16,7 @@ import pandas as pd
 from .domain import Centre, Horizon, Requirement, Roster, Staff
 from .errors import InputError, InputProblem, warn_input
 from .io import load_centre_dir, load_staff, read_history, read_roster, read_roster_rows, roster_frames, write_outputs
-from .kpis import coverage_table, plan_kpis
+from .kpis import clock_change_text, coverage_table, plan_kpis
 from .problem import Pin, RosterProblem, requirement_from_table
 from .roster import SolveOptions, solve
 
@@ -466,9 +466,7 @@ def summary_lines(plan: Plan) -> list[str]:
                     else "give last week's roster.csv as previous_roster.csv")
             lines.append(f"  {early['agent_hours']} agent-hours of it before {until:%H:%M} on {until:%a %m-%d}, the first start "
                          f"of any shift this week: only last week's shifts running past midnight cover them ({then})")
-    for change in k.get("clock_changes", []):
-        lines.append(f"  clocks change on {change['day']} ({change['before']} -> {change['after']}): roster times are "
-                     "wall-clock, so a shift across the change is an hour longer or shorter than its paid hours say")
+    lines += [f"  {clock_change_text(change)}" for change in k.get("clock_changes", [])]
     lines.append("Penalty by rule: " + ", ".join(f"{r} {v:g}" for r, v in k.get("penalty_by_rule", {}).items()))
     unavoidable = {q: v for q, v in k.get("solver", {}).get("lp_bound_by_queue", {}).items() if v > 0}
     if unavoidable:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from scheduler.export import employee_summary
 from scheduler.io import roster_frames
-from scheduler.kpis import coverage_table
+from scheduler.kpis import clock_change_text, coverage_table
 from scheduler.problem import Pin
 from scheduler.replan import changes_table
 from scheduler.ui import charts, state
@@ -99,9 +99,7 @@ with state.friendly_errors("Roster", reset_keys=("job", "pins")):
     # (No wishes at all is not '100 % granted'.)
     m[4].metric("Wishes granted", f"{prefs['share_granted']:.0%}" if prefs.get("wishes") else "no wishes")
     for change in k.get("clock_changes", []):
-        st.warning(f"The clocks change on {change['day']} ({change['before']} -> {change['after']}): roster times are "
-                   "wall-clock, so a shift across the change is an hour longer or shorter than its paid hours say - "
-                   "check those shifts before payroll.")
+        st.warning(f"The {clock_change_text(change)} - check those shifts before payroll.")
 
     tabs = st.tabs(["Coverage", "Shifts", "Penalty explained", "Fairness and fatigue", "Pin and re-solve",
                     "Absence: re-plan"])

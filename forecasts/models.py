@@ -142,8 +142,9 @@ class DailyProfile:
         y[~ow[wd]] = np.nan
         if np.isfinite(y).sum() < 21:
             raise ModelError(f"only {int(np.isfinite(y).sum())} usable days (need 21)")
-        cols = self._columns(qd, cal, days, ow, y)
-        X = self._exog(cal, days, ow, cols)
+        eve_scale = eve_effect_scale(y, wd, qd.status[lo:n], cal.flags(days, ow))
+        cols = self._columns(cal, days, ow, y, eve_scale)
+        X = self._exog(cal, days, ow, cols, eve_scale)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             mod = SARIMAX(y, exog=X, order=self.order, trend=self.trend, mle_regression=False,
@@ -157,32 +158,83 @@ class DailyProfile:
                 raise ModelError(f"SARIMAX failed: {e}") from None
         if not np.all(np.isfinite(res.params)):
             raise ModelError("SARIMAX fit gave non-finite parameters")
-        return DailyProfileResults(self, qd, n, cal, res, cols)
+        return DailyProfileResults(self, qd, n, cal, res, cols, eve_scale)
 
     @staticmethod
-    def _columns(qd, cal, days, ow, y) -> list:
+    def _columns(cal, days, ow, y, eve_scale) -> list:
         ok = np.isfinite(y)
         wd = days.day_of_week.to_numpy()
         open_w = [w for w in range(7) if ow[w] and (ok & (wd == w)).any()]
         cols = [("wd", w) for w in open_w[1:]]
-        fl = cal.flags(days, ow)
+        fl = _regressor_flags(cal, days, ow, eve_scale)
         for k in ("hol", "eve", "post"):
             if ((fl[k] > 0) & ok).sum() >= 1:
                 cols.append((k, None))
         return cols
 
     @staticmethod
-    def _exog(cal, days, ow, cols):
+    def _exog(cal, days, ow, cols, eve_scale):
         if not cols:
             return None
-        fl = cal.flags(days, ow)
+        fl = _regressor_flags(cal, days, ow, eve_scale)
         wd = days.day_of_week.to_numpy()
         return np.column_stack([(wd == w).astype(float) if k == "wd" else fl[k] for k, w in cols])
 
 
+# A weekday whose usual level is within this factor of the busiest weekday's is a full day: an
+# eve on it takes the whole eve effect (multiplicative, as estimated).
+FULL_DAY_RATIO = 1.5
+
+
+def eve_effect_scale(y: np.ndarray, wd: np.ndarray, status: np.ndarray, flags: dict) -> np.ndarray:
+    """Per weekday, the share of the eve effect an eve on that weekday takes (1 = all of it).
+
+    An eve (the day before a holiday) is a short day; so, in some countries, is a weekday - the
+    Friday before a Saturday rest day in Israel, a Saturday elsewhere. On such a day the eve
+    changes little: the Anonymous Bank's Friday eves took 443-511 contacts where its Fridays
+    take ~530, but the eve effect (about a third of a full day) stacked on Friday's forecast
+    them at 128-194. So an eve's level is the lower of its weekday's and an eve on a full day's:
+    full weekdays (within FULL_DAY_RATIO of the busiest) take the whole effect, a weekday at or
+    below that eve level none, and a weekday in between the part that brings it down to it.
+    ``y``: log(1 + daily total), NaN where closed; levels are medians of ordinary days, the
+    drop the median of eves on full days. Without an eve on a full day, or with fewer than two
+    ordinary days of a weekday, the eve effect applies in full (the plain multiplicative one)."""
+    scale = np.ones(7)
+    ok = np.isfinite(y) & (status == OK)
+    plain = ok & (flags["eve"] == 0) & (flags["post"] == 0) & (flags["hol"] == 0)
+    level = np.full(7, np.nan)
+    for w in range(7):
+        vals = y[plain & (wd == w)]
+        if len(vals) >= 2:
+            level[w] = np.median(vals)
+    if not np.isfinite(level).any():
+        return scale
+    top = np.nanmax(level)
+    full = np.isfinite(level) & (level >= top - np.log(FULL_DAY_RATIO))
+    eves = ok & (flags["eve"] > 0) & full[wd]
+    if not eves.any():
+        return scale
+    drop = float(np.median(y[eves] - level[wd[eves]]))
+    if drop >= 0:
+        return scale
+    eve_level = level[full].min() + drop      # an eve on the quietest full weekday
+    for w in range(7):
+        if np.isfinite(level[w]) and not full[w]:
+            scale[w] = float(np.clip((level[w] - eve_level) / -drop, 0.0, 1.0))
+    return scale
+
+
+def _regressor_flags(cal, days, ow, eve_scale) -> dict:
+    """The calendar's flags with each eve weighted by its weekday's share of the eve effect."""
+    fl = dict(cal.flags(days, ow))
+    fl["eve"] = fl["eve"] * eve_scale[days.day_of_week.to_numpy()]
+    return fl
+
+
 class DailyProfileResults:
-    def __init__(self, spec: DailyProfile, qd: QueueData, n: int, cal: Calendar, res, cols):
+    def __init__(self, spec: DailyProfile, qd: QueueData, n: int, cal: Calendar, res, cols, eve_scale=None):
         self.spec, self.qd, self.n, self.cal, self.res, self.cols = spec, qd, n, cal, res, cols
+        self.eve_scale = np.ones(7) if eve_scale is None else eve_scale
         self.holidays_closed = holidays_closed(qd, n)
         self.profiles = self._profiles()
         r = res.resid[np.isfinite(res.resid)] if res.resid is not None else np.array([])
@@ -207,7 +259,9 @@ class DailyProfileResults:
                 p = qd.open_mask[w] / qd.open_mask[w].sum()
             prof[w] = p if p is not None else np.zeros(qd.y.shape[1])
         # eves (e.g. Christmas Eve, erev chag) and open holidays often have their own shape
-        for key, mask in (("eve", (fl["eve"] > 0) & (st == OK)), ("hol", st == HOLIDAY)):
+        # (eves on short weekdays, which keep their weekday's shape, left out)
+        eve = (fl["eve"] > 0) & (st == OK) & (self.eve_scale[wd] >= 0.5)
+        for key, mask in (("eve", eve), ("hol", st == HOLIDAY)):
             rows = np.flatnonzero(mask)[-6:]
             if len(rows) >= 2:
                 union = qd.open_mask.any(axis=0)
@@ -218,7 +272,7 @@ class DailyProfileResults:
         qd, n, cal = self.qd, self.n, self.cal
         days = future_days(qd, n, steps)
         ow = qd.open_weekdays()
-        X = DailyProfile._exog(cal, days, ow, self.cols)
+        X = DailyProfile._exog(cal, days, ow, self.cols, self.eve_scale)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fc = self.res.get_forecast(steps, exog=X)
@@ -233,7 +287,9 @@ class DailyProfileResults:
         for j in range(steps):
             p = self.profiles[wd[j]]
             if fl["eve"][j] and "eve" in self.profiles:
-                p = self._blend(self.profiles["eve"], wd[j])
+                # (An eve on a short weekday keeps that weekday's shape as much as its level.)
+                share = self.eve_scale[wd[j]]
+                p = share * self._blend(self.profiles["eve"], wd[j]) + (1 - share) * self.profiles[wd[j]]
             elif fl["hol"][j] and "hol" in self.profiles:
                 p = self._blend(self.profiles["hol"], wd[j])
             mean[j] = daily[j] * p

@@ -364,3 +364,62 @@ def test_holidays_a_centre_does_not_observe_are_ordinary_days():
     with pytest.raises(InputError) as exc:
         centre_from_dict({**base, "centre": {"holidays_ignored": ["Boxing Day"]}})
     assert "need a holiday_country" in str(exc.value)
+
+
+@pytest.mark.parametrize("model", ["sarimax_011", "sarimax_100_c"])
+def test_an_eve_on_an_already_short_weekday_is_not_cut_twice(model):
+    """Israel's Anonymous Bank: Fridays are short (a third of a weekday) and so are holiday eves;
+    a Friday before a Saturday holiday took 443-511 contacts where its Fridays take ~530, but the
+    eve effect stacked on Friday's forecast it at 128-194. An eve is now the lower of its
+    weekday's level and an eve on a full day's: an eve on a full weekday still drops."""
+    from forecasts.calendar import Calendar
+    from forecasts.data import prepare
+    rng = np.random.default_rng(5)
+    first = START - timedelta(weeks=40)
+    level = (1200, 1200, 1200, 1200, 400, 0, 1200)   # Mon..Sun: short Friday, closed Saturday
+    # Holidays (as closures): some on Saturdays (their eve a Friday), some on full weekdays.
+    closures = [first + timedelta(days=7 * k + (5 if k % 2 else 3)) for k in range(1, 40, 3)]
+    closures += [START + timedelta(days=5), START + timedelta(days=3)]      # Saturday 5th, Thursday 3rd
+    slots = [(h, m) for h in range(8, 16) for m in (0, 30)]
+    rows = []
+    for d in range(40 * 7):
+        day = first + timedelta(days=d)
+        if day in closures or level[day.weekday()] == 0:
+            continue
+        eve = day + timedelta(days=1) in closures
+        mean = level[day.weekday()] * (0.3 if eve and day.weekday() != 4 else 1.0)
+        for h, m in slots:
+            rows.append((pd.Timestamp(day) + pd.Timedelta(hours=h, minutes=m), "q",
+                         float(rng.poisson(mean / len(slots))), 300.0))
+    history = pd.DataFrame(rows, columns=["timestamp", "queue", "contacts", "aht_seconds"])
+    cal = Calendar(closures=closures)
+    qd = prepare(history, cal).queues["q"]
+    spec = next(m for m in candidate_models() if m.name == model)
+    pred = spec.fit(qd, len(qd.days), cal).predict(7)
+    daily = dict(zip((d.date() for d in pred.days), pred.mean.sum(axis=1)))
+    assert daily[START + timedelta(days=4)] == pytest.approx(400, rel=0.15)       # Friday eve: a Friday
+    assert daily[START + timedelta(days=2)] == pytest.approx(0.3 * 1200, rel=0.2)   # Wednesday eve: an eve
+    assert daily[START] == pytest.approx(1200, rel=0.1)                             # an ordinary Monday
+
+
+def test_the_eve_effect_scale_per_weekday():
+    """Full weekdays take the whole eve effect, a weekday below an eve's level none, one in between
+    the part that brings it down to that level; with no eve on a full day the plain effect stays."""
+    from forecasts.models import eve_effect_scale
+    days = 70
+    wd = np.arange(days) % 7
+    y = np.log1p(np.array([1000.0, 1000, 1000, 1000, 1000, 250, 600])[wd])   # Sat at 1/4, Sun at 0.6
+    status = np.array(["ok"] * days, dtype=object)
+    from forecasts.data import OK
+    status[:] = OK
+    eve = np.zeros(days)
+    eve[[8, 15, 23]] = 1                      # a Tuesday, a Tuesday, a Wednesday
+    y[[8, 15, 23]] = np.log1p(500.0)          # eves at half a full day
+    flags = {"eve": eve, "post": np.zeros(days), "hol": np.zeros(days)}
+    scale = eve_effect_scale(y, wd, status, flags)
+    assert scale[:5] == pytest.approx(1.0)
+    assert scale[5] == pytest.approx(0.0)                                     # Saturday: below an eve
+    assert scale[6] == pytest.approx(np.log(601 / 501) / np.log(1001 / 501), rel=0.01)   # Sunday: down to 500
+    flags["eve"] = np.zeros(days)
+    flags["eve"][[12]] = 1                     # an eve only on a Saturday: nothing to learn from
+    assert eve_effect_scale(y, wd, status, flags) == pytest.approx(np.ones(7))

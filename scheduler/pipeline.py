@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .domain import Centre, Horizon, Requirement, Roster, Staff
+from .domain import Centre, Horizon, Queue, Requirement, Roster, Staff
 from .errors import InputError, InputProblem, warn_input
 from .io import load_centre_dir, load_staff, read_history, read_roster, read_roster_rows, roster_frames, write_outputs
 from .kpis import clock_change_text, coverage_table, plan_kpis
@@ -61,6 +61,17 @@ OUTSIDE_HOURS_SHARE = 0.01
 OUTSIDE_HOURS_WEEKS = 8
 
 
+def open_at(queue: Queue, moments: pd.Series) -> np.ndarray:
+    """``queue.is_open`` of every moment at once: a week of minutes looked up, not a Python call
+    per row (the history's 489k rows took 0.4 s each time a plan read them)."""
+    week = np.zeros((7, 1440), dtype=bool)
+    for day, spans in enumerate(queue.hours):
+        for a, b in spans:
+            week[day, max(0, a):min(1440, b)] = True
+    moments = pd.to_datetime(pd.Series(moments))
+    return week[moments.dt.day_of_week.to_numpy(), (moments.dt.hour * 60 + moments.dt.minute).to_numpy()]
+
+
 def warn_contacts_outside_hours(history: pd.DataFrame, centre: Centre, source: str = "history.csv") -> None:
     """Contacts in closed hours are neither forecast nor staffed: if a queue's recent history has
     many, say so (another bank's Saturday mornings - 30 % of its Saturday volume - were dropped
@@ -80,9 +91,7 @@ def warn_contacts_outside_hours(history: pd.DataFrame, centre: Centre, source: s
         if not len(rows):
             continue
         starts = ts[rows]
-        last = starts + (step - timedelta(minutes=1))
-        closed = np.array([not q.is_open(a.to_pydatetime()) and not q.is_open(b.to_pydatetime())
-                           for a, b in zip(starts, last)], dtype=bool)
+        closed = ~open_at(q, starts) & ~open_at(q, starts + (step - timedelta(minutes=1)))
         contacts = history.loc[rows, "contacts"].to_numpy(float)
         outside = contacts[closed].sum()
         if outside <= OUTSIDE_HOURS_SHARE * contacts.sum():
@@ -150,10 +159,12 @@ def apply_opening_hours(table: pd.DataFrame, centre: Centre) -> pd.DataFrame:
     if table.empty:
         return table
     ts = pd.to_datetime(table["timestamp"])
-    keep = np.ones(len(table), dtype=bool)
-    known = set(centre.queue_ids)
-    for i, (moment, q) in enumerate(zip(ts, table["queue"])):
-        keep[i] = q in known and centre.queue(q).is_open(moment.to_pydatetime()) and moment.date() not in centre.closures
+    keep = np.zeros(len(table), dtype=bool)
+    for q in centre.queues:
+        rows = (table["queue"] == q.id).to_numpy()
+        keep[rows] = open_at(q, ts[rows])
+    if centre.closures:
+        keep &= ~ts.dt.date.isin(set(centre.closures)).to_numpy()
     out = table.loc[keep].copy()
     if "aht_seconds" not in out.columns:
         out["aht_seconds"] = np.nan

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import SAMPLE
 from scheduler.cli import main
@@ -324,3 +326,18 @@ def test_an_open_queue_gets_its_minimum_agents_on_days_it_has_contacts():
     with pytest.raises(InputError) as exc:
         centre_from_dict({"queues": [{"id": "a", "min_agents": -1}], "shifts": [{"id": "D", "starts": ["08:00"], "hours": 8}]})
     assert "min_agents" in str(exc.value)
+
+
+@settings(max_examples=60, deadline=None)
+@given(spans=st.lists(st.lists(st.tuples(st.integers(0, 1440), st.integers(0, 1440)), max_size=3), min_size=7, max_size=7),
+       minutes=st.lists(st.integers(0, 14 * 1440 - 1), min_size=1, max_size=40))
+def test_the_vectorised_opening_hours_agree_with_the_queue(spans, minutes):
+    """pipeline.open_at (a week of minutes looked up at once: apply_opening_hours and the closed-
+    hours warning) says open exactly where Queue.is_open does."""
+    from datetime import datetime, timedelta
+    from scheduler.domain import Queue
+    from scheduler.pipeline import open_at
+    hours = tuple(tuple((a, b) for a, b in day if a < b) for day in spans)
+    q = Queue("q", "q", hours=hours)
+    moments = [datetime(2026, 11, 30) + timedelta(minutes=m) for m in minutes]
+    assert list(open_at(q, pd.Series(moments))) == [q.is_open(m) for m in moments]

@@ -17,8 +17,8 @@ from scheduler.errors import InputError, InputProblem, warn_input
 
 from . import intervals as iv
 from .calendar import Calendar
-from .data import (ANOMALY, CLOSED, HOLIDAY, HOLIDAY_CLOSED, MISSING, PARTIAL, Prepared, QueueData, prepare,
-                   validate)
+from .data import (ANOMALY, CLOSED, CLOSURE, HOLIDAY, HOLIDAY_CLOSED, MISSING, OPEN_WEEKS, PARTIAL, Prepared,
+                   QueueData, prepare, validate)
 from .models import DailyProfile, MeanOfWeeks, ModelError, SeasonalNaive, aht_profile
 
 BACKTEST_ORIGINS = 6
@@ -81,6 +81,11 @@ class Forecaster:
             h = np.arange(gap, gap + days)
             wd = fdays.day_of_week.to_numpy()
             mask = qd.open_mask[wd]
+            if qd.unrecorded_mask is not None:
+                # Open in centre.toml, never recorded lately: rows at 0 contacts (the models put
+                # nothing outside the open mask), so the requirement's min_agents floor staffs them.
+                mask = mask | (qd.unrecorded_mask[wd] & mask.any(axis=1, keepdims=True) &
+                               (mean.sum(axis=1, keepdims=True) > 0))
             d_idx, s_idx = np.nonzero(mask)
             mu = mean[d_idx, s_idx]
             hh = h[d_idx]
@@ -115,6 +120,24 @@ class Forecaster:
         if late > STALE_DAYS:
             warn_input(InputProblem(source, f"the forecast starts {late} days after the history ends "
                                               f"({p.last_day}): what changed since is not in it"))
+        for q, qd in p.queues.items():
+            unrecorded = qd.issues.get("configured_hours_without_history")
+            if unrecorded:
+                when = "; ".join(f"{d.capitalize()} {h}" for d, h in unrecorded.items())
+                warn_input(InputProblem(source, f"queue {q!r} is open in centre.toml on {when}, but the history's "
+                                                f"last {OPEN_WEEKS} weeks have no rows then: nothing to forecast "
+                                                "from, so those intervals get 0 contacts and the queue's "
+                                                "min_agents only", column="timestamp"))
+            tail = unusable_tail(qd)
+            if sum(tail.values()) >= UNUSABLE_TAIL_DAYS:
+                kinds = ", ".join(f"{n} {TAIL_WORDS[code]}" for code, n in tail.items() if n)
+                k = _tail_length(qd)
+                since = qd.days[len(qd.days) - k + int(np.flatnonzero(np.isin(qd.status[-k:], list(TAIL_WORDS)))[0])].date()
+                warn_input(InputProblem(source, f"the last {sum(tail.values())} open days of queue {q!r} (since "
+                                                f"{since}) were left out of its forecast ({kinds}): it rests on the "
+                                                "days before. If the queue has closed, remove it from centre.toml "
+                                                "and its rows from the history; if its hours changed, set them in "
+                                                "centre.toml", column="timestamp"))
         seen = any(np.isin(qd.status, (HOLIDAY, HOLIDAY_CLOSED)).any() for qd in p.queues.values())
         open_days = np.zeros(7, bool)
         for qd in p.queues.values():
@@ -130,6 +153,29 @@ class Forecaster:
 
 # A forecast starting more than this many days after its history ends gets a warning.
 STALE_DAYS = 28
+# A queue whose last this many open days were all left out (a queue closed down two weeks ago was
+# forecast and staffed at its old level without a word; so were a Gulf bank's Ramadan days).
+UNUSABLE_TAIL_DAYS = 3
+TAIL_WORDS = {PARTIAL: "partial (rows missing in its usual open hours)", MISSING: "without rows",
+              ANOMALY: "far from the weekday's usual level, e.g. all zeros"}
+_NOT_OPEN = (CLOSED, HOLIDAY_CLOSED, CLOSURE)
+
+
+def _tail_length(qd: QueueData) -> int:
+    """Days at the end of the history (closed days among them) that hold no usable open day."""
+    k = 0
+    for status in qd.status[::-1]:
+        if status not in _NOT_OPEN and status not in TAIL_WORDS:
+            break
+        k += 1
+    return k
+
+
+def unusable_tail(qd: QueueData) -> dict:
+    """How many of the open days at the end of the history, after the last usable one, were left
+    out, by reason (PARTIAL / MISSING / ANOMALY)."""
+    tail = qd.status[len(qd.status) - _tail_length(qd):]
+    return {code: int((tail == code).sum()) for code in TAIL_WORDS}
 
 
 def _to_date(d) -> date:

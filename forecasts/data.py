@@ -42,6 +42,9 @@ class QueueData:
     open_mask: np.ndarray                  # (7, slots) bool: interval open on that weekday (recent weeks)
     total: np.ndarray                      # (n_days,) daily totals (NaN where unusable)
     issues: dict = field(default_factory=dict)
+    # (7, slots) bool: open in centre.toml but without a row on the recent weeks' days - nothing
+    # to learn their volume from, so forecast at 0 contacts (the queue's min_agents staff them).
+    unrecorded_mask: np.ndarray | None = None
 
     @property
     def weekday(self) -> np.ndarray:
@@ -344,6 +347,8 @@ def _clean_queue(q, days, y, aht, wd_open_global, cal: Calendar, interval, offse
         issues["zero_days_read_as_missing"] = _dates_list(days, zero_runs)
     # -- open intervals per weekday, from the most recent weeks ------------------------------------
     open_mask = np.zeros((7, slots), bool)
+    never_recorded: dict[str, str] = {}     # configured open, no row on the recent weeks' days
+    unrecorded = np.zeros((7, slots), bool)
     for w in range(7):
         rows = np.flatnonzero((wd == w) & (status == OK))[-OPEN_WEEKS:]
         if len(rows) == 0:
@@ -354,13 +359,19 @@ def _clean_queue(q, days, y, aht, wd_open_global, cal: Calendar, interval, offse
         open_mask[w] = (frac >= 0.5) & (vol > 0) & (vol >= 0.001 * vol.sum())
         # ... or recorded inside the queue's configured opening hours: a 24/7 line's quiet night
         # intervals (zero rows: open, no contacts) were read as closed, so forecast and staffed
-        # at nothing - an hour of nights with nobody on the fraud line.
+        # at nothing - an hour of nights with nobody on the fraud line. Recorded on any of the
+        # recent weeks' days: hours extended three weeks ago (18:00-20:00 recorded on 3 of the
+        # last 8 Mondays) stayed closed, and so did a Gulf bank's evenings for a month after
+        # Ramadan's short days - forecast at nothing while centre.toml had them open.
         if hours is not None and open_mask[w].any():
             starts = offset + interval * np.arange(slots)
             configured = np.zeros(slots, bool)
             for a, b in hours[w]:
                 configured |= (starts < b) & (starts + interval > a)
-            open_mask[w] |= configured & (frac >= 0.5)
+            open_mask[w] |= configured & (frac > 0)
+            unrecorded[w] = configured & ~open_mask[w]
+            if unrecorded[w].any():
+                never_recorded[WEEKDAYS[w]] = _hours_text(unrecorded[w], interval, offset)
     zero_rows = int(((np.nan_to_num(y) == 0) & present).sum())
     absent_in_closed = int((~present & ~open_mask[wd]).sum())
     open_days = open_mask.any(axis=1)
@@ -370,6 +381,8 @@ def _clean_queue(q, days, y, aht, wd_open_global, cal: Calendar, interval, offse
         issues["closed_hours"] = ("recorded as zero rows" if zero_rows > absent_in_closed
                                   else "absent rows (absent = closed)")
     issues["open_hours"] = {WEEKDAYS[w]: _hours_text(open_mask[w], interval, offset) for w in range(7)}
+    if never_recorded:
+        issues["configured_hours_without_history"] = never_recorded
     # -- gaps inside open hours: fill from the weekday profile, or mark the day partial -------------
     filled = 0
     filled_days = []
@@ -422,4 +435,4 @@ def _clean_queue(q, days, y, aht, wd_open_global, cal: Calendar, interval, offse
     issues["days"] = int(n)
     issues["usable_days"] = int(np.isin(status, USABLE).sum())
     a = np.where(present, aht, np.nan)
-    return QueueData(q, days, y, present, a, status, open_mask, total, issues)
+    return QueueData(q, days, y, present, a, status, open_mask, total, issues, unrecorded)

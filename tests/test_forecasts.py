@@ -423,3 +423,76 @@ def test_the_eve_effect_scale_per_weekday():
     flags["eve"] = np.zeros(days)
     flags["eve"][[12]] = 1                     # an eve only on a Saturday: nothing to learn from
     assert eve_effect_scale(y, wd, status, flags) == pytest.approx(np.ones(7))
+
+
+def _hours_history(weeks, hours_of, level=40.0, seed=7, zero_from=None):
+    """Monday-Friday queue, 30-minute rows only while open (absent rows = closed): ``hours_of(day)``
+    gives (open hour, close hour); from ``zero_from`` on the rows are there with 0 contacts."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    first = START - timedelta(weeks=weeks)
+    for d in range(weeks * 7):
+        day = first + timedelta(days=d)
+        if day.weekday() >= 5:
+            continue
+        a, b = hours_of(day)
+        for h in range(a, b):
+            for m in (0, 30):
+                n = 0.0 if zero_from is not None and day >= zero_from else float(rng.poisson(level))
+                rows.append((pd.Timestamp(day) + pd.Timedelta(hours=h, minutes=m), "q", n, 300.0))
+    return pd.DataFrame(rows, columns=["timestamp", "queue", "contacts", "aht_seconds"])
+
+
+EVENINGS = {"q": tuple(((8 * 60, 20 * 60),) if w < 5 else () for w in range(7))}
+
+
+def test_hours_extended_weeks_ago_are_forecast_where_centre_toml_opens_them():
+    """Opening extended from 18:00 to 20:00 three weeks before the history ends (recorded on 3 of
+    the last 8 Mondays): centre.toml says 08:00-20:00, but the evenings were forecast - and
+    staffed - at nothing because an interval had to be recorded on half of the recent weeks."""
+    extended = START - timedelta(weeks=3)
+    history = _hours_history(20, lambda day: (8, 20) if day >= extended else (8, 18))
+    fc = forecast_history(history, START, 7, backtest=False, open_hours=EVENINGS).table
+    fc["timestamp"] = pd.to_datetime(fc["timestamp"])
+    evening = fc[(fc["timestamp"].dt.hour >= 18) & (fc["timestamp"].dt.day_of_week < 5)]
+    assert len(evening) == 5 * 4 and evening["contacts"].min() > 10, evening
+
+
+def test_configured_hours_the_history_never_recorded_get_rows_and_a_warning():
+    """Open in centre.toml, never recorded: nothing to forecast from, so rows at 0 contacts (the
+    queue's min_agents staffs them) and a warning naming the hours - not silence."""
+    from scheduler.errors import InputWarning
+    import warnings
+    history = _hours_history(12, lambda day: (8, 18))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fc = forecast_history(history, START, 7, backtest=False, open_hours=EVENINGS).table
+    said = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+    assert any("open in centre.toml on Mon 18:00-20:00" in m for m in said), said
+    fc["timestamp"] = pd.to_datetime(fc["timestamp"])
+    evening = fc[fc["timestamp"].dt.hour >= 18]
+    assert len(evening) == 5 * 4 and (evening["contacts"] == 0).all()
+    assert fc.loc[fc["timestamp"].dt.hour < 18, "contacts"].min() > 10
+
+
+@pytest.mark.parametrize("how", ["zero rows", "no rows"])
+def test_a_queue_silent_for_its_last_open_days_is_warned_about(how):
+    """A queue closed down two weeks before the history ends (zero rows, or none) was forecast and
+    staffed at its old level without a word: the forecast still rests on the days before (an
+    export fault must not empty a live queue), and a warning says so and what to do."""
+    from scheduler.errors import InputWarning
+    import warnings
+    closed = START - timedelta(weeks=2)
+    if how == "zero rows":
+        history = _hours_history(16, lambda day: (8, 18), zero_from=closed)
+    else:
+        history = _hours_history(16, lambda day: (8, 18))
+        other = history.copy()
+        other["queue"] = "other"
+        history = pd.concat([history[pd.to_datetime(history["timestamp"]) < pd.Timestamp(closed)], other])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        forecast_history(history, START, 7, backtest=False)
+    said = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+    assert any(f"the last 10 open days of queue 'q' (since {closed})" in m for m in said), said
+    assert not any("queue 'other'" in m for m in said), said

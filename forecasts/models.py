@@ -124,9 +124,14 @@ class DailyProfile:
     """Daily totals: SARIMAX on log(1 + total) with weekday dummies and holiday / eve / post-holiday
     regressors (regression with ARIMA errors); intraday: weekday profile from the recent weeks."""
 
-    def __init__(self, order=(0, 1, 1), trend=None, window: int = 371, profile_weeks: int = 6, name=None):
+    def __init__(self, order=(0, 1, 1), trend=None, window: int = 371, profile_weeks: int = 6, name=None,
+                 yearly: bool = False):
         self.order, self.trend, self.window, self.profile_weeks = tuple(order), trend, window, profile_weeks
-        self.name = name or "sarimax_" + "".join(str(o) for o in self.order) + (f"_{trend}" if trend else "")
+        # yearly: a regressor of last year's level around the same date (``yearly_level``), for
+        # histories of more than a year - a December peak repeats, a plain SARIMAX only lags it.
+        self.yearly = yearly
+        self.name = name or "sarimax_" + "".join(str(o) for o in self.order) + (f"_{trend}" if trend else "") + \
+            ("_yearly" if yearly else "")
 
     def fit(self, qd: QueueData, n: int, cal: Calendar, params=None) -> "DailyProfileResults":
         """Estimate by maximum likelihood, or - given ``params`` of an earlier fit with the same
@@ -135,6 +140,13 @@ class DailyProfile:
         data up to ``n``; only the ARMA coefficients are reused."""
         from statsmodels.tsa.statespace.sarimax import SARIMAX
         lo = max(0, n - self.window)
+        last_year = None
+        if self.yearly:
+            last_year = yearly_level(qd, n, cal)
+            lo = max(lo, YEAR_DAYS + 3)
+            if n - lo < YEARLY_MIN_DAYS:
+                raise ModelError(f"a yearly term needs {YEAR_DAYS + 3 + YEARLY_MIN_DAYS} days of history "
+                                 f"(has {n})")
         days = qd.days[lo:n]
         ow = qd.open_weekdays()
         wd = days.day_of_week.to_numpy()
@@ -143,8 +155,8 @@ class DailyProfile:
         if np.isfinite(y).sum() < 21:
             raise ModelError(f"only {int(np.isfinite(y).sum())} usable days (need 21)")
         eve_scale = eve_effect_scale(y, wd, qd.status[lo:n], cal.flags(days, ow))
-        cols = self._columns(cal, days, ow, y, eve_scale)
-        X = self._exog(cal, days, ow, cols, eve_scale)
+        cols = self._columns(cal, days, ow, y, eve_scale) + ([("yr", None)] if self.yearly else [])
+        X = self._exog(cal, days, ow, cols, eve_scale, _shifted(last_year, lo, n - lo))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             mod = SARIMAX(y, exog=X, order=self.order, trend=self.trend, mle_regression=False,
@@ -158,7 +170,7 @@ class DailyProfile:
                 raise ModelError(f"SARIMAX failed: {e}") from None
         if not np.all(np.isfinite(res.params)):
             raise ModelError("SARIMAX fit gave non-finite parameters")
-        return DailyProfileResults(self, qd, n, cal, res, cols, eve_scale)
+        return DailyProfileResults(self, qd, n, cal, res, cols, eve_scale, last_year)
 
     @staticmethod
     def _columns(cal, days, ow, y, eve_scale) -> list:
@@ -173,12 +185,54 @@ class DailyProfile:
         return cols
 
     @staticmethod
-    def _exog(cal, days, ow, cols, eve_scale):
+    def _exog(cal, days, ow, cols, eve_scale, yearly=None):
         if not cols:
             return None
         fl = _regressor_flags(cal, days, ow, eve_scale)
+        if yearly is not None:
+            fl["yr"] = yearly
         wd = days.day_of_week.to_numpy()
         return np.column_stack([(wd == w).astype(float) if k == "wd" else fl[k] for k, w in cols])
+
+
+YEAR_DAYS = 364          # 52 weeks: the same weekday a year before
+YEARLY_MIN_DAYS = 56     # days of fit window (each with a year behind it) a yearly term needs
+
+
+def yearly_level(qd: QueueData, n: int, cal: Calendar) -> np.ndarray:
+    """Last year's level around each of the first ``n`` days, on the log scale without weekday
+    effects: per day, log(1 + total) less its weekday's median, averaged over the ordinary days
+    within 3 days (holidays, eves, catch-up days and excluded days left out, then interpolated).
+    The regressor of day i is this at i - 364 (``_shifted``): what the year did around the date."""
+    ow = qd.open_weekdays()
+    wd = qd.weekday[:n]
+    fl = cal.flags(qd.days[:n], ow)
+    logs = np.log1p(qd.total[:n])
+    ordinary = np.isfinite(logs) & (qd.status[:n] == OK) & ow[wd] & (fl["eve"] == 0) & \
+        (fl["post"] == 0) & (fl["hol"] == 0)
+    resid = np.full(n, np.nan)
+    for w in range(7):
+        m = ordinary & (wd == w)
+        if m.sum() >= 2:
+            resid[m] = logs[m] - np.median(logs[m])
+    vals = np.where(np.isfinite(resid), resid, 0.0)
+    cnt = np.isfinite(resid).astype(float)
+    kernel = np.ones(7)
+    sums, counts = np.convolve(vals, kernel, "same"), np.convolve(cnt, kernel, "same")
+    level = np.where(counts >= 3, sums / np.maximum(counts, 1), np.nan)
+    ok = np.isfinite(level)
+    if not ok.any():
+        return np.zeros(n)
+    return np.interp(np.arange(n), np.flatnonzero(ok), level[ok])
+
+
+def _shifted(level: np.ndarray | None, start: int, count: int) -> np.ndarray | None:
+    """The yearly regressor of days start .. start+count-1: ``level`` a year before (its last
+    value for days whose year-before is not in the history yet)."""
+    if level is None:
+        return None
+    idx = np.clip(np.arange(start, start + count) - YEAR_DAYS, 0, len(level) - 1)
+    return level[idx]
 
 
 # A weekday whose usual level is within this factor of the busiest weekday's is a full day: an
@@ -232,8 +286,10 @@ def _regressor_flags(cal, days, ow, eve_scale) -> dict:
 
 
 class DailyProfileResults:
-    def __init__(self, spec: DailyProfile, qd: QueueData, n: int, cal: Calendar, res, cols, eve_scale=None):
+    def __init__(self, spec: DailyProfile, qd: QueueData, n: int, cal: Calendar, res, cols, eve_scale=None,
+                 last_year=None):
         self.spec, self.qd, self.n, self.cal, self.res, self.cols = spec, qd, n, cal, res, cols
+        self.last_year = last_year
         self.eve_scale = np.ones(7) if eve_scale is None else eve_scale
         self.holidays_closed = holidays_closed(qd, n)
         self.profiles = self._profiles()
@@ -272,7 +328,7 @@ class DailyProfileResults:
         qd, n, cal = self.qd, self.n, self.cal
         days = future_days(qd, n, steps)
         ow = qd.open_weekdays()
-        X = DailyProfile._exog(cal, days, ow, self.cols, self.eve_scale)
+        X = DailyProfile._exog(cal, days, ow, self.cols, self.eve_scale, _shifted(self.last_year, n, steps))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fc = self.res.get_forecast(steps, exog=X)

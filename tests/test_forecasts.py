@@ -56,7 +56,7 @@ def test_each_model_recovers_the_weekly_and_intraday_pattern(model):
     """Every candidate, fitted directly, forecasts each weekday's level and the 11:00 hump."""
     from forecasts.calendar import Calendar
     from forecasts.data import prepare
-    history, level, hump = synthetic(weeks=30, scale=4)
+    history, level, hump = synthetic(weeks=70 if "yearly" in model else 30, scale=4)
     cal = Calendar()
     qd = prepare(history, cal).queues["q"]
     spec = next(m for m in candidate_models() if m.name == model)
@@ -294,7 +294,7 @@ def test_every_model_keeps_a_closed_holiday_closed_and_copies_no_holiday(model, 
     Memorial Day). Nor does a baseline copy last week's closed holiday into an ordinary day."""
     from forecasts.calendar import Calendar
     from forecasts.data import prepare
-    history, level, _ = synthetic(weeks=40, scale=4)
+    history, level, _ = synthetic(weeks=85 if "yearly" in model else 40, scale=4)
     history["timestamp"] = pd.to_datetime(history["timestamp"])
     cal = Calendar("GB", "ENG")
     import holidays as hol
@@ -496,3 +496,45 @@ def test_a_queue_silent_for_its_last_open_days_is_warned_about(how):
     said = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
     assert any(f"the last 10 open days of queue 'q' (since {closed})" in m for m in said), said
     assert not any("queue 'other'" in m for m in said), said
+
+
+def test_a_yearly_peak_is_forecast_from_last_year():
+    """Two years of history with a December peak (+30 % from 24 November, +60 % from 1 December):
+    without a yearly term the first peak week was forecast 24-27 % low, worse than last week's copy.
+    The yearly candidate (last year's level around the date, as a regressor) is chosen by the
+    backtest and forecasts it; a history of less than a year and two months cannot fit it."""
+    import holidays as hol
+    rng = np.random.default_rng(11)
+    off = hol.country_holidays("GB", subdiv="ENG", years=range(2024, 2028))
+    weekday = (400, 380, 370, 360, 330, 0, 0)
+    slots = [(h, m) for h in range(8, 18) for m in (0, 30)]
+
+    def season(day):
+        if (day.month, day.day) >= (12, 1) and day.day <= 23 and day.month == 12:
+            return 1.6
+        return 1.3 if (day.month == 11 and day.day >= 24) else 1.0
+    rows = []
+    first = START - timedelta(weeks=104)
+    truth = {}
+    for d in range(104 * 7 + 7):
+        day = first + timedelta(days=d)
+        mean = 0.0 if day in off else weekday[day.weekday()] * season(day)
+        truth[day] = mean
+        if day >= START or mean == 0:
+            continue
+        for h, m in slots:
+            rows.append((pd.Timestamp(day) + pd.Timedelta(hours=h, minutes=m), "q",
+                         float(rng.poisson(mean / len(slots))), 300.0))
+    history = pd.DataFrame(rows, columns=["timestamp", "queue", "contacts", "aht_seconds"])
+    result = forecast_history(history, START, 7, holiday_country="GB", holiday_subdivision="ENG")
+    assert result.report["queues"]["q"]["model"] == "sarimax_011_yearly"
+    week = result.table["contacts"].sum()
+    true_week = sum(truth[START + timedelta(days=i)] for i in range(7))
+    assert week == pytest.approx(true_week, rel=0.08)
+    from forecasts.calendar import Calendar
+    from forecasts.data import prepare
+    from forecasts.models import DailyProfile, ModelError
+    short = history[pd.to_datetime(history["timestamp"]) >= pd.Timestamp(START - timedelta(weeks=60))]
+    qd = prepare(short, Calendar()).queues["q"]
+    with pytest.raises(ModelError, match="yearly term needs"):
+        DailyProfile((0, 1, 1), yearly=True).fit(qd, len(qd.days), Calendar())

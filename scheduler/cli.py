@@ -15,6 +15,7 @@ import warnings
 from datetime import date
 from pathlib import Path
 
+from .domain import MAX_AHT_SECONDS, MIN_OCCUPANCY_CAP
 from .errors import InfeasibleError, InputError, InputProblem, InputWarning
 
 
@@ -46,9 +47,15 @@ def _in_range(kind, low, high, what: str):
         except ValueError:
             value = None
         if value is None or not math.isfinite(value) or not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"expected {what} {low:g}..{high:g}, got {text!r}")
+            raise argparse.ArgumentTypeError(f"expected {what} {low:.10g}..{high:.10g}, got {text!r}")
         return value
     return parse
+
+
+# The solvers' own limits: a seed is a 32-bit integer ('--seed 2147483648' was an internal error),
+# and a time limit past a week overflowed the LP's millisecond timer ('--time-limit 1e300').
+SEED = _in_range(int, 0, 2**31 - 1, "a seed")
+TIME_LIMIT = _in_range(float, 0.01, 7 * 86400, "solver seconds")
 
 
 def _interval_minutes(text: str) -> int:
@@ -332,9 +339,12 @@ def cmd_sweep(args) -> int:
 
 
 def _datetime(text: str):
+    """A moment on the centre's clock: a time-zone offset is dropped, the clock time kept (as the
+    files' readers do; '--from 2026-12-01T08:00+01:00' once ended in an internal error)."""
     from datetime import datetime
+    from .io import TIME_ZONE_OFFSET
     try:
-        return datetime.fromisoformat(text)
+        return datetime.fromisoformat(TIME_ZONE_OFFSET.sub("", text.strip())).replace(tzinfo=None)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date-time like 2026-12-02T08:00, got {text!r}") from None
 
@@ -373,7 +383,15 @@ def _check_output_paths(args) -> None:
     folder = args.command in FOLDER_OUTPUTS
     for option in ("out", "report"):
         path = getattr(args, option, None)
-        if path is None or not Path(path).exists():
+        if path is None:
+            continue
+        # (A path under a file - employees.csv/report.json - failed only after the forecast was
+        # written beside it, saying 'File exists'.)
+        above = next((a for a in Path(path).parents if a.exists() and not a.is_dir()), None)
+        if above is not None:
+            raise InputError(InputProblem(str(path), f"is inside {above}, which is a file, not a folder",
+                                          column=f"--{option}"))
+        if not Path(path).exists():
             continue
         if folder and option == "out" and not Path(path).is_dir():
             raise InputError(InputProblem(str(path), "is a file; --out expects a folder for the output files",
@@ -403,10 +421,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", required=True, type=Path)
     r.add_argument("--service-level", type=float)
     r.add_argument("--target-seconds", type=float)
-    r.add_argument("--max-occupancy", type=float)
+    r.add_argument("--max-occupancy", type=_in_range(float, MIN_OCCUPANCY_CAP, 1, "an occupancy cap"))
     r.add_argument("--shrinkage", type=float)
     r.add_argument("--patience-seconds", type=float)
-    r.add_argument("--aht-seconds", type=_positive(float), help="handle time where the forecast has none")
+    r.add_argument("--aht-seconds", type=_in_range(float, 0.001, MAX_AHT_SECONDS, "a handle time in seconds"),
+                   help="handle time where the forecast has none")
     r.add_argument("--model", choices=["erlang-c", "erlang-a"])
     r.add_argument("--interval-minutes", type=_interval_minutes,
                    help="interval length: 5, 10, 15, 20, 30, 60 or whole hours dividing a day (default: from the timestamps)")
@@ -417,10 +436,10 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--week", required=True, type=_date, help="first day of the plan (usually a Monday)")
     pl.add_argument("--weeks", type=_positive(int), default=1)
     pl.add_argument("--out", required=True, type=Path)
-    pl.add_argument("--time-limit", type=_positive(float), default=None,
+    pl.add_argument("--time-limit", type=TIME_LIMIT, default=None,
                     help=f"solver seconds (default {SECONDS_PER_WEEK:g} per week planned)")
     pl.add_argument("--workers", type=_positive(int), default=2)
-    pl.add_argument("--seed", type=int, default=0)
+    pl.add_argument("--seed", type=SEED, default=0)
     pl.add_argument("--no-backtest", action="store_true", help="skip forecast model selection (faster)")
     pl.add_argument("--deterministic", action="store_true",
                     help="the same roster for the same inputs, --seed and --workers on any machine: the limit "
@@ -456,9 +475,9 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--demand-factor", type=_positive(float), default=1.0, help="demand multiplier from --from on")
     rp.add_argument("--requirements", type=Path, help="requirements.csv (default: beside the roster)")
     rp.add_argument("--out", required=True, type=Path)
-    rp.add_argument("--time-limit", type=_positive(float), default=60.0)
+    rp.add_argument("--time-limit", type=TIME_LIMIT, default=60.0)
     rp.add_argument("--workers", type=_positive(int), default=2)
-    rp.add_argument("--seed", type=int, default=0)
+    rp.add_argument("--seed", type=SEED, default=0)
     _export_flags(rp)
     rp.set_defaults(run=cmd_replan)
 
@@ -467,9 +486,9 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--week", required=True, type=_date)
     w.add_argument("--scenarios", required=True, type=Path, help="scenarios.toml")
     w.add_argument("--out", required=True, type=Path)
-    w.add_argument("--time-limit", type=_positive(float), default=60.0, help="solver seconds per scenario")
+    w.add_argument("--time-limit", type=TIME_LIMIT, default=60.0, help="solver seconds per scenario")
     w.add_argument("--workers", type=_positive(int), default=2)
-    w.add_argument("--seed", type=int, default=0)
+    w.add_argument("--seed", type=SEED, default=0)
     w.add_argument("--no-backtest", action="store_true")
     w.add_argument("--jobs", type=_positive(int),
                    help="scenarios solved at once in separate processes (default: cores / workers)")
@@ -489,9 +508,9 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--min-share", type=_share, default=1.0,
                     help="share of interval-queue cells to staff to requirement (default 1 = every one)")
     sw.add_argument("--out", required=True, type=Path)
-    sw.add_argument("--time-limit", type=_positive(float), default=30.0, help="solver seconds per headcount")
+    sw.add_argument("--time-limit", type=TIME_LIMIT, default=30.0, help="solver seconds per headcount")
     sw.add_argument("--workers", type=_positive(int), default=2)
-    sw.add_argument("--seed", type=int, default=0)
+    sw.add_argument("--seed", type=SEED, default=0)
     sw.add_argument("--no-backtest", action="store_true")
     sw.set_defaults(run=cmd_sweep)
     return p

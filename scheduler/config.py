@@ -12,7 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .domain import MAX_WEIGHT, WEEKDAYS, Centre, Queue, Rules, ServiceTarget, ShiftTemplate, Weights
+from .domain import (MAX_AHT_SECONDS, MAX_WEIGHT, MIN_OCCUPANCY_CAP, WEEKDAYS, Centre, Queue, Rules, ServiceTarget,
+                     ShiftTemplate, Weights)
 from .errors import InputError, InputProblem, warn_input
 
 
@@ -219,7 +220,8 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
         target = ServiceTarget(
             service_level=col.get(qt, "service_level", p, float, 0.8, check=lambda v: 0 < v < 1, expect="a fraction between 0 and 1 (exclusive)"),
             target_seconds=col.get(qt, "target_seconds", p, float, 20.0, check=lambda v: v >= 0, expect="seconds >= 0"),
-            max_occupancy=col.get(qt, "max_occupancy", p, float, 0.85, check=lambda v: 0 < v <= 1, expect="a fraction in (0, 1]"),
+            max_occupancy=col.get(qt, "max_occupancy", p, float, 0.85, check=lambda v: MIN_OCCUPANCY_CAP <= v <= 1,
+                                  expect=f"a fraction from {MIN_OCCUPANCY_CAP:g} to 1"),
             patience_seconds=col.get(qt, "patience_seconds", p, float, None, check=lambda v: v > 0, expect="seconds > 0"),
             max_asa_seconds=col.get(qt, "max_asa_seconds", p, float, None, check=lambda v: v > 0, expect="seconds > 0"),
         )
@@ -228,7 +230,8 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
             name=col.get(qt, "name", p, str, qid or ""),
             hours=_parse_hours(qt.get("hours", "24h"), f"{p}.hours", col),
             target=target,
-            default_aht_seconds=col.get(qt, "default_aht_seconds", p, float, 300.0, check=lambda v: v > 0, expect="seconds > 0"),
+            default_aht_seconds=col.get(qt, "default_aht_seconds", p, float, 300.0, check=lambda v: 0 < v <= MAX_AHT_SECONDS,
+                                        expect=f"seconds > 0, up to {MAX_AHT_SECONDS:,}"),
             staff_with=col.get(qt, "staff_with", p, str, None, expect="the id of another queue"),
             min_agents=col.get(qt, "min_agents", p, int, 1, check=lambda v: 0 <= v <= 1000,
                                expect="a whole number of agents from 0 to 1000"),

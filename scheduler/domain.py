@@ -14,6 +14,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Mapping
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# The longest handle time read as real (4 hours): beyond it a value is a unit mistake (a column in
+# milliseconds) or a stuck call, in the history, a forecast, centre.toml or a flag alike.
+MAX_AHT_SECONDS = 4 * 3600
+# The least occupancy cap a queue may have: below it the staffing needs millions of agents.
+MIN_OCCUPANCY_CAP = 0.05
 SHIFT_KINDS = ("early", "day", "late", "night")
 # Interval lengths a centre can plan on: a divisor of the hour on the 5-minute grid, or whole hours
 # that divide a day - so intervals tile every hour and every day and line up with shift starts

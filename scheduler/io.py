@@ -22,13 +22,12 @@ from typing import Callable, Iterable, Iterator, NamedTuple
 import pandas as pd
 
 from .config import load_centre, parse_hhmm
-from .domain import (MAX_WEIGHT, Centre, Employee, Horizon, Preference, QueueAssignment, Roster,
+from .domain import (MAX_AHT_SECONDS, MAX_WEIGHT, Centre, Employee, Horizon, Preference, QueueAssignment, Roster,
                      ShiftAssignment, Staff, TimeOff)
 from .errors import InputError, InputProblem, warn_input
 
 MAX_PROBLEMS = 50  # beyond this, more lines help nobody
 # The longest handle time we believe (4 hours): 1e9 s once sized 1.5 million agents without a word.
-MAX_AHT_SECONDS = 4 * 3600
 # Call-centre exports carry a few handle times no interval can have where contacts were offered:
 # 0 s (every contact abandoned, or the time not recorded) and averages of hours (a stuck call).
 # Up to this share of the rows with contacts they are read as unknown, with a warning (a real
@@ -140,7 +139,7 @@ class Table:
 
     def timestamps(self, column: str) -> pd.Series:
         raw = self.frame[column].str.strip()
-        offset = r"(?:Z|[+-]\d\d:?\d\d)$"
+        offset = TIME_ZONE_OFFSET.pattern
         zoned = raw.str.contains(offset, regex=True)
         first_zoned, first_plain = raw.index[zoned], raw.index[~zoned & (raw != "")]
         if len(first_zoned) and len(first_plain):
@@ -179,13 +178,17 @@ class Table:
 
 # A date and a time of day, ISO order (2026-11-30 08:00, 2026-11-30T08:00:00+01:00).
 DATE_TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}")
+# A time-zone offset after a time of day: Z, +01:00, +0100 or +01 (ISO 8601 allows hours alone;
+# '+01' once reached pandas and ended every command in an internal error). After a time only, so a
+# date's '-02' is never taken for one.
+TIME_ZONE_OFFSET = re.compile(r"(?<=\d:\d\d)(?::\d\d(?:\.\d+)?)?\s*(?:Z|[+-]\d\d(?::?\d\d)?)$")
 
 
 def date_time(text) -> datetime | None:
     """One date-time cell, or None unless it has both a date and a time; a time-zone offset is
     dropped, the local clock time kept, as Table.timestamps does (a roster written with '+01:00'
     once mixed such breaks with plain shift times: an internal error)."""
-    text = re.sub(r"(?:Z|[+-]\d\d:?\d\d)$", "", str(text).strip())
+    text = TIME_ZONE_OFFSET.sub("", str(text).strip())
     if not DATE_TIME.match(text):
         return None
     value = pd.to_datetime(text, errors="coerce", format="ISO8601")

@@ -31,6 +31,11 @@ from .roster import SolveOptions, solve
 
 RULE_KEYS = {"max_consecutive_days", "min_consecutive_days_off", "max_nights_per_week", "max_consecutive_nights",
              "max_weekends"}
+# The least value each rule takes in centre.toml's [rules] (the others: 0).
+RULE_MINIMUM = {"max_consecutive_days": 1, "min_consecutive_days_off": 1, "max_consecutive_nights": 1}
+# Files a what-if writes beside the scenarios' folders: a scenario of that name once had its
+# folder collide with them, after the base plan's files were out.
+OUTPUT_FILES = {"comparison.csv", "comparison.md"}
 
 
 @dataclass(frozen=True)
@@ -174,8 +179,10 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
             bad(f"{p}.name", f"expected a name of at most {MAX_NAME_BYTES} bytes, printable, with no '/' or '\\', "
                              "not starting with '.'")
             continue
-        if nm == "base" or nm in names:
-            bad(f"{p}.name", f"the name {nm!r} is taken ({'the plan without changes' if nm == 'base' else 'an earlier scenario'})")
+        if nm == "base" or nm in names or nm.lower() in OUTPUT_FILES:
+            taken = ("the plan without changes" if nm == "base" else "an earlier scenario" if nm in names
+                     else "the comparison file written beside the scenarios")
+            bad(f"{p}.name", f"the name {nm!r} is taken ({taken})")
             continue
         names.add(nm)
         demand = t.get("demand", 1.0)
@@ -231,8 +238,10 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
         for k, v in (rules.items() if isinstance(rules, dict) else []):
             if k not in RULE_KEYS:
                 bad(f"{p}.rules.{k}", f"unsupported rule; expected one of {', '.join(sorted(RULE_KEYS))}")
-            elif not isinstance(v, int) or v < 0:
-                bad(f"{p}.rules.{k}", f"expected a whole number >= 0, got {v!r}")
+            elif not isinstance(v, int) or isinstance(v, bool) or v < RULE_MINIMUM.get(k, 0):
+                # (As centre.toml's [rules]: true was read as 1, and max_consecutive_days = 0 gave
+                # an empty roster without a word.)
+                bad(f"{p}.rules.{k}", f"expected a whole number >= {RULE_MINIMUM.get(k, 0)}, got {v!r}")
         hires = []
         for j, h in enumerate(t.get("hire", []) if isinstance(t.get("hire", []), list) else []):
             skills = h.get("skills") if isinstance(h, dict) else None

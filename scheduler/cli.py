@@ -434,7 +434,7 @@ def build_parser() -> argparse.ArgumentParser:
     pl = sub.add_parser("plan", help="forecast -> requirements -> roster for a centre folder")
     pl.add_argument("--data", required=True, type=Path)
     pl.add_argument("--week", required=True, type=_date, help="first day of the plan (usually a Monday)")
-    pl.add_argument("--weeks", type=_positive(int), default=1)
+    pl.add_argument("--weeks", type=_in_range(int, 1, 52, "weeks"), default=1)
     pl.add_argument("--out", required=True, type=Path)
     pl.add_argument("--time-limit", type=TIME_LIMIT, default=None,
                     help=f"solver seconds (default {SECONDS_PER_WEEK:g} per week planned)")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+import unicodedata
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -134,6 +135,9 @@ def load_centre(path: str | Path) -> Centre:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
+    if not text.strip():      # (a byte-order mark alone read as a centre without queues)
+        raise InputError(InputProblem(name, "the file is empty; expected a centre configuration (see docs/contracts.md)"))
+    text = unicodedata.normalize("NFC", text)     # as the CSV readers: ids compare as typed
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

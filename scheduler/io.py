@@ -13,6 +13,7 @@ import math
 import os
 import re
 import tempfile
+import unicodedata
 import warnings
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -210,6 +211,17 @@ def weekday_number(text: str) -> int | None:
     return None
 
 
+def present(path: str | Path) -> bool:
+    """Whether an optional file (time off, wishes, last week's roster) is given. A link to a file
+    that is not there is an error, not an absent file: approved leave behind a broken link was
+    dropped without a word."""
+    path = Path(path)
+    if path.is_symlink() and not path.exists():
+        raise InputError(InputProblem(str(path), f"a link to {os.readlink(path)}, which does not exist (or links "
+                                                 "in a loop); fix the link or remove it"))
+    return path.exists()
+
+
 def read_table(path: str | Path, required: Iterable[str], optional: Iterable[str] = (),
                label: str | None = None, rows_required: bool = True) -> Table:
     """`rows_required`: a header with no rows is an error (False for lists that may be empty this
@@ -231,7 +243,9 @@ def read_table(path: str | Path, required: Iterable[str], optional: Iterable[str
     why = _not_text(raw)
     if why:
         raise InputError(InputProblem(label, why, 1))
-    text = _decode(raw).replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    # NFC: 'crédit' typed on one machine and exported from another (decomposed, as macOS writes
+    # it) look the same and were refused as an unknown queue naming itself.
+    text = unicodedata.normalize("NFC", _decode(raw).replace("\r\n", "\n").replace("\r", "\n").replace("\x00", ""))
     if not text.strip():
         raise InputError(InputProblem(label, f"the file is empty; expected a header row with {', '.join(required)}", 1))
     header = text.splitlines()[0]
@@ -576,9 +590,9 @@ def load_staff(data_dir: str | Path, centre: Centre, horizon: Horizon) -> Staff:
     data_dir = Path(data_dir)
     employees = read_employees(data_dir / "employees.csv", centre)
     ids = [e.id for e in employees]
-    time_off = read_time_off(data_dir / "time_off.csv", ids) if (data_dir / "time_off.csv").exists() else []
+    time_off = read_time_off(data_dir / "time_off.csv", ids) if present(data_dir / "time_off.csv") else []
     prefs = (read_preferences(data_dir / "preferences.csv", ids, centre, horizon)
-             if (data_dir / "preferences.csv").exists() else [])
+             if present(data_dir / "preferences.csv") else [])
     return Staff(tuple(employees), tuple(time_off), tuple(prefs))
 
 

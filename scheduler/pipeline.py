@@ -15,7 +15,7 @@ import pandas as pd
 
 from .domain import Centre, Horizon, Queue, Requirement, Roster, Staff
 from .errors import InputError, InputProblem, warn_input
-from .io import load_centre_dir, load_staff, read_history, read_roster, read_roster_rows, roster_frames, write_outputs
+from .io import load_centre_dir, load_staff, present, read_history, read_roster, read_roster_rows, roster_frames, write_outputs
 from .kpis import clock_change_text, coverage_table, plan_kpis
 from .problem import Pin, RosterProblem, requirement_from_table
 from .roster import SolveOptions, solve
@@ -309,7 +309,7 @@ def load_previous(data_dir: Path, employee_ids=None, before: date | None = None)
     day planned), shifts dated on or after it are not carry-over: left out, with a warning (they
     once counted as cover beside the new week's own shifts)."""
     path = data_dir / "previous_roster.csv"
-    if not path.exists():
+    if not present(path):
         return []
     rows = read_roster_rows(path, employee_ids=employee_ids)
     later = [r for r in rows if before is not None and r.shift.day >= before]
@@ -415,12 +415,25 @@ def write_plan(plan: Plan, out_dir: str | Path, *, calendars: bool = False, xlsx
     written = {name: Path(out_dir) / name for name in files}
     if calendars:
         texts = employee_calendars(plan.roster, plan.staff, plan.centre)
+        names = calendar_names(texts)
         for emp, text in texts.items():
-            name = f"calendars/{_safe_name(emp)}.ics"
+            name = f"calendars/{names[emp]}.ics"
             files[name] = (lambda t: lambda p: p.write_bytes(t.encode("utf-8")))(text)
             written[name] = Path(out_dir) / name
     write_outputs(files, out_dir)
     return written
+
+
+def calendar_names(ids) -> dict[str, str]:
+    """A distinct file name per employee id: ids that read the same once made safe ('A/1', 'A_1',
+    'A 1') get a short digest of the id (one calendar once held all three, two silently lost)."""
+    import hashlib
+    safe = {e: _safe_name(e) for e in ids}
+    count: dict[str, int] = {}
+    for name in safe.values():
+        count[name.lower()] = count.get(name.lower(), 0) + 1     # (case-insensitive file systems too)
+    return {e: name if count[name.lower()] == 1 else f"{name}-{hashlib.sha1(e.encode()).hexdigest()[:8]}"
+            for e, name in safe.items()}
 
 
 def _safe_name(text: str) -> str:

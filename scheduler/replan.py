@@ -19,7 +19,7 @@ import pandas as pd
 from .config import shift_kind
 from .domain import Horizon, QueueAssignment, ShiftAssignment, ShiftTemplate, Staff, TimeOff
 from .errors import InputError, InputProblem, warn_input
-from .io import (load_centre_dir, load_staff, read_assignments, read_departures, read_requirements, read_roster,
+from .io import (load_centre_dir, load_staff, present, read_assignments, read_departures, read_requirements, read_roster,
                  read_roster_rows, read_time_off, rostered_hours)
 from .kpis import plan_kpis
 from .pipeline import Plan, load_previous, make_requirements, requirement_with_values
@@ -332,8 +332,14 @@ def _planned_horizon(roster_path, requirements_path, current: list[ShiftAssignme
         first, last = stamps.min().date(), stamps.max().date()
         return Horizon(first, 7 * math.ceil(((last - first).days + 1) / 7), centre.interval_minutes)
 
+    last_shift = max(s.day for s in current)
+
     def holds_most(h: Horizon | None) -> bool:
-        inside = sum(h.start <= s.day <= h.day(h.days - 1) for s in current) if h else 0
+        # ... and not weeks beyond the roster's last shift: a kpis.json saying 36,500 days (hand-
+        # edited, or another file) built a century's model and ran out of memory.
+        if h is None or (h.day(h.days - 1) - last_shift).days > 7:
+            return False
+        inside = sum(h.start <= s.day <= h.day(h.days - 1) for s in current)
         return 2 * inside >= len(current)
     beside = Path(roster_path).with_name("requirements.csv")
     for source in (lambda: from_requirements(requirements_path), from_kpis, lambda: from_requirements(beside)):
@@ -376,7 +382,7 @@ def earlier_replans(roster_path: str | Path, employee_ids) -> tuple[list[TimeOff
     roster itself records (`left_at`). Without them a second re-plan from the command line put the
     first one's absent agent back on the roster (a change penalty, not a rule, kept them off)."""
     absences_path = Path(roster_path).with_name("absences.csv")
-    absences = read_time_off(absences_path, employee_ids) if absences_path.exists() else []
+    absences = read_time_off(absences_path, employee_ids) if present(absences_path) else []
     departures = read_departures(roster_path)
     unknown = sorted({eid for eid, _ in departures} - set(employee_ids))
     if unknown:

@@ -444,7 +444,7 @@ def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_pa
     """Read the centre folder and the exported files, and check every hard rule (`worked_before`
     and the roster re-planned, `published_path`: as validate_roster's)."""
     from .domain import Horizon
-    from .io import (load_centre_dir, load_staff, read_assignments, read_departures, read_roster, read_roster_rows,
+    from .io import (load_centre_dir, load_staff, present, read_assignments, read_departures, read_roster, read_roster_rows,
                      rostered_hours)
     data_dir = Path(data_dir)
     centre = load_centre_dir(data_dir)
@@ -463,7 +463,7 @@ def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_pa
         assignments_path = candidate if candidate.exists() else None
     assignments = read_assignments(assignments_path) if assignments_path else None
     previous_path = data_dir / "previous_roster.csv"
-    previous = read_roster(previous_path, employee_ids=[e.id for e in staff.employees]) if previous_path.exists() else []
+    previous = read_roster(previous_path, employee_ids=[e.id for e in staff.employees]) if present(previous_path) else []
     return (check_paid_hours(rows, Path(roster_path).name)
             + validate_roster(centre, staff, shifts, assignments, horizon_start=start, horizon_days=n_days,
                               previous=previous, worked_before=worked_before,

@@ -357,3 +357,19 @@ def test_impossible_handle_times_are_counted_per_queue(tmp_path):
     with pytest.raises(InputError) as exc:
         read_history(p, ["cards", "loans"])
     assert all(q.column == "aht_seconds" for q in exc.value.problems) and len(exc.value.problems) == 10
+
+
+def test_an_optional_file_behind_a_broken_link_is_an_error_not_absent(tmp_path, capsys):
+    """time_off.csv linking to a file that is not there (a share not mounted) was read as no time
+    off at all: approved leave dropped without a word."""
+    import shutil
+    from pathlib import Path
+    from scheduler.cli import main
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).parent / "bad_inputs" / "_base", data)
+    (data / "time_off.csv").symlink_to(tmp_path / "share" / "time_off.csv")
+    code = main(["plan", "--data", str(data), "--week", "2026-11-30", "--out", str(tmp_path / "out"),
+                 "--no-backtest", "--time-limit", "5"])
+    err = capsys.readouterr().err
+    assert code == 2 and "time_off.csv: a link to" in err and "which does not exist" in err, err
+    assert not (tmp_path / "out").exists() or not any(p.is_file() for p in (tmp_path / "out").rglob("*"))

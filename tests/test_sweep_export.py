@@ -168,3 +168,12 @@ def test_employee_summary_credits_leave_and_gives_each_week():
     row = employee_summary(roster, staff, centre).iloc[0]
     assert row.paid_hours == 48 and row.contract_min_hours == 48 and row.hours_vs_min_contract == 0
     assert row.paid_hours_by_week == "16;32" and row.contract_min_hours_by_week == "16;32"
+
+
+def test_calendar_file_names_are_distinct_for_ids_that_read_the_same():
+    """'A/1', 'A_1' and 'A 1' all made the file A_1.ics: one calendar kept, two lost silently."""
+    from scheduler.pipeline import calendar_names
+    names = calendar_names(["A/1", "A_1", "A 1", "B2", "b2"])
+    assert len(set(names.values())) == 5
+    assert all("/" not in n and " " not in n for n in names.values())
+    assert calendar_names(["E001", "E002"]) == {"E001": "E001", "E002": "E002"}

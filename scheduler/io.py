@@ -211,6 +211,25 @@ def weekday_number(text: str) -> int | None:
     return None
 
 
+def one_shift_at_a_time(rows, label: str) -> list[InputProblem]:
+    """A published roster's rows (``read_roster_rows``) as people can work them: one shift per
+    employee and day, none starting before the one before it ends."""
+    problems = []
+    by_employee: dict[str, list] = {}
+    for r in rows:
+        by_employee.setdefault(r.shift.employee_id, []).append(r)
+    for own in by_employee.values():
+        own.sort(key=lambda r: r.shift.start)
+        for a, b in zip(own, own[1:]):
+            if a.shift.day == b.shift.day:
+                problems.append(InputProblem(label, f"a second shift for {b.shift.employee_id} on {b.shift.day} "
+                                                    f"(row {a.row} has one)", b.row, "date"))
+            elif b.shift.start < a.shift.end:
+                problems.append(InputProblem(label, f"{b.shift.employee_id}'s shift starts {b.shift.start:%a %H:%M}, "
+                                                    f"before the one of row {a.row} ends", b.row, "start"))
+    return problems
+
+
 def present(path: str | Path) -> bool:
     """Whether an optional file (time off, wishes, last week's roster) is given. A link to a file
     that is not there is an error, not an absent file: approved leave behind a broken link was

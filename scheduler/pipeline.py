@@ -15,7 +15,7 @@ import pandas as pd
 
 from .domain import Centre, Horizon, Queue, Requirement, Roster, Staff
 from .errors import InputError, InputProblem, warn_input
-from .io import load_centre_dir, load_staff, present, read_history, read_roster, read_roster_rows, roster_frames, write_outputs
+from .io import load_centre_dir, load_staff, one_shift_at_a_time, present, read_history, read_roster, read_roster_rows, roster_frames, write_outputs
 from .kpis import clock_change_text, coverage_table, plan_kpis
 from .problem import Pin, RosterProblem, requirement_from_table
 from .roster import SolveOptions, solve
@@ -312,6 +312,10 @@ def load_previous(data_dir: Path, employee_ids=None, before: date | None = None)
     if not present(path):
         return []
     rows = read_roster_rows(path, employee_ids=employee_ids)
+    # (Two shifts of one agent at once were taken as carry-over without a word.)
+    clash = one_shift_at_a_time(rows, "previous_roster.csv")
+    if clash:
+        raise InputError(clash)
     later = [r for r in rows if before is not None and r.shift.day >= before]
     if later:
         warn_input(InputProblem("previous_roster.csv", f"{len(later)} shift(s) dated on or after {before} (the first "

@@ -19,7 +19,7 @@ import pandas as pd
 from .config import shift_kind
 from .domain import Horizon, QueueAssignment, ShiftAssignment, ShiftTemplate, Staff, TimeOff
 from .errors import InputError, InputProblem, warn_input
-from .io import (load_centre_dir, load_staff, present, read_assignments, read_departures, read_requirements, read_roster,
+from .io import (load_centre_dir, load_staff, one_shift_at_a_time, present, read_assignments, read_departures, read_requirements, read_roster,
                  read_roster_rows, read_time_off, rostered_hours)
 from .kpis import plan_kpis
 from .pipeline import Plan, load_previous, make_requirements, requirement_with_values
@@ -360,18 +360,7 @@ def check_published(rows, roster_path, horizon: Horizon) -> None:
     problems = [InputProblem(label, f"shift dated {r.shift.day}, outside the roster's horizon "
                                     f"({horizon.start} .. {last})", r.row, "date")
                 for r in rows if not horizon.start <= r.shift.day <= last]
-    by_employee: dict[str, list] = {}
-    for r in rows:
-        by_employee.setdefault(r.shift.employee_id, []).append(r)
-    for own in by_employee.values():
-        own.sort(key=lambda r: r.shift.start)
-        for a, b in zip(own, own[1:]):
-            if a.shift.day == b.shift.day:
-                problems.append(InputProblem(label, f"a second shift for {b.shift.employee_id} on {b.shift.day} "
-                                                    f"(row {a.row} has one)", b.row, "date"))
-            elif b.shift.start < a.shift.end:
-                problems.append(InputProblem(label, f"{b.shift.employee_id}'s shift starts {b.shift.start:%a %H:%M}, "
-                                                    f"before the one of row {a.row} ends", b.row, "start"))
+    problems += one_shift_at_a_time(rows, label)
     if problems:
         raise InputError(problems)
 

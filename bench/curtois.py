@@ -44,8 +44,12 @@ SHIFT_START = 8 * 60               # start times are not part of the benchmark; 
 
 def to_problem(inst: CurtoisInstance) -> RosterProblem:
     horizon = Horizon(MONDAY, inst.horizon, 60)
+    # The engine names a template by id, family or kind: a kind no shift type is called, or a
+    # file calling a type 'day' had every type match its cover, requests and successions.
+    ids = {s.id for s in inst.shifts}
+    kind = next((k for k in ("day", "early", "late", "night") if k not in ids), "day")
     templates = tuple(ShiftTemplate(id=s.id, start_minute=SHIFT_START, length_minutes=s.length,
-                                    kind="day", family=s.id) for s in inst.shifts)
+                                    kind=kind, family=s.id) for s in inst.shifts)
     rules = Rules(min_rest_minutes=0, max_consecutive_days=inst.horizon, min_consecutive_days=1,
                   min_consecutive_days_off=1, max_nights_per_week=7, max_consecutive_nights=inst.horizon,
                   max_weekends=None,

@@ -118,7 +118,7 @@ def _add_day_patterns(lp, p: RosterProblem, members: list[int], wdays: list[int]
         # An absence that does not count in the block rules frees the blocks around it: lenient,
         # this week is held to no minimum block at all (the bound stays valid).
         absent = not rules.absences_count_in_blocks and any(p.absent(emp.id, p.horizon.day(d)) for d in wdays)
-        key = (avail, emp.max_days, emp.max_consecutive_days or rules.max_consecutive_days,
+        key = (avail, emp.max_days, rules.max_consecutive_days if emp.max_consecutive_days is None else emp.max_consecutive_days,
                1 if absent else emp.min_consecutive_days_off or rules.min_consecutive_days_off,
                1 if absent else emp.min_consecutive_days or rules.min_consecutive_days, minutes,
                weekly_minimum_minutes(p, emp, wdays))

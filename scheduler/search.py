@@ -45,7 +45,7 @@ from typing import Callable, Iterator, Sequence
 
 from ortools.sat.python import cp_model
 
-from .roster import SCALE, RosterModel, matches, new_solver
+from .roster import SCALE, RosterModel, matches, new_solver, values_objective
 
 __all__ = ["SearchResult", "improve", "values_objective", "fixed_solver"]
 
@@ -104,13 +104,6 @@ class SearchResult:
 
     def __iter__(self) -> Iterator:   # allows: values, objective, bound, status = improve(...)
         return iter((self.values, self.objective, self.bound, self.status))
-
-
-def values_objective(model: cp_model.CpModel, values: Sequence[int]) -> float:
-    """The model's objective for a full assignment, in engine units (independent of the solver)."""
-    obj = model.proto.objective
-    total = sum(c * values[v] for v, c in zip(obj.vars, obj.coeffs)) + obj.offset
-    return total * (obj.scaling_factor or 1.0) / SCALE
 
 
 def integral_bound(model: cp_model.CpModel, bound: float) -> float:

@@ -235,7 +235,7 @@ def _check_consecutive(centre: Centre, e: Employee, seq: list[ShiftAssignment], 
     nights = {s.day for s in seq if _kind(centre, s) == "night"}
     first = min([start] + [s.day for s in seq])
     last = start + timedelta(days=days - 1)
-    k = e.max_consecutive_days or rules.max_consecutive_days
+    k = rules.max_consecutive_days if e.max_consecutive_days is None else e.max_consecutive_days
     kn = rules.max_consecutive_nights
     run = run_n = 0
     d = first

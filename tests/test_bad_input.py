@@ -517,7 +517,7 @@ def test_replan_on_an_hourly_grid_adds_shifts_to_cover_an_absence(tmp_path):
 
 @pytest.mark.parametrize("args, expected", [
     (["plan", "--week", "30/11/2026"], "expected a date YYYY-MM-DD, got '30/11/2026'"),
-    (["plan", "--week", "2026-11-30", "--time-limit", "soon"], "expected a positive number, got 'soon'"),
+    (["plan", "--week", "2026-11-30", "--time-limit", "soon"], "expected solver seconds 0.01..604800, got 'soon'"),
     (["sweep", "--week", "2026-11-30", "--skills", "cards", "--min-share", "most"], "expected a share 0 < x <= 1, got 'most'"),
     (["replan", "--roster", "r.csv", "--from", "tomorrow"], "expected a date-time like 2026-12-02T08:00, got 'tomorrow'"),
 ])

@@ -182,13 +182,23 @@ class _Section:
     lines: list[_Line]
 
 
+def _read_text(p: Path) -> str:
+    """The file as text; an encoding error names the file and the byte (it once said only
+    "'utf-8' codec can't decode byte 0xe9")."""
+    try:
+        return p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CurtoisFormatError(f"not UTF-8 text (byte {exc.start}: {exc.object[exc.start:exc.start + 1]!r}); "
+                                 "the instance format is plain ASCII", source=str(p)) from None
+
+
 def _read_source(path_or_text: str | os.PathLike[str] | bytes) -> tuple[str, str, str | None]:
     """Return (text, source label for messages, instance name)."""
     if isinstance(path_or_text, bytes):
         return path_or_text.decode("ascii", errors="strict"), "<text>", None
     if isinstance(path_or_text, os.PathLike):
         p = Path(path_or_text)
-        return p.read_text(encoding="utf-8-sig"), str(p), p.stem
+        return _read_text(p), str(p), p.stem
     if isinstance(path_or_text, str):
         # Instance text always has several lines; a single line is taken to be a path.
         if "\n" in path_or_text or "\r" in path_or_text:
@@ -196,7 +206,7 @@ def _read_source(path_or_text: str | os.PathLike[str] | bytes) -> tuple[str, str
         p = Path(path_or_text)
         if not p.is_file():
             raise FileNotFoundError(f"Curtois instance file not found: {path_or_text!r}")
-        return p.read_text(encoding="utf-8-sig"), str(p), p.stem
+        return _read_text(p), str(p), p.stem
     raise TypeError(f"parse_instance expects a path or the instance text, got {type(path_or_text).__name__}")
 
 
@@ -289,9 +299,10 @@ class _Parser:
     def parse_horizon(self) -> int:
         sec = self.sections["HORIZON"]
         if len(sec.lines) != 1 or len(sec.lines[0].fields) != 1:
-            raise self.err(f"expected exactly one line holding the number of days, got "
-                           f"{len(sec.lines)} data line(s)", sec.lines[0] if sec.lines else sec.header_line,
-                           "HORIZON")
+            got = (f"{len(sec.lines)} data line(s)" if len(sec.lines) != 1
+                   else f"{len(sec.lines[0].fields)} fields ({sec.lines[0].raw.strip()!r})")
+            raise self.err(f"expected exactly one line holding the number of days, got {got}",
+                           sec.lines[0] if sec.lines else sec.header_line, "HORIZON")
         self.horizon = self.int_field(sec.lines[0].fields[0], "horizon length", sec.lines[0], "HORIZON",
                                       minimum=1)
         return self.horizon

@@ -591,3 +591,18 @@ def test_the_bench_script_refuses_a_broken_instance_before_solving(tmp_path):
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr and f"{broken}:1" in done.stderr
     assert not results.exists()
+
+
+def test_a_file_not_in_utf8_and_a_horizon_of_two_fields_say_what_is_wrong(tmp_path):
+    """'utf-8 codec can't decode byte 0xe9' named no file; a horizon line '14,7' was reported as
+    'got 1 data line(s)' - the line count, which was right."""
+    latin = tmp_path / "Latin.txt"
+    latin.write_bytes("# caf\xe9\nSECTION_HORIZON\n14\n".encode("latin-1"))
+    with pytest.raises(CurtoisFormatError, match=r"Latin.txt: not UTF-8 text \(byte 5"):
+        parse_instance(latin)
+    two = (DATA / "Instance1.txt").read_text().replace("\r\n", "\n")
+    two = two.replace("SECTION_HORIZON\n# All instances start on a Monday\n# The horizon length in days:\n14\n",
+                      "SECTION_HORIZON\n# All instances start on a Monday\n# The horizon length in days:\n14,7\n")
+    assert "14,7" in two
+    with pytest.raises(CurtoisFormatError, match=r"got 2 fields \('14,7'\)"):
+        parse_instance(two)

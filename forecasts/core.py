@@ -133,7 +133,9 @@ class Forecaster:
             if sum(tail.values()) >= UNUSABLE_TAIL_DAYS:
                 kinds = ", ".join(f"{n} {TAIL_WORDS[code]}" for code, n in tail.items() if n)
                 k = _tail_length(qd)
-                since = qd.days[len(qd.days) - k + int(np.flatnonzero(np.isin(qd.status[-k:], list(TAIL_WORDS)))[0])].date()
+                opens = qd.open_weekdays()[qd.weekday[-k:]]
+                first = np.flatnonzero(np.isin(qd.status[-k:], list(TAIL_WORDS)) & opens)[0]
+                since = qd.days[len(qd.days) - k + int(first)].date()
                 warn_input(InputProblem(source, f"the last {sum(tail.values())} open days of queue {q!r} (since "
                                                 f"{since}) were left out of its forecast ({kinds}): it rests on the "
                                                 "days before. If the queue has closed, remove it from centre.toml "
@@ -172,10 +174,18 @@ def _tail_length(qd: QueueData) -> int:
     return k
 
 
+def _open_tail(qd: QueueData) -> np.ndarray:
+    """The statuses of the tail's days on weekdays the queue opens (a Monday-to-Friday queue's
+    weekend, without rows, is no missing day; it once counted towards 'has closed')."""
+    k = _tail_length(qd)
+    days = slice(len(qd.status) - k, None)
+    return qd.status[days][qd.open_weekdays()[qd.weekday[days]]]
+
+
 def unusable_tail(qd: QueueData) -> dict:
     """How many of the open days at the end of the history, after the last usable one, were left
     out, by reason (PARTIAL / MISSING / ANOMALY)."""
-    tail = qd.status[len(qd.status) - _tail_length(qd):]
+    tail = _open_tail(qd)
     return {code: int((tail == code).sum()) for code in TAIL_WORDS}
 
 

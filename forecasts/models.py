@@ -235,8 +235,8 @@ def _shifted(level: np.ndarray | None, start: int, count: int) -> np.ndarray | N
     return level[idx]
 
 
-# A weekday whose usual level is within this factor of the busiest weekday's is a full day: an
-# eve on it takes the whole eve effect (multiplicative, as estimated).
+# A weekday whose usual level is within this factor of the median weekday's (or above) is a full
+# day: an eve on it takes the whole eve effect (multiplicative, as estimated).
 FULL_DAY_RATIO = 1.5
 
 
@@ -248,7 +248,7 @@ def eve_effect_scale(y: np.ndarray, wd: np.ndarray, status: np.ndarray, flags: d
     changes little: the Anonymous Bank's Friday eves took 443-511 contacts where its Fridays
     take ~530, but the eve effect (about a third of a full day) stacked on Friday's forecast
     them at 128-194. So an eve's level is the lower of its weekday's and an eve on a full day's:
-    full weekdays (within FULL_DAY_RATIO of the busiest) take the whole effect, a weekday at or
+    full weekdays (within FULL_DAY_RATIO of the median weekday, or above) take the whole effect, a weekday at or
     below that eve level none, and a weekday in between the part that brings it down to it.
     ``y``: log(1 + daily total), NaN where closed; levels are medians of ordinary days, the
     drop the median of eves on full days. Without an eve on a full day, or with fewer than two
@@ -263,8 +263,10 @@ def eve_effect_scale(y: np.ndarray, wd: np.ndarray, status: np.ndarray, flags: d
             level[w] = np.median(vals)
     if not np.isfinite(level).any():
         return scale
-    top = np.nanmax(level)
-    full = np.isfinite(level) & (level >= top - np.log(FULL_DAY_RATIO))
+    # (Against the median weekday, not the busiest: a Monday at twice the rest made every other
+    # weekday 'short'.)
+    typical = np.nanmedian(level)
+    full = np.isfinite(level) & (level >= typical - np.log(FULL_DAY_RATIO))
     eves = ok & (flags["eve"] > 0) & full[wd]
     if not eves.any():
         return scale

@@ -10,6 +10,7 @@ import argparse
 import math
 import os
 import sys
+import unicodedata
 import time
 import warnings
 from datetime import date
@@ -344,7 +345,7 @@ def _datetime(text: str):
     from datetime import datetime
     from .io import TIME_ZONE_OFFSET
     try:
-        return datetime.fromisoformat(TIME_ZONE_OFFSET.sub("", text.strip())).replace(tzinfo=None)
+        return datetime.fromisoformat(TIME_ZONE_OFFSET.sub(r"\1", text.strip())).replace(tzinfo=None)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date-time like 2026-12-02T08:00, got {text!r}") from None
 
@@ -469,7 +470,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp = sub.add_parser("replan", help="re-plan the rest of a roster after an absence or a demand surge")
     rp.add_argument("--data", required=True, type=Path)
     rp.add_argument("--roster", required=True, type=Path, help="the published roster.csv")
-    rp.add_argument("--absent", action="append", help="employee id (repeat for several)")
+    rp.add_argument("--absent", action="append", type=lambda s: unicodedata.normalize("NFC", s),
+                    help="employee id (repeat for several)")
     rp.add_argument("--from", dest="start", required=True, type=_datetime, help="when the change starts")
     rp.add_argument("--to", dest="end", type=_datetime, help="when the absence ends (default: end of horizon)")
     rp.add_argument("--demand-factor", type=_positive(float), default=1.0, help="demand multiplier from --from on")

@@ -233,6 +233,7 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
             id=qid or f"queue{i}",
             name=col.get(qt, "name", p, str, qid or ""),
             hours=_parse_hours(qt.get("hours", "24h"), f"{p}.hours", col),
+            hours_given="hours" in qt,
             target=target,
             default_aht_seconds=col.get(qt, "default_aht_seconds", p, float, 300.0, check=lambda v: 0 < v <= MAX_AHT_SECONDS,
                                         expect=f"seconds > 0, up to {MAX_AHT_SECONDS:,}"),

@@ -61,6 +61,9 @@ class Queue:
     # key post never left empty (a queue of ~5 contacts a day had open intervals forecast at 0,
     # so required nobody). 0 turns the floor off.
     min_agents: int = 1
+    # centre.toml gave the hours: else they default to round the clock, and the forecast learns
+    # the queue's real ones from its history (a default read as given staffed every night).
+    hours_given: bool = True
 
     def is_open(self, moment: datetime) -> bool:
         minute = moment.hour * 60 + moment.minute

@@ -140,8 +140,7 @@ class Table:
 
     def timestamps(self, column: str) -> pd.Series:
         raw = self.frame[column].str.strip()
-        offset = TIME_ZONE_OFFSET.pattern
-        zoned = raw.str.contains(offset, regex=True)
+        zoned = raw.str.match(rf".*{TIME_ZONE_OFFSET.pattern}")
         first_zoned, first_plain = raw.index[zoned], raw.index[~zoned & (raw != "")]
         if len(first_zoned) and len(first_plain):
             self.problem(first_zoned[0], column, f"{raw[first_zoned[0]]!r} has a time-zone offset but row "
@@ -156,7 +155,7 @@ class Table:
                 warn_input(InputProblem(self.label, "timestamps end in 'Z' (UTC): read as the centre's local clock "
                                                     "time; export them in local time if the centre is elsewhere",
                                         column=column))
-            raw = raw.str.replace(offset, "", regex=True)
+            raw = raw.str.replace(TIME_ZONE_OFFSET.pattern, r"\1", regex=True)
         values = pd.to_datetime(raw, errors="coerce", format="ISO8601")
         # A date and a time of day, both: '13:30' alone was read as today's date (a break 124 h
         # after its shift) and '2024-11-25' alone as midnight (a day's contacts in one interval).
@@ -182,14 +181,15 @@ DATE_TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}")
 # A time-zone offset after a time of day: Z, +01:00, +0100 or +01 (ISO 8601 allows hours alone;
 # '+01' once reached pandas and ended every command in an internal error). After a time only, so a
 # date's '-02' is never taken for one.
-TIME_ZONE_OFFSET = re.compile(r"(?<=\d:\d\d)(?::\d\d(?:\.\d+)?)?\s*(?:Z|[+-]\d\d(?::?\d\d)?)$")
+# Group 1 is the time it follows, kept: seconds and all (they were once dropped with the offset).
+TIME_ZONE_OFFSET = re.compile(r"(\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*(?:Z|[+-]\d\d(?::?\d\d)?)$")
 
 
 def date_time(text) -> datetime | None:
     """One date-time cell, or None unless it has both a date and a time; a time-zone offset is
     dropped, the local clock time kept, as Table.timestamps does (a roster written with '+01:00'
     once mixed such breaks with plain shift times: an internal error)."""
-    text = TIME_ZONE_OFFSET.sub("", str(text).strip())
+    text = TIME_ZONE_OFFSET.sub(r"\1", str(text).strip())
     if not DATE_TIME.match(text):
         return None
     value = pd.to_datetime(text, errors="coerce", format="ISO8601")

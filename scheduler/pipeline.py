@@ -49,7 +49,7 @@ def make_forecast(history: pd.DataFrame, centre: Centre, start: date, days: int,
                               holiday_subdivision=centre.holiday_subdivision, closures=list(centre.closures),
                               holidays_ignored=centre.holidays_ignored,
                               closed_weekdays=centre.closed_weekdays,
-                              open_hours={q.id: q.hours for q in centre.queues},
+                              open_hours={q.id: q.hours for q in centre.queues if q.hours_given},
                               backtest=backtest, progress=progress, source=source)
     table = apply_opening_hours(to_interval(result.table, centre.interval_minutes, source), centre)
     return table, result.report
@@ -312,15 +312,16 @@ def load_previous(data_dir: Path, employee_ids=None, before: date | None = None)
     if not present(path):
         return []
     rows = read_roster_rows(path, employee_ids=employee_ids)
-    # (Two shifts of one agent at once were taken as carry-over without a word.)
-    clash = one_shift_at_a_time(rows, "previous_roster.csv")
-    if clash:
-        raise InputError(clash)
     later = [r for r in rows if before is not None and r.shift.day >= before]
     if later:
         warn_input(InputProblem("previous_roster.csv", f"{len(later)} shift(s) dated on or after {before} (the first "
                                                        "day planned) are not carry-over and were left out", later[0].row))
-    return [r.shift for r in rows if r not in later]
+    kept = [r for r in rows if r not in later]
+    # (Two shifts of one agent at once were taken as carry-over without a word.)
+    clash = one_shift_at_a_time(kept, "previous_roster.csv")
+    if clash:
+        raise InputError(clash)
+    return [r.shift for r in kept]
 
 
 @dataclass

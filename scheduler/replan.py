@@ -307,6 +307,10 @@ def _left_before(shifts: list[ShiftAssignment], leaves_at: dict, moment: datetim
     return False
 
 
+# The longest horizon a plan has (plan --weeks 1..52).
+MAX_PLAN_DAYS = 52 * 7
+
+
 def _planned_horizon(roster_path, requirements_path, current: list[ShiftAssignment], centre) -> Horizon:
     """The weeks the roster was planned for: those of --requirements if given, else kpis.json's
     horizon beside the roster (as `plan` writes it), else its requirements.csv's weeks, else from
@@ -332,12 +336,11 @@ def _planned_horizon(roster_path, requirements_path, current: list[ShiftAssignme
         first, last = stamps.min().date(), stamps.max().date()
         return Horizon(first, 7 * math.ceil(((last - first).days + 1) / 7), centre.interval_minutes)
 
-    last_shift = max(s.day for s in current)
-
     def holds_most(h: Horizon | None) -> bool:
-        # ... and not weeks beyond the roster's last shift: a kpis.json saying 36,500 days (hand-
-        # edited, or another file) built a century's model and ran out of memory.
-        if h is None or (h.day(h.days - 1) - last_shift).days > 7:
+        # ... and no longer than a plan can be: a kpis.json saying 36,500 days (hand-edited, or
+        # another file) built a century's model and ran out of memory. (A plan's last week may
+        # hold no shift - a Christmas closure - so the end is not tied to the last shift.)
+        if h is None or h.days > MAX_PLAN_DAYS:
             return False
         inside = sum(h.start <= s.day <= h.day(h.days - 1) for s in current)
         return 2 * inside >= len(current)

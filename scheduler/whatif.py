@@ -14,6 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import math
 import tomllib
+import unicodedata
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import date, time
@@ -147,7 +148,8 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
     if path.is_dir():
         raise InputError(InputProblem(str(path), "is a folder; expected a scenarios TOML file"))
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+        # (NFC, as centre.toml and the CSV files: ids typed on one machine match those of another)
+        data = tomllib.loads(unicodedata.normalize("NFC", path.read_bytes().decode("utf-8-sig")))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(InputProblem(name, f"not valid TOML: {exc}")) from None
     items = data.get("scenarios")

@@ -538,3 +538,47 @@ def test_a_yearly_peak_is_forecast_from_last_year():
     qd = prepare(short, Calendar()).queues["q"]
     with pytest.raises(ModelError, match="yearly term needs"):
         DailyProfile((0, 1, 1), yearly=True).fit(qd, len(qd.days), Calendar())
+
+
+def test_a_queue_without_configured_hours_learns_them_and_gets_no_night_rows():
+    """A queue with no `hours` in centre.toml defaults to round the clock; read as configured,
+    every night it never opened got 0-contact rows - and min_agents staff. Its hours are learned
+    from the history, as before."""
+    import tomllib
+    from conftest import SAMPLE
+    from scheduler.config import centre_from_dict
+    from scheduler.pipeline import make_forecast
+    data = tomllib.loads((SAMPLE / "centre.toml").read_text())
+    data["queues"] = [dict(data["queues"][0], id="q")]
+    data["queues"][0].pop("hours", None)
+    data["queues"][0].pop("staff_with", None)
+    centre = centre_from_dict(data)
+    assert not centre.queues[0].hours_given
+    history = _hours_history(12, lambda day: (8, 20))
+    table, _ = make_forecast(history, centre, START, 7, backtest=False)
+    hours = pd.to_datetime(table["timestamp"]).dt.hour
+    assert len(table) and hours.min() >= 8 and hours.max() < 20
+
+
+def test_a_weekday_queue_ending_mid_monday_is_not_called_closed():
+    """A Monday-to-Friday queue beside one open at weekends: its Saturday and Sunday (no rows) are
+    not open days, so a history ending mid-Monday is not 'the last 3 open days left out'."""
+    from scheduler.errors import InputWarning
+    import warnings
+    weekdays = _hours_history(12, lambda day: (8, 18))
+    weekdays = weekdays[pd.to_datetime(weekdays["timestamp"]) < pd.Timestamp(START) - pd.Timedelta(days=7)]
+    monday = pd.Timestamp(START) - pd.Timedelta(days=7)
+    cut = weekdays.iloc[:0]
+    rows = [(monday + pd.Timedelta(hours=h), "q", 40.0, 300.0) for h in range(8, 11)]
+    every_day = _hours_history(12, lambda day: (8, 18))
+    every_day = every_day.assign(queue="weekend")
+    extra = [(pd.Timestamp(d) + pd.Timedelta(hours=h), "weekend", 10.0, 300.0)
+             for d in pd.date_range(START - timedelta(weeks=12), monday) if d.weekday() >= 5 for h in range(9, 17)]
+    history = pd.concat([weekdays, pd.DataFrame(rows, columns=cut.columns), every_day,
+                         pd.DataFrame(extra, columns=cut.columns)], ignore_index=True)
+    history = history[pd.to_datetime(history["timestamp"]) <= monday + pd.Timedelta(hours=11)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        forecast_history(history, (monday + pd.Timedelta(days=1)).date(), 7, backtest=False)
+    said = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+    assert not any("open days of queue 'q'" in m for m in said), said

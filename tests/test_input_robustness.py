@@ -373,3 +373,51 @@ def test_an_optional_file_behind_a_broken_link_is_an_error_not_absent(tmp_path, 
     err = capsys.readouterr().err
     assert code == 2 and "time_off.csv: a link to" in err and "which does not exist" in err, err
     assert not (tmp_path / "out").exists() or not any(p.is_file() for p in (tmp_path / "out").rglob("*"))
+
+
+def test_an_offset_is_dropped_and_the_seconds_kept():
+    """The offset pattern took the seconds with it: '08:14:59+01:00' read as 08:14 (on the grid,
+    kept) where '08:14:59' stays off it."""
+    from datetime import datetime
+    from scheduler.cli import _datetime
+    from scheduler.io import date_time
+    assert date_time("2026-11-30 08:14:59+01:00") == datetime(2026, 11, 30, 8, 14, 59)
+    assert date_time("2026-11-30T08:14:59.900Z") == datetime(2026, 11, 30, 8, 14, 59, 900000)
+    assert date_time("2026-11-02 09:00-05") == datetime(2026, 11, 2, 9, 0)
+    assert date_time("2026-11-02") is None                       # a date's '-02' is no offset
+    assert _datetime("2026-12-01T08:00:30+01") == datetime(2026, 12, 1, 8, 0, 30)
+
+
+def test_scenario_ids_compare_in_one_unicode_form(tmp_path):
+    """centre.toml is read as NFC: a scenarios.toml from the same (decomposing) editor then named
+    an unknown queue."""
+    import tomllib
+    import unicodedata
+    from conftest import SAMPLE
+    from scheduler.whatif import load_scenarios
+    data = tomllib.loads((SAMPLE / "centre.toml").read_text())
+    data["queues"][0]["id"] = "crédit"
+    centre = centre_from_dict(data)
+    path = tmp_path / "scenarios.toml"
+    path.write_text(unicodedata.normalize("NFD", '[[scenarios]]\nname = "x"\ndemand_by_queue = { "crédit" = 1.2 }\n'),
+                    encoding="utf-8")
+    [scenario] = load_scenarios(path, centre)
+    assert scenario.demand_by_queue == {"crédit": 1.2}
+
+
+def test_a_replans_horizon_is_the_plans_even_with_an_empty_last_week_but_never_a_century(tmp_path):
+    """A kpis.json of 36,500 days built a century's model; passing over any horizon reaching a
+    week past the last shift then cut a two-week plan whose last week is a Christmas closure."""
+    import json
+    from datetime import date as _date
+    from scheduler.domain import ShiftAssignment
+    from scheduler.replan import _planned_horizon
+    centre = load_centre(SAMPLE / "centre.toml")
+    from datetime import datetime as _dt
+    shifts = [ShiftAssignment("E001", _date(2026, 12, d), "F8-0800", _dt(2026, 12, d, 8), _dt(2026, 12, d, 16, 30))
+              for d in (21, 24)]
+    roster = tmp_path / "roster.csv"
+    for days, start, expected in ((14, "2026-12-21", 14), (36500, "1926-12-25", None)):
+        (tmp_path / "kpis.json").write_text(json.dumps({"horizon": {"start": start, "days": days}}))
+        h = _planned_horizon(roster, None, shifts, centre)
+        assert h.days == (expected or 7) and h.days <= 364, (days, h)

@@ -84,9 +84,13 @@ class Forecaster:
             mask = qd.open_mask[wd]
             if qd.unrecorded_mask is not None:
                 # Open in centre.toml, never recorded lately: rows at 0 contacts (the models put
-                # nothing outside the open mask), so the requirement's min_agents floor staffs them.
-                mask = mask | (qd.unrecorded_mask[wd] & mask.any(axis=1, keepdims=True) &
-                               (mean.sum(axis=1, keepdims=True) > 0))
+                # nothing outside the open mask), so the requirement's min_agents floor staffs them
+                # - on a day the queue is forecast open, or, on a weekday it never opened before
+                # (opened on Sundays now), on any day but a public holiday or closure.
+                special = np.array([self.calendar.is_holiday(d.date()) or self.calendar.is_closure(d.date())
+                                    for d in fdays])[:, None]
+                day_open = np.where(mask.any(axis=1, keepdims=True), mean.sum(axis=1, keepdims=True) > 0, ~special)
+                mask = mask | (qd.unrecorded_mask[wd] & day_open)
             d_idx, s_idx = np.nonzero(mask)
             mu = mean[d_idx, s_idx]
             hh = h[d_idx]

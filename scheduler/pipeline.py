@@ -234,7 +234,8 @@ def make_requirements(forecast: pd.DataFrame, centre: Centre, *, model: str | No
 
 def apply_min_agents(table: pd.DataFrame, centre: Centre) -> pd.DataFrame:
     """Raise agents and staff to each queue's ``min_agents`` in its open intervals (the rows) on
-    days it has forecast contacts: a day forecast at nothing (a holiday it closes on) stays empty.
+    days it has forecast contacts or that are no public holiday: a holiday forecast at nothing (one
+    it closes on) stays empty.
     The floor is agents on the queue, not inflated by shrinkage; the service figures stay those of
     the Erlang agents (no contacts to answer there). A guest row of a pool (``staff_with``) is
     answered by its pool, whose host row has its own floor."""
@@ -244,7 +245,10 @@ def apply_min_agents(table: pd.DataFrame, centre: Centre) -> pd.DataFrame:
     if table.empty or not (floor > 0).any():
         return table
     day = pd.to_datetime(table["timestamp"]).dt.date
-    busy = table.groupby([table["queue"], day])["contacts"].transform("sum") > 0
+    # A day with forecast contacts, or any day but a public holiday: a queue's new weekday (open
+    # in centre.toml, never in the history) is forecast at 0 and still needs its post filled.
+    holidays = centre.public_holidays(day.min(), day.max())
+    busy = (table.groupby([table["queue"], day])["contacts"].transform("sum") > 0) | ~day.isin(holidays)
     lift = busy & (table["agents"] < floor)
     if lift.any():
         table = table.copy()

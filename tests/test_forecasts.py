@@ -582,3 +582,22 @@ def test_a_weekday_queue_ending_mid_monday_is_not_called_closed():
         forecast_history(history, (monday + pd.Timedelta(days=1)).date(), 7, backtest=False)
     said = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
     assert not any("open days of queue 'q'" in m for m in said), said
+
+
+def test_a_weekday_centre_toml_opens_and_the_history_never_did_gets_rows_and_a_warning():
+    """Deposits opened on Saturdays in centre.toml, never in the history: no rows, no warning, and
+    nobody rostered while the Centre page showed it open. Rows at 0 contacts now (min_agents staff
+    them) and the warning names the day - not on a public holiday."""
+    from scheduler.errors import InputWarning
+    import warnings
+    history = _hours_history(12, lambda day: (8, 18))
+    saturdays = {"q": tuple(((8 * 60, 18 * 60),) if w < 5 else ((9 * 60, 13 * 60),) if w == 5 else () for w in range(7))}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fc = forecast_history(history, START, 7, backtest=False, open_hours=saturdays).table
+    said = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+    assert any("open in centre.toml on Sat 09:00-13:00" in m for m in said), said
+    fc["timestamp"] = pd.to_datetime(fc["timestamp"])
+    saturday = fc[fc["timestamp"].dt.day_of_week == 5]
+    assert len(saturday) == 8 and (saturday["contacts"] == 0).all()
+    assert not (fc["timestamp"].dt.day_of_week == 6).any()

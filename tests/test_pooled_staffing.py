@@ -304,25 +304,29 @@ def test_the_plan_forecast_passes_the_holidays_a_centre_ignores(tmp_path):
 
 def test_an_open_queue_gets_its_minimum_agents_on_days_it_has_contacts():
     """A key post is never left empty: an open interval forecast at 0 on a day with contacts needs
-    min_agents (default 1); a day forecast at nothing (a closed holiday) needs nobody; 0 turns it
-    off; a pooled guest's rows are left to its pool."""
+    min_agents (default 1), and so does one on an ordinary day forecast at nothing (a weekday the
+    queue opens now and never did: no history to forecast from); a public holiday forecast at
+    nothing (closed) needs nobody; 0 turns it off; a pooled guest's rows are left to its pool."""
     from scheduler.pipeline import apply_min_agents
-    centre = centre_from_dict({"queues": [{"id": "a", "hours": "24h"}, {"id": "b", "hours": "24h", "min_agents": 0},
+    centre = centre_from_dict({"centre": {"holiday_country": "GB"},
+                               "queues": [{"id": "a", "hours": "24h"}, {"id": "b", "hours": "24h", "min_agents": 0},
                                           {"id": "c", "hours": "24h", "min_agents": 2}],
                                "shifts": [{"id": "D", "starts": ["08:00"], "hours": 8}]})
     assert [q.min_agents for q in centre.queues] == [1, 0, 2]
     rows = []
     for q in "abc":
-        for day, contacts in (("2026-12-01", [0.0, 0.4, 0.0]), ("2026-12-25", [0.0, 0.0, 0.0])):
+        for day, contacts in (("2026-12-01", [0.0, 0.4, 0.0]), ("2026-12-25", [0.0, 0.0, 0.0]),
+                              ("2026-12-06", [0.0, 0.0, 0.0])):
             for k, n in enumerate(contacts):
                 rows.append({"timestamp": f"{day} {8 + k:02d}:00", "queue": q, "contacts": n,
                              "agents": int(n > 0), "staff": 2 * int(n > 0)})
     table = apply_min_agents(pd.DataFrame(rows), centre)
     got = {q: table[table["queue"] == q]["agents"].tolist() for q in "abc"}
-    assert got == {"a": [1, 1, 1, 0, 0, 0], "b": [0, 1, 0, 0, 0, 0], "c": [2, 2, 2, 0, 0, 0]}, got
-    assert table[table["queue"] == "a"]["staff"].tolist() == [1, 2, 1, 0, 0, 0]   # not inflated by shrinkage
+    assert got == {"a": [1, 1, 1, 0, 0, 0, 1, 1, 1], "b": [0, 1, 0, 0, 0, 0, 0, 0, 0],
+                   "c": [2, 2, 2, 0, 0, 0, 2, 2, 2]}, got
+    assert table[table["queue"] == "a"]["staff"].tolist() == [1, 2, 1, 0, 0, 0, 1, 1, 1]   # not inflated by shrinkage
     pooled = pd.DataFrame(rows).assign(pool=lambda f: f["queue"].map({"a": "", "b": "", "c": "a"}))
-    assert apply_min_agents(pooled, centre)[lambda f: f["queue"] == "c"]["agents"].tolist() == [0, 1, 0, 0, 0, 0]
+    assert apply_min_agents(pooled, centre)[lambda f: f["queue"] == "c"]["agents"].tolist() == [0, 1, 0] + [0] * 6
     with pytest.raises(InputError) as exc:
         centre_from_dict({"queues": [{"id": "a", "min_agents": -1}], "shifts": [{"id": "D", "starts": ["08:00"], "hours": 8}]})
     assert "min_agents" in str(exc.value)

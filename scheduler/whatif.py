@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from .domain import MAX_WEIGHT, Centre, Employee, Horizon, Staff, TimeOff
-from .errors import InputError, InputProblem
+from .errors import InputError, InputProblem, warn_input
 from .io import load_centre_dir, load_staff, markdown_table, read_history, weekday_number
 from .kpis import plan_kpis
 from .pipeline import Plan, load_previous, make_forecast, make_requirements, requirement_with_values
@@ -340,6 +340,10 @@ def apply(scenario: Scenario, centre: Centre, staff: Staff, forecast: pd.DataFra
         for key, v in scenario.demand_by_day.items():
             day = _day_key(key)
             hit = (ts.dt.day_of_week == day) if isinstance(day, int) else (ts.dt.date == day)
+            if not hit.any():      # (a date outside the week planned once changed nothing, in silence)
+                warn_input(InputProblem(scenario.source, f"scenario {scenario.name!r}: demand_by_day {key!r} is not a "
+                                                         "day of the planned horizon; it changes nothing",
+                                        column="demand_by_day"))
             factor = factor.where(~hit.to_numpy(), factor * v)
         clock = ts.dt.time
         for key, v in scenario.demand_by_band.items():

@@ -184,3 +184,18 @@ def test_a_scenario_without_a_bound_is_flagged_as_possibly_search_noise():
     assert "no lower bound" in table.loc["busy", "notes"] and "no lower bound" in table.loc["base", "notes"]
     table = compare({"base": plan(100, 0.05), "busy": plan(234, 0.05)}, scenarios).set_index("scenario")
     assert (table["notes"] == "").all()
+
+
+def test_a_demand_day_outside_the_planned_week_is_said_to_change_nothing():
+    """demand_by_day = { "2026-12-25" = 2.0 } on a week without that day was accepted and gave the
+    base's plan, in silence."""
+    import warnings
+    from scheduler.errors import InputWarning
+    centre, staff, _ = small_case()
+    fc = forecast(centre, 20.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _, _, out = apply(Scenario("xmas", demand_by_day={"2026-12-25": 2.0, "mon": 1.5}), centre, staff, fc)
+    said = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+    assert len(said) == 1 and "demand_by_day '2026-12-25' is not a day of the planned horizon" in said[0], said
+    assert out["contacts"].sum() > fc["contacts"].sum()

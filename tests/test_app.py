@@ -358,3 +358,21 @@ def test_scenarios_from_a_file_show_every_change_they_make():
     assert rows.loc["monday-and-mornings-up", "demand"] == "mon 120%; 08:00-12:00 110%", rows.loc["monday-and-mornings-up"]
     assert rows.loc["demand+15%", "demand"] == "115%"
     assert rows.loc["two-on-leave-midweek", "time off"], rows.loc["two-on-leave-midweek"]
+
+
+def test_a_model_the_history_cannot_fit_is_named_on_the_forecast_page():
+    """The yearly candidate needs more than a year of history: on a shorter one it left the backtest
+    table without a word (the reason was only in the report)."""
+    at = AppTest.from_file(str(APP), default_timeout=240)
+    at.run()
+    at.radio[0].set_value("My own files").run()
+    lines = (SAMPLE / "history.csv").read_text().splitlines()
+    recent = [lines[0]] + [ln for ln in lines[1:] if ln[:10] >= "2025-11-03"]
+    files = {"centre.toml": (SAMPLE / "centre.toml").read_bytes(), "employees.csv": (SAMPLE / "employees.csv").read_bytes(),
+             "history.csv": ("\n".join(recent) + "\n").encode()}
+    upload(at, files)
+    no_exception(at)
+    go(at, "forecast")
+    no_exception(at)
+    said = [c.value for c in at.caption]
+    assert any(c.startswith("Not compared: sarimax_011_yearly (a yearly term needs") for c in said), said

@@ -63,6 +63,11 @@ with state.friendly_errors("Forecast"):
                                     "coverage80": st.column_config.NumberColumn("80% interval coverage", format="%.2f")})
         st.caption(f"Rolling-origin backtest, origins {', '.join(info['backtest'].get('origins', []))}, "
                    "week-ahead; the naive baselines are always in the comparison.")
+        # (A candidate the history cannot fit - the yearly model on a short history - left the
+        # table without a word.)
+        skipped = info.get("model_errors") or {}
+        if skipped:
+            st.caption("Not compared: " + "; ".join(f"{m} ({why})" for m, why in skipped.items()))
     else:
         st.info("No backtest was run (model selection is off); the default model was used.")
     data = info.get("data") or {}

@@ -376,3 +376,24 @@ def test_a_model_the_history_cannot_fit_is_named_on_the_forecast_page():
     no_exception(at)
     said = [c.value for c in at.caption]
     assert any(c.startswith("Not compared: sarimax_011_yearly (a yearly term needs") for c in said), said
+
+
+def test_the_forecasts_warnings_are_also_beside_the_roster():
+    """A supervisor who goes straight to Build roster saw none of the forecast's warnings (a queue
+    open in centre.toml on a day the history never had, staffed at its minimum): they are listed
+    on the Roster page too."""
+    at = AppTest.from_file(str(APP), default_timeout=240)
+    at.run()
+    at.radio[0].set_value("My own files").run()
+    toml = (SAMPLE / "centre.toml").read_text().replace(
+        'hours = { default = "08:00-20:00", sat = "09:00-17:00", sun = "closed" }',
+        'hours = { default = "08:00-20:00", sat = "09:00-17:00", sun = "10:00-16:00" }', 1)
+    files = {"centre.toml": toml.encode(), "employees.csv": (SAMPLE / "employees.csv").read_bytes(),
+             "history.csv": (SAMPLE / "history.csv").read_bytes()}
+    upload(at, files)
+    go(at, "roster")
+    at.number_input[0].set_value(5)
+    at.button(key="build").click().run()
+    no_exception(at)
+    assert any("The forecast behind this roster warned" in e.label for e in at.expander), [e.label for e in at.expander]
+    assert any("Sun 10:00-16:00" in w.value for w in at.warning), [w.value for w in at.warning]

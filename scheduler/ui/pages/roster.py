@@ -100,6 +100,13 @@ with state.friendly_errors("Roster", reset_keys=("job", "pins")):
     m[4].metric("Wishes granted", f"{prefs['share_granted']:.0%}" if prefs.get("wishes") else "no wishes")
     for change in k.get("clock_changes", []):
         st.warning(f"The {clock_change_text(change)} - check those shifts before payroll.")
+    said = (getattr(plan, "forecast_report", None) or {}).get("warnings") or []
+    if said:
+        # (They were on the Forecast page only: a supervisor who went straight to Build roster
+        # never saw that, say, a queue's Sundays are staffed at its minimum for want of history.)
+        with st.expander(f"The forecast behind this roster warned of {len(said)} thing(s)", expanded=False):
+            for message in said:
+                st.warning(message)
 
     tabs = st.tabs(["Coverage", "Shifts", "Penalty explained", "Fairness and fatigue", "Pin and re-solve",
                     "Absence: re-plan"])

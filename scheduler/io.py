@@ -352,9 +352,22 @@ def read_history(path: str | Path, queues: Iterable[str] | None = None, label: s
         if total == 0:   # a new or closed queue may be genuinely silent: say so, don't refuse
             warn_input(InputProblem(t.label, f"queue {queue!r} has no contacts in the whole history (every count "
                                              "is 0): it will be forecast - and staffed - at zero", column="contacts"))
+    known = (contacts > 0) & aht.notna()
+    for queue, median in aht[known].groupby(f["queue"][known], sort=True).median().items():
+        if median < MIN_PLAUSIBLE_AHT_SECONDS:
+            # (Accepted: '1.200' in a ';' file with no decimal comma to tell it by is 1.2 s, and
+            # a column in minutes reads as seconds - staffing a tenth of the queue, in silence.)
+            warn_input(InputProblem(t.label, f"queue {queue!r}: the handle times' median is {median:g} s, where a "
+                                             "call takes minutes: are they in minutes, or is a thousands separator "
+                                             "read as a decimal point ('1.200' as 1.2)? They are read as seconds",
+                                    column="aht_seconds"))
     out = pd.DataFrame({"timestamp": ts, "queue": f["queue"], "contacts": contacts.astype(float),
                         "aht_seconds": aht.astype(float)})
     return out.sort_values(["queue", "timestamp"], kind="stable").reset_index(drop=True)
+
+
+# A queue whose handle times have a median below this is warned about (a unit or separator slip).
+MIN_PLAUSIBLE_AHT_SECONDS = 10.0
 
 
 def _unknown_if_few_impossible(t: "Table", contacts: pd.Series) -> None:

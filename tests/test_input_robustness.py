@@ -421,3 +421,20 @@ def test_a_replans_horizon_is_the_plans_even_with_an_empty_last_week_but_never_a
         (tmp_path / "kpis.json").write_text(json.dumps({"horizon": {"start": start, "days": days}}))
         h = _planned_horizon(roster, None, shifts, centre)
         assert h.days == (expected or 7) and h.days <= 364, (days, h)
+
+
+def test_handle_times_that_look_like_minutes_are_warned_about(tmp_path):
+    """A handle-time column in minutes (4.5) or '1.200' read as 1.2 s in a ';' file staffed a tenth
+    of the queue without a word."""
+    import warnings
+    from scheduler.errors import InputWarning
+    rows = ["timestamp,queue,contacts,aht_seconds"]
+    rows += [f"2026-11-{d:02d} {h:02d}:00,cards,12,{4.5 if h % 2 else 5.0}" for d in range(2, 28) for h in range(8, 18)]
+    rows += [f"2026-11-{d:02d} {h:02d}:00,loans,6,300" for d in range(2, 28) for h in range(9, 17)]
+    path = tmp_path / "history.csv"
+    path.write_text("\n".join(rows) + "\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        read_history(path, ["cards", "loans"])
+    said = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+    assert len(said) == 1 and "queue 'cards': the handle times' median is 4.75 s" in said[0], said

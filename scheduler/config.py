@@ -412,11 +412,21 @@ RULE_KEYS = {"forbidden_successions", "break_earliest_hours", "break_latest_hour
              "absences_count_in_blocks", "holidays_credit_contract", "weekend_days"}
 
 
+# The least value of each whole-number rule: centre.toml's [rules] and a what-if scenario's rules
+# are held to the same (a scenario once took max_consecutive_days = 0 and planned nobody).
+RULE_MINIMUM = {"max_consecutive_days": 1, "min_consecutive_days": 1, "min_consecutive_days_off": 1,
+                "max_consecutive_nights": 1, "max_nights_per_week": 0, "max_weekends": 0}
+
+
+def _at_least(rule: str) -> dict:
+    low = RULE_MINIMUM[rule]
+    return dict(check=lambda v: v >= low, expect=f"an integer >= {low}")
+
+
 def _parse_rules(t: dict, col: _Collector) -> Rules:
     p = "rules"
     _unknown_keys(t, p, RULE_KEYS, col)
     nonneg = dict(check=lambda v: v >= 0, expect="a number >= 0")
-    pos = dict(check=lambda v: v >= 1, expect="an integer >= 1")
     succ = []
     for i, pair in enumerate(col.get(t, "forbidden_successions", p, list, [])):
         if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
@@ -438,7 +448,7 @@ def _parse_rules(t: dict, col: _Collector) -> Rules:
     latest = col.get(t, "break_latest_hours", p, float, 5.0, **nonneg)
     if latest < earliest:
         col.add("rules.break_latest_hours", "expected break_latest_hours >= break_earliest_hours")
-    max_weekends = col.get(t, "max_weekends", p, int, None, check=lambda v: v >= 0, expect="an integer >= 0")
+    max_weekends = col.get(t, "max_weekends", p, int, None, **_at_least("max_weekends"))
     weekend = col.get(t, "weekend_days", p, list, ["sat", "sun"],
                       check=lambda v: 0 < len(v) < 7 and len({str(x).lower() for x in v}) == len(v)
                       and all(str(x).lower() in WEEKDAYS for x in v),
@@ -451,11 +461,11 @@ def _parse_rules(t: dict, col: _Collector) -> Rules:
                                    "the night window needs a length")
     return Rules(
         min_rest_minutes=int(round(col.get(t, "min_rest_hours", p, float, 11.0, **nonneg) * 60)),
-        max_consecutive_days=col.get(t, "max_consecutive_days", p, int, 6, **pos),
-        min_consecutive_days=col.get(t, "min_consecutive_days", p, int, 1, **pos),
-        min_consecutive_days_off=col.get(t, "min_consecutive_days_off", p, int, 1, **pos),
-        max_nights_per_week=col.get(t, "max_nights_per_week", p, int, 7, check=lambda v: v >= 0, expect="an integer >= 0"),
-        max_consecutive_nights=col.get(t, "max_consecutive_nights", p, int, 7, **pos),
+        max_consecutive_days=col.get(t, "max_consecutive_days", p, int, 6, **_at_least("max_consecutive_days")),
+        min_consecutive_days=col.get(t, "min_consecutive_days", p, int, 1, **_at_least("min_consecutive_days")),
+        min_consecutive_days_off=col.get(t, "min_consecutive_days_off", p, int, 1, **_at_least("min_consecutive_days_off")),
+        max_nights_per_week=col.get(t, "max_nights_per_week", p, int, 7, **_at_least("max_nights_per_week")),
+        max_consecutive_nights=col.get(t, "max_consecutive_nights", p, int, 7, **_at_least("max_consecutive_nights")),
         max_weekends=max_weekends,
         weekend_days=tuple(sorted(WEEKDAYS.index(str(x).lower()) for x in weekend)),
         forbidden_successions=tuple(succ),

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .config import RULE_MINIMUM
 from .domain import MAX_WEIGHT, Centre, Employee, Horizon, Staff, TimeOff
 from .errors import InputError, InputProblem, warn_input
 from .io import load_centre_dir, load_staff, markdown_table, read_history, weekday_number
@@ -32,8 +33,6 @@ from .roster import SolveOptions, solve
 
 RULE_KEYS = {"max_consecutive_days", "min_consecutive_days_off", "max_nights_per_week", "max_consecutive_nights",
              "max_weekends"}
-# The least value each rule takes in centre.toml's [rules] (the others: 0).
-RULE_MINIMUM = {"max_consecutive_days": 1, "min_consecutive_days_off": 1, "max_consecutive_nights": 1}
 # Files a what-if writes beside the scenarios' folders: a scenario of that name once had its
 # folder collide with them, after the base plan's files were out.
 OUTPUT_FILES = {"comparison.csv", "comparison.md"}
@@ -240,10 +239,10 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
         for k, v in (rules.items() if isinstance(rules, dict) else []):
             if k not in RULE_KEYS:
                 bad(f"{p}.rules.{k}", f"unsupported rule; expected one of {', '.join(sorted(RULE_KEYS))}")
-            elif not isinstance(v, int) or isinstance(v, bool) or v < RULE_MINIMUM.get(k, 0):
+            elif not isinstance(v, int) or isinstance(v, bool) or v < RULE_MINIMUM[k]:
                 # (As centre.toml's [rules]: true was read as 1, and max_consecutive_days = 0 gave
                 # an empty roster without a word.)
-                bad(f"{p}.rules.{k}", f"expected a whole number >= {RULE_MINIMUM.get(k, 0)}, got {v!r}")
+                bad(f"{p}.rules.{k}", f"expected a whole number >= {RULE_MINIMUM[k]}, got {v!r}")
         hires = []
         for j, h in enumerate(t.get("hire", []) if isinstance(t.get("hire", []), list) else []):
             skills = h.get("skills") if isinstance(h, dict) else None

@@ -133,13 +133,9 @@ class Forecaster:
                                                 f"last {OPEN_WEEKS} weeks have no rows then: nothing to forecast "
                                                 "from, so those intervals get 0 contacts and the queue's "
                                                 "min_agents only", column="timestamp"))
-            tail = unusable_tail(qd)
+            tail, since = unusable_tail(qd)
             if sum(tail.values()) >= UNUSABLE_TAIL_DAYS:
                 kinds = ", ".join(f"{n} {TAIL_WORDS[code]}" for code, n in tail.items() if n)
-                k = _tail_length(qd)
-                opens = qd.open_weekdays()[qd.weekday[-k:]]
-                first = np.flatnonzero(np.isin(qd.status[-k:], list(TAIL_WORDS)) & opens)[0]
-                since = qd.days[len(qd.days) - k + int(first)].date()
                 warn_input(InputProblem(source, f"the last {sum(tail.values())} open days of queue {q!r} (since "
                                                 f"{since}) were left out of its forecast ({kinds}): it rests on the "
                                                 "days before. If the queue has closed, remove it from centre.toml "
@@ -179,19 +175,17 @@ def _tail_length(qd: QueueData) -> int:
     return k
 
 
-def _open_tail(qd: QueueData) -> np.ndarray:
-    """The statuses of the tail's days on weekdays the queue opens (a Monday-to-Friday queue's
-    weekend, without rows, is no missing day; it once counted towards 'has closed')."""
-    k = _tail_length(qd)
-    days = slice(len(qd.status) - k, None)
-    return qd.status[days][qd.open_weekdays()[qd.weekday[days]]]
-
-
-def unusable_tail(qd: QueueData) -> dict:
+def unusable_tail(qd: QueueData) -> tuple[dict, date | None]:
     """How many of the open days at the end of the history, after the last usable one, were left
-    out, by reason (PARTIAL / MISSING / ANOMALY)."""
-    tail = _open_tail(qd)
-    return {code: int((tail == code).sum()) for code in TAIL_WORDS}
+    out, by reason (PARTIAL / MISSING / ANOMALY), and the first of them. Only weekdays the queue
+    opens count (a Monday-to-Friday queue's weekend, without rows, once counted as missing)."""
+    n = len(qd.status)
+    idx = np.arange(n - _tail_length(qd), n)
+    idx = idx[qd.open_weekdays()[qd.weekday[idx]]]
+    tail = qd.status[idx]
+    left_out = idx[np.isin(tail, list(TAIL_WORDS))]
+    return ({code: int((tail == code).sum()) for code in TAIL_WORDS},
+            qd.days[left_out[0]].date() if len(left_out) else None)
 
 
 def _to_date(d) -> date:

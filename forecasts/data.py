@@ -347,14 +347,12 @@ def _clean_queue(q, days, y, aht, wd_open_global, cal: Calendar, interval, offse
         issues["zero_days_read_as_missing"] = _dates_list(days, zero_runs)
     # -- open intervals per weekday, from the most recent weeks ------------------------------------
     open_mask = np.zeros((7, slots), bool)
-    never_recorded: dict[str, str] = {}     # configured open, no row on the recent weeks' days
-    unrecorded = np.zeros((7, slots), bool)
     starts = offset + interval * np.arange(slots)
+    configured = np.zeros((7, slots), bool)          # open in centre.toml, when it says
     for w in range(7):
-        configured = np.zeros(slots, bool)
         for a, b in (hours[w] if hours is not None else ()):
-            configured |= (starts < b) & (starts + interval > a)
-        unrecorded[w] = configured           # (until recorded days say otherwise below)
+            configured[w] |= (starts < b) & (starts + interval > a)
+    for w in range(7):
         rows = np.flatnonzero((wd == w) & (status == OK))[-OPEN_WEEKS:]
         if len(rows) == 0:
             continue
@@ -368,16 +366,13 @@ def _clean_queue(q, days, y, aht, wd_open_global, cal: Calendar, interval, offse
         # recent weeks' days: hours extended three weeks ago (18:00-20:00 recorded on 3 of the
         # last 8 Mondays) stayed closed, and so did a Gulf bank's evenings for a month after
         # Ramadan's short days - forecast at nothing while centre.toml had them open.
-        if hours is not None and open_mask[w].any():
-            open_mask[w] |= configured & (frac > 0)
-        unrecorded[w] = configured & ~open_mask[w]
-    # A weekday centre.toml opens that the history never does (a queue opened on Sundays) too - if
-    # the queue opens on any weekday at all.
-    if not open_mask.any():
-        unrecorded[:] = False
-    for w in range(7):
-        if unrecorded[w].any():
-            never_recorded[WEEKDAYS[w]] = _hours_text(unrecorded[w], interval, offset)
+        if open_mask[w].any():
+            open_mask[w] |= configured[w] & (frac > 0)
+    # Configured, not recorded on the recent weeks' days - a whole weekday too (a queue opened on
+    # Sundays) - if the queue opens on any weekday at all.
+    unrecorded = configured & ~open_mask if open_mask.any() else np.zeros_like(open_mask)
+    never_recorded = {WEEKDAYS[w]: _hours_text(unrecorded[w], interval, offset)
+                      for w in range(7) if unrecorded[w].any()}
     zero_rows = int(((np.nan_to_num(y) == 0) & present).sum())
     absent_in_closed = int((~present & ~open_mask[wd]).sum())
     open_days = open_mask.any(axis=1)

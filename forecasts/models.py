@@ -154,9 +154,11 @@ class DailyProfile:
         y[~ow[wd]] = np.nan
         if np.isfinite(y).sum() < 21:
             raise ModelError(f"only {int(np.isfinite(y).sum())} usable days (need 21)")
-        eve_scale = eve_effect_scale(y, wd, qd.status[lo:n], cal.flags(days, ow))
-        cols = self._columns(cal, days, ow, y, eve_scale) + ([("yr", None)] if self.yearly else [])
-        X = self._exog(cal, days, ow, cols, eve_scale, _shifted(last_year, lo, n - lo))
+        fl = cal.flags(days, ow)
+        eve_scale = eve_effect_scale(y, wd, qd.status[lo:n], fl)
+        regressors = _regressors(fl, wd, eve_scale, _shifted(last_year, lo, n - lo))
+        cols = self._columns(regressors, wd, ow, y) + ([("yr", None)] if self.yearly else [])
+        X = self._exog(regressors, wd, cols)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             mod = SARIMAX(y, exog=X, order=self.order, trend=self.trend, mle_regression=False,
@@ -173,26 +175,20 @@ class DailyProfile:
         return DailyProfileResults(self, qd, n, cal, res, cols, eve_scale, last_year)
 
     @staticmethod
-    def _columns(cal, days, ow, y, eve_scale) -> list:
+    def _columns(regressors: dict, wd, ow, y) -> list:
         ok = np.isfinite(y)
-        wd = days.day_of_week.to_numpy()
         open_w = [w for w in range(7) if ow[w] and (ok & (wd == w)).any()]
         cols = [("wd", w) for w in open_w[1:]]
-        fl = _regressor_flags(cal, days, ow, eve_scale)
         for k in ("hol", "eve", "post"):
-            if ((fl[k] > 0) & ok).sum() >= 1:
+            if ((regressors[k] > 0) & ok).sum() >= 1:
                 cols.append((k, None))
         return cols
 
     @staticmethod
-    def _exog(cal, days, ow, cols, eve_scale, yearly=None):
+    def _exog(regressors: dict, wd, cols):
         if not cols:
             return None
-        fl = _regressor_flags(cal, days, ow, eve_scale)
-        if yearly is not None:
-            fl["yr"] = yearly
-        wd = days.day_of_week.to_numpy()
-        return np.column_stack([(wd == w).astype(float) if k == "wd" else fl[k] for k, w in cols])
+        return np.column_stack([(wd == w).astype(float) if k == "wd" else regressors[k] for k, w in cols])
 
 
 YEAR_DAYS = 364          # 52 weeks: the same weekday a year before
@@ -206,15 +202,9 @@ def yearly_level(qd: QueueData, n: int, cal: Calendar) -> np.ndarray:
     The regressor of day i is this at i - 364 (``_shifted``): what the year did around the date."""
     ow = qd.open_weekdays()
     wd = qd.weekday[:n]
-    fl = cal.flags(qd.days[:n], ow)
     logs = np.log1p(qd.total[:n])
-    ordinary = np.isfinite(logs) & (qd.status[:n] == OK) & ow[wd] & (fl["eve"] == 0) & \
-        (fl["post"] == 0) & (fl["hol"] == 0)
-    resid = np.full(n, np.nan)
-    for w in range(7):
-        m = ordinary & (wd == w)
-        if m.sum() >= 2:
-            resid[m] = logs[m] - np.median(logs[m])
+    ordinary = _ordinary(logs, qd.status[:n], cal.flags(qd.days[:n], ow)) & ow[wd]
+    resid = np.where(ordinary, logs - _weekday_levels(logs, wd, ordinary)[wd], np.nan)
     vals = np.where(np.isfinite(resid), resid, 0.0)
     cnt = np.isfinite(resid).astype(float)
     kernel = np.ones(7)
@@ -255,12 +245,7 @@ def eve_effect_scale(y: np.ndarray, wd: np.ndarray, status: np.ndarray, flags: d
     ordinary days of a weekday, the eve effect applies in full (the plain multiplicative one)."""
     scale = np.ones(7)
     ok = np.isfinite(y) & (status == OK)
-    plain = ok & (flags["eve"] == 0) & (flags["post"] == 0) & (flags["hol"] == 0)
-    level = np.full(7, np.nan)
-    for w in range(7):
-        vals = y[plain & (wd == w)]
-        if len(vals) >= 2:
-            level[w] = np.median(vals)
+    level = _weekday_levels(y, wd, _ordinary(y, status, flags))
     if not np.isfinite(level).any():
         return scale
     # (Against the median weekday, not the busiest: a Monday at twice the rest made every other
@@ -280,11 +265,30 @@ def eve_effect_scale(y: np.ndarray, wd: np.ndarray, status: np.ndarray, flags: d
     return scale
 
 
-def _regressor_flags(cal, days, ow, eve_scale) -> dict:
-    """The calendar's flags with each eve weighted by its weekday's share of the eve effect."""
-    fl = dict(cal.flags(days, ow))
-    fl["eve"] = fl["eve"] * eve_scale[days.day_of_week.to_numpy()]
-    return fl
+def _ordinary(logs: np.ndarray, status: np.ndarray, flags: dict) -> np.ndarray:
+    """Days that say what a weekday usually looks like: known, kept (OK), and no holiday, eve or
+    catch-up day."""
+    return np.isfinite(logs) & (status == OK) & (flags["eve"] == 0) & (flags["post"] == 0) & (flags["hol"] == 0)
+
+
+def _weekday_levels(logs: np.ndarray, wd: np.ndarray, ordinary: np.ndarray) -> np.ndarray:
+    """Per weekday, the median log(1 + daily total) of its ordinary days (NaN with fewer than two)."""
+    level = np.full(7, np.nan)
+    for w in range(7):
+        vals = logs[ordinary & (wd == w)]
+        if len(vals) >= 2:
+            level[w] = np.median(vals)
+    return level
+
+
+def _regressors(flags: dict, wd: np.ndarray, eve_scale: np.ndarray, yearly: np.ndarray | None) -> dict:
+    """The regressors' values by column key: the calendar's flags, each eve weighted by its
+    weekday's share of the eve effect, and last year's level ("yr") where there is one."""
+    out = dict(flags)
+    out["eve"] = flags["eve"] * eve_scale[wd]
+    if yearly is not None:
+        out["yr"] = yearly
+    return out
 
 
 class DailyProfileResults:
@@ -330,7 +334,10 @@ class DailyProfileResults:
         qd, n, cal = self.qd, self.n, self.cal
         days = future_days(qd, n, steps)
         ow = qd.open_weekdays()
-        X = DailyProfile._exog(cal, days, ow, self.cols, self.eve_scale, _shifted(self.last_year, n, steps))
+        wd = days.day_of_week.to_numpy()
+        fl = cal.flags(days, ow)
+        regressors = _regressors(fl, wd, self.eve_scale, _shifted(self.last_year, n, steps))
+        X = DailyProfile._exog(regressors, wd, self.cols)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fc = self.res.get_forecast(steps, exog=X)
@@ -338,8 +345,6 @@ class DailyProfileResults:
         v = np.maximum(np.asarray(fc.var_pred_mean, float), 0.0)
         m = np.clip(m, -20, 20)
         daily = np.expm1(m)
-        wd = days.day_of_week.to_numpy()
-        fl = cal.flags(days, ow)
         closed = ~ow[wd] | ((fl["hol"] > 0) & self.holidays_closed)
         mean = np.zeros((steps, qd.y.shape[1]))
         for j in range(steps):

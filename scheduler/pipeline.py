@@ -437,10 +437,9 @@ def calendar_names(ids) -> dict[str, str]:
     """A distinct file name per employee id: ids that read the same once made safe ('A/1', 'A_1',
     'A 1') get a short digest of the id (one calendar once held all three, two silently lost)."""
     import hashlib
+    from collections import Counter
     safe = {e: _safe_name(e) for e in ids}
-    count: dict[str, int] = {}
-    for name in safe.values():
-        count[name.lower()] = count.get(name.lower(), 0) + 1     # (case-insensitive file systems too)
+    count = Counter(name.lower() for name in safe.values())     # (case-insensitive file systems too)
     return {e: name if count[name.lower()] == 1 else f"{name}-{hashlib.sha1(e.encode()).hexdigest()[:8]}"
             for e, name in safe.items()}
 

@@ -44,6 +44,17 @@ def upload(at, files):
     at.button[0].click().run()
 
 
+def sample_as_own_files(changed: dict):
+    """A new app session with the sample centre uploaded as the user's own files, `changed` (file
+    name -> text) in place of the sample's."""
+    at = AppTest.from_file(str(APP), default_timeout=240)
+    at.run()
+    at.radio[0].set_value("My own files").run()
+    files = {name: (SAMPLE / name).read_bytes() for name in ("centre.toml", "employees.csv", "history.csv")}
+    upload(at, {**files, **{name: text.encode() for name, text in changed.items()}})
+    return at
+
+
 def test_centre_page_summarises_the_sample(app):
     no_exception(app)
     assert app.header[0].value == "Centre data"
@@ -330,15 +341,10 @@ def test_the_planned_week_starts_after_the_centres_weekend():
 def test_what_the_forecast_warns_about_is_on_the_forecast_page():
     """Contacts arriving while centre.toml has a queue closed are neither forecast nor staffed:
     the CLI said so, the app only in the server's log (another bank's trial)."""
-    at = AppTest.from_file(str(APP), default_timeout=240)
-    at.run()
-    at.radio[0].set_value("My own files").run()
     toml = (SAMPLE / "centre.toml").read_text().replace(
         'hours = { default = "08:00-20:00", sat = "09:00-17:00", sun = "closed" }',
         'hours = { default = "08:00-20:00", sat = "closed", sun = "closed" }', 1)
-    files = {"centre.toml": toml.encode(), "employees.csv": (SAMPLE / "employees.csv").read_bytes(),
-             "history.csv": (SAMPLE / "history.csv").read_bytes()}
-    upload(at, files)
+    at = sample_as_own_files({"centre.toml": toml})
     no_exception(at)
     go(at, "forecast")
     said = [w.value for w in at.warning]
@@ -363,14 +369,9 @@ def test_scenarios_from_a_file_show_every_change_they_make():
 def test_a_model_the_history_cannot_fit_is_named_on_the_forecast_page():
     """The yearly candidate needs more than a year of history: on a shorter one it left the backtest
     table without a word (the reason was only in the report)."""
-    at = AppTest.from_file(str(APP), default_timeout=240)
-    at.run()
-    at.radio[0].set_value("My own files").run()
     lines = (SAMPLE / "history.csv").read_text().splitlines()
     recent = [lines[0]] + [ln for ln in lines[1:] if ln[:10] >= "2025-11-03"]
-    files = {"centre.toml": (SAMPLE / "centre.toml").read_bytes(), "employees.csv": (SAMPLE / "employees.csv").read_bytes(),
-             "history.csv": ("\n".join(recent) + "\n").encode()}
-    upload(at, files)
+    at = sample_as_own_files({"history.csv": "\n".join(recent) + "\n"})
     no_exception(at)
     go(at, "forecast")
     no_exception(at)
@@ -382,15 +383,10 @@ def test_the_forecasts_warnings_are_also_beside_the_roster():
     """A supervisor who goes straight to Build roster saw none of the forecast's warnings (a queue
     open in centre.toml on a day the history never had, staffed at its minimum): they are listed
     on the Roster page too."""
-    at = AppTest.from_file(str(APP), default_timeout=240)
-    at.run()
-    at.radio[0].set_value("My own files").run()
     toml = (SAMPLE / "centre.toml").read_text().replace(
         'hours = { default = "08:00-20:00", sat = "09:00-17:00", sun = "closed" }',
         'hours = { default = "08:00-20:00", sat = "09:00-17:00", sun = "10:00-16:00" }', 1)
-    files = {"centre.toml": toml.encode(), "employees.csv": (SAMPLE / "employees.csv").read_bytes(),
-             "history.csv": (SAMPLE / "history.csv").read_bytes()}
-    upload(at, files)
+    at = sample_as_own_files({"centre.toml": toml})
     go(at, "roster")
     at.number_input[0].set_value(5)
     at.button(key="build").click().run()

@@ -2,6 +2,7 @@
 with the horizon, holidays and closures are applied, bad history is a clear error."""
 from __future__ import annotations
 
+import warnings
 from datetime import date, timedelta
 
 import numpy as np
@@ -10,9 +11,17 @@ import pytest
 
 from forecasts import forecast_history
 from forecasts.core import candidate_models
-from scheduler.errors import InputError
+from scheduler.errors import InputError, InputWarning
 
 START = date(2026, 11, 30)   # a Monday
+
+
+def forecast_and_warnings(history, start, days, **options):
+    """forecast_history's table, and the messages of the InputWarnings it gave."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = forecast_history(history, start, days, **options).table
+    return table, [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
 
 
 def synthetic(weeks=30, interval=30, seed=0, open_hours=(8, 20), scale=1.0):
@@ -191,16 +200,12 @@ def test_forecast_cli_on_centres_unlike_the_sample(tmp_path, kind):
 def test_a_holiday_the_history_cannot_teach_and_a_stale_history_are_warned_about():
     """Both were forecast without a word: a public holiday with no holiday in the history (an
     ordinary day's volume), and a forecast starting months after the history ends."""
-    import warnings
-    from scheduler.errors import InputWarning
     history, _, _ = synthetic(weeks=8)           # START - 8 weeks: no English holiday in it
     history = history[pd.to_datetime(history["timestamp"]).dt.date < date(2026, 11, 30)]
 
     def warned(start, days):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            forecast_history(history, start, days, backtest=False, holiday_country="GB", holiday_subdivision="ENG")
-        return [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+        return forecast_and_warnings(history, start, days, backtest=False, holiday_country="GB",
+                                     holiday_subdivision="ENG")[1]
 
     assert warned(date(2026, 11, 30), 7) == []
     christmas = warned(date(2026, 12, 21), 7)
@@ -464,13 +469,8 @@ def test_hours_extended_weeks_ago_are_forecast_where_centre_toml_opens_them():
 def test_configured_hours_the_history_never_recorded_get_rows_and_a_warning():
     """Open in centre.toml, never recorded: nothing to forecast from, so rows at 0 contacts (the
     queue's min_agents staffs them) and a warning naming the hours - not silence."""
-    from scheduler.errors import InputWarning
-    import warnings
     history = _hours_history(12, lambda day: (8, 18))
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fc = forecast_history(history, START, 7, backtest=False, open_hours=EVENINGS).table
-    said = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+    fc, said = forecast_and_warnings(history, START, 7, backtest=False, open_hours=EVENINGS)
     assert any("open in centre.toml on Mon 18:00-20:00" in m for m in said), said
     fc["timestamp"] = pd.to_datetime(fc["timestamp"])
     evening = fc[fc["timestamp"].dt.hour >= 18]
@@ -483,8 +483,6 @@ def test_a_queue_silent_for_its_last_open_days_is_warned_about(how):
     """A queue closed down two weeks before the history ends (zero rows, or none) was forecast and
     staffed at its old level without a word: the forecast still rests on the days before (an
     export fault must not empty a live queue), and a warning says so and what to do."""
-    from scheduler.errors import InputWarning
-    import warnings
     closed = START - timedelta(weeks=2)
     if how == "zero rows":
         history = _hours_history(16, lambda day: (8, 18), zero_from=closed)
@@ -493,10 +491,7 @@ def test_a_queue_silent_for_its_last_open_days_is_warned_about(how):
         other = history.copy()
         other["queue"] = "other"
         history = pd.concat([history[pd.to_datetime(history["timestamp"]) < pd.Timestamp(closed)], other])
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        forecast_history(history, START, 7, backtest=False)
-    said = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+    _, said = forecast_and_warnings(history, START, 7, backtest=False)
     assert any(f"the last 10 open days of queue 'q' (since {closed})" in m for m in said), said
     assert not any("queue 'other'" in m for m in said), said
 
@@ -566,8 +561,6 @@ def test_a_queue_without_configured_hours_learns_them_and_gets_no_night_rows():
 def test_a_weekday_queue_ending_mid_monday_is_not_called_closed():
     """A Monday-to-Friday queue beside one open at weekends: its Saturday and Sunday (no rows) are
     not open days, so a history ending mid-Monday is not 'the last 3 open days left out'."""
-    from scheduler.errors import InputWarning
-    import warnings
     weekdays = _hours_history(12, lambda day: (8, 18))
     weekdays = weekdays[pd.to_datetime(weekdays["timestamp"]) < pd.Timestamp(START) - pd.Timedelta(days=7)]
     monday = pd.Timestamp(START) - pd.Timedelta(days=7)
@@ -580,10 +573,7 @@ def test_a_weekday_queue_ending_mid_monday_is_not_called_closed():
     history = pd.concat([weekdays, pd.DataFrame(rows, columns=cut.columns), every_day,
                          pd.DataFrame(extra, columns=cut.columns)], ignore_index=True)
     history = history[pd.to_datetime(history["timestamp"]) <= monday + pd.Timedelta(hours=11)]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        forecast_history(history, (monday + pd.Timedelta(days=1)).date(), 7, backtest=False)
-    said = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+    _, said = forecast_and_warnings(history, (monday + pd.Timedelta(days=1)).date(), 7, backtest=False)
     assert not any("open days of queue 'q'" in m for m in said), said
 
 
@@ -591,14 +581,9 @@ def test_a_weekday_centre_toml_opens_and_the_history_never_did_gets_rows_and_a_w
     """Deposits opened on Saturdays in centre.toml, never in the history: no rows, no warning, and
     nobody rostered while the Centre page showed it open. Rows at 0 contacts now (min_agents staff
     them) and the warning names the day - not on a public holiday."""
-    from scheduler.errors import InputWarning
-    import warnings
     history = _hours_history(12, lambda day: (8, 18))
     saturdays = {"q": tuple(((8 * 60, 18 * 60),) if w < 5 else ((9 * 60, 13 * 60),) if w == 5 else () for w in range(7))}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fc = forecast_history(history, START, 7, backtest=False, open_hours=saturdays).table
-    said = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+    fc, said = forecast_and_warnings(history, START, 7, backtest=False, open_hours=saturdays)
     assert any("open in centre.toml on Sat 09:00-13:00" in m for m in said), said
     fc["timestamp"] = pd.to_datetime(fc["timestamp"])
     saturday = fc[fc["timestamp"].dt.day_of_week == 5]

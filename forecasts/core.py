@@ -287,7 +287,10 @@ def fit_queue(qd: QueueData, cal: Calendar, *, backtest: bool, tick) -> QueueFit
     })
     if hasattr(res, "res"):
         rep["daily_model_params"] = _daily_params(res)
-    rep["holidays_predicted_closed"] = bool(res.holidays_closed)
+    rep["holidays_predicted_closed"] = bool(res.holidays_closed.usual)
+    # Holidays this queue is forecast open on against its usual rule, or closed (by name).
+    rep["holidays_own_rule"] = {name: "open" if o > c else "closed" for name, (o, c) in
+                                sorted(res.holidays_closed.seen.items()) if o != c and (c > o) != res.holidays_closed.usual}
     return QueueFit(qd.name, chosen, res, calib, aht, aht_mean, rep)
 
 

@@ -52,13 +52,48 @@ def _observed_days(qd: QueueData) -> np.ndarray:
 
 
 def holidays_closed(qd: QueueData, n: int) -> bool:
-    """Was the queue closed on most public holidays that fell on its open weekdays (first n days)?
-    Then a holiday ahead is forecast closed, whichever model is chosen."""
+    """Was the queue closed on most public holidays that fell on its open weekdays (first n days)?"""
     st = qd.status[:n]
     on_open = qd.open_weekdays()[qd.weekday[:n]]
     n_hol = int((np.isin(st, (HOLIDAY, HOLIDAY_CLOSED)) & on_open).sum())
     n_closed = int(((st == HOLIDAY_CLOSED) & on_open).sum())
     return n_hol > 0 and n_closed / n_hol >= 0.5
+
+
+def _holiday_names(cal: Calendar, day) -> frozenset[str]:
+    """A date's holidays by name, as one holiday whatever the year: 'Christmas Day (observed)' is
+    'christmas day'; a date of two holidays ('A; B') has both."""
+    name = cal.holiday_name(pd.Timestamp(day).date()) or ""
+    return frozenset(p.strip().casefold().split(" (")[0] for p in name.split(";") if p.strip())
+
+
+class HolidayClosures:
+    """Which public holidays ahead a queue is closed on: each holiday as on its own past
+    occurrences on open weekdays, and one never seen before (or as often open as closed) as most
+    holidays were (``holidays_closed``). A US bank open on Columbus and Veterans Day and closed on
+    the other federal holidays had its next Columbus Day forecast - and rostered - at nothing
+    although the history showed it open both years before."""
+
+    def __init__(self, qd: QueueData, n: int, cal: Calendar):
+        self.cal = cal
+        self.usual = holidays_closed(qd, n)
+        st = qd.status[:n]
+        on_open = qd.open_weekdays()[qd.weekday[:n]]
+        self.seen: dict[str, list[int]] = {}          # name -> [times open, times closed]
+        for i in np.flatnonzero(np.isin(st, (HOLIDAY, HOLIDAY_CLOSED)) & on_open):
+            for name in _holiday_names(cal, qd.days[i]):
+                self.seen.setdefault(name, [0, 0])[int(st[i] == HOLIDAY_CLOSED)] += 1
+
+    def closed_on(self, day) -> bool:
+        opened = closed = 0
+        for name in _holiday_names(self.cal, day):
+            o, c = self.seen.get(name, (0, 0))
+            opened, closed = opened + o, closed + c
+        return self.usual if opened == closed else closed > opened
+
+    def closed(self, days: pd.DatetimeIndex, holiday: np.ndarray) -> np.ndarray:
+        """Per day: a public holiday (``holiday`` flag) this queue is expected to be closed on."""
+        return np.array([bool(h) and self.closed_on(d) for d, h in zip(days, holiday)], dtype=bool)
 
 
 class SeasonalNaive:
@@ -98,7 +133,7 @@ class _NaiveResults:
             self.rows[w] = rows if len(rows) else np.flatnonzero(obs & (wd == w))
         if not any(len(r) for r in self.rows.values()):
             raise ModelError("no observed days")
-        self.holidays_closed = holidays_closed(qd, n)
+        self.holidays_closed = HolidayClosures(qd, n, cal)
 
     def predict(self, steps: int) -> Prediction:
         qd, n = self.qd, self.n
@@ -114,8 +149,8 @@ class _NaiveResults:
                 rows = rows[-self.k:]
             if len(rows):
                 mean[j] = np.nanmean(np.nan_to_num(qd.y[rows]), axis=0)
-        # A holiday ahead is closed if the queue closed on most past ones (as the daily model does).
-        closed = (self.cal.flags(days, qd.open_weekdays())["hol"] > 0) & self.holidays_closed
+        # A holiday ahead is closed as the queue was on it before (as the daily model does).
+        closed = self.holidays_closed.closed(days, self.cal.flags(days, qd.open_weekdays())["hol"] > 0)
         mean = _finish(qd, self.cal, days, mean, closed)
         return Prediction(days, mean, mean.sum(axis=1))
 
@@ -297,7 +332,7 @@ class DailyProfileResults:
         self.spec, self.qd, self.n, self.cal, self.res, self.cols = spec, qd, n, cal, res, cols
         self.last_year = last_year
         self.eve_scale = np.ones(7) if eve_scale is None else eve_scale
-        self.holidays_closed = holidays_closed(qd, n)
+        self.holidays_closed = HolidayClosures(qd, n, cal)
         self.profiles = self._profiles()
         r = res.resid[np.isfinite(res.resid)] if res.resid is not None else np.array([])
         self.resid_sd = float(np.std(r[len(r) // 10:])) if len(r) > 10 else 0.2
@@ -345,7 +380,7 @@ class DailyProfileResults:
         v = np.maximum(np.asarray(fc.var_pred_mean, float), 0.0)
         m = np.clip(m, -20, 20)
         daily = np.expm1(m)
-        closed = ~ow[wd] | ((fl["hol"] > 0) & self.holidays_closed)
+        closed = ~ow[wd] | self.holidays_closed.closed(days, fl["hol"] > 0)
         mean = np.zeros((steps, qd.y.shape[1]))
         for j in range(steps):
             p = self.profiles[wd[j]]

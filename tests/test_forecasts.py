@@ -327,6 +327,37 @@ def test_every_model_keeps_a_closed_holiday_closed_and_copies_no_holiday(model, 
             assert monday == pytest.approx(level[0], rel=0.1), (model, monday)
 
 
+@pytest.mark.parametrize("model", [m.name for m in candidate_models()])
+def test_a_holiday_the_queue_was_open_on_before_is_forecast_open(model):
+    """Each holiday as on its own past occurrences: a bank closed on its public holidays but open
+    on one of them (a US bank on Columbus Day) had that one forecast at nothing - rostered with
+    nobody - because most holidays were closed. Here: England, closed on every bank holiday but
+    the summer one, open as on any Monday; the next summer bank holiday is forecast as a Monday,
+    the next May Day holiday stays closed."""
+    from forecasts.calendar import Calendar
+    from forecasts.data import prepare
+    import holidays as hol
+    off = hol.country_holidays("GB", subdiv="ENG", years=range(2024, 2028))
+    summer = {d for d, name in off.items() if "summer" in name.casefold()}
+    assert date(2025, 8, 25) in summer and date(2026, 8, 31) in summer and date(2026, 5, 4) in off
+    # (Last summer bank holiday, 2025-08-25, in it; the yearly model needs 14 months before May.)
+    history, level, _ = synthetic(weeks=100 if "yearly" in model else 85, scale=4)
+    history["timestamp"] = pd.to_datetime(history["timestamp"])
+    day = history["timestamp"].dt.date
+    history.loc[day.isin(summer), "contacts"] /= 0.3          # summer bank holiday: an ordinary Monday
+    history = history[~(day.isin(off) & ~day.isin(summer))]   # every other holiday: closed, no rows
+    cal = Calendar("GB", "ENG")
+    spec = next(m for m in candidate_models() if m.name == model)
+    for ahead, expect_open in ((date(2026, 8, 31), True), (date(2026, 5, 4), False)):
+        qd = prepare(history[history["timestamp"] < pd.Timestamp(ahead)], cal).queues["q"]
+        pred = spec.fit(qd, len(qd.days), cal).predict(7)
+        monday = pred.mean.sum(axis=1)[[d.date() == ahead for d in pred.days]][0]
+        if expect_open:
+            assert monday == pytest.approx(level[0], rel=0.25), (model, ahead, monday)
+        else:
+            assert monday == 0, (model, ahead, monday)
+
+
 def test_a_tiny_queue_is_forecast_in_every_open_interval():
     """~5 contacts a day: the raw intraday shares of six weeks left a third of the open intervals
     at 0 (forecast 0, staffed by nobody while open). The shape is now shrunk toward a smooth one."""

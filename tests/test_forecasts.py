@@ -358,6 +358,22 @@ def test_a_holiday_the_queue_was_open_on_before_is_forecast_open(model):
             assert monday == 0, (model, ahead, monday)
 
 
+def test_handle_time_that_fell_lately_is_weighted_toward_the_recent_weeks_and_warned_about():
+    """AHT falling 300 s -> 240 s over the last four weeks was forecast at the 8-week mean (~284 s:
+    +15 % staff-hours) without a word. Recent days now weigh more (half-life 14 days) and the
+    change is named; a steady AHT is not."""
+    history, _, _ = synthetic(weeks=12, scale=4)
+    history["timestamp"] = pd.to_datetime(history["timestamp"])
+    age = (pd.Timestamp(START) - history["timestamp"].dt.normalize()).dt.days      # 1 = the last day
+    _, steady = forecast_and_warnings(history, START, 7, backtest=False)
+    assert not [m for m in steady if "handle time" in m], steady
+    history["aht_seconds"] = np.where(age > 28, 300.0, 240.0 + 60.0 * (age - 1) / 27)
+    table, drifted = forecast_and_warnings(history, START, 7, backtest=False)
+    forecast = float((table["aht_seconds"] * table["contacts"]).sum() / table["contacts"].sum())
+    assert 240 < forecast < 275, forecast                       # the 8-week mean: ~284 s
+    assert [m for m in drifted if "handle time" in m and "below" in m and "overstated" in m], drifted
+
+
 def test_a_tiny_queue_is_forecast_in_every_open_interval():
     """~5 contacts a day: the raw intraday shares of six weeks left a third of the open intervals
     at 0 (forecast 0, staffed by nobody while open). The shape is now shrunk toward a smooth one."""

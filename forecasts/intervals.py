@@ -49,7 +49,7 @@ def _model_level(c: Calibration, level: float) -> float:
 
 
 def bounds(mean: np.ndarray, h, c: Calibration, level: float) -> tuple[np.ndarray, np.ndarray]:
-    return _gamma_bounds(mean, variance(mean, h, c), _model_level(c, level))
+    return count_bounds(mean, variance(mean, h, c), _model_level(c, level))
 
 
 def hit(actual, mean, h, c: Calibration, level: float) -> np.ndarray:
@@ -58,7 +58,7 @@ def hit(actual, mean, h, c: Calibration, level: float) -> np.ndarray:
     return _hits(np.asarray(actual, float), mean, variance(mean, h, c), _model_level(c, level))
 
 
-def _gamma_bounds(mean, var, level):
+def count_bounds(mean, var, level):
     """Central interval of a count distribution with this mean and variance: negative binomial
     (Poisson when not overdispersed). Bounds are counts, so a 0 actual can be covered."""
     mean = np.asarray(mean, float)
@@ -81,7 +81,7 @@ def _gamma_bounds(mean, var, level):
 
 
 def _cdf(k, mean, var):
-    """P(Y <= k) for the count distribution of ``_gamma_bounds`` (vectorised, fast)."""
+    """P(Y <= k) for the count distribution of ``count_bounds`` (vectorised, fast)."""
     from scipy.special import betainc, gammaincc
     k = np.floor(np.asarray(k, float))
     out = np.zeros_like(mean)
@@ -97,7 +97,7 @@ def _cdf(k, mean, var):
 
 
 def _hits(actual, mean, var, level) -> np.ndarray:
-    """actual inside the central ``level`` interval (same bounds as ``_gamma_bounds``)."""
+    """actual inside the central ``level`` interval (same bounds as ``count_bounds``)."""
     q = (1 - level) / 2
     return (_cdf(actual, mean, var) >= q - 1e-12) & (_cdf(actual - 1, mean, var) < 1 - q)
 

@@ -205,6 +205,29 @@ def test_finer_data_are_summed_to_the_centre_interval():
         to_interval(table.assign(timestamp=table["timestamp"] + pd.to_timedelta([0, 5, 30, 45], unit="min")), 30)
 
 
+@pytest.mark.parametrize("mean", [2.0, 40.0, 400.0])
+def test_coarser_bounds_split_onto_the_grid_still_cover_their_share(mean):
+    """Hourly bounds divided by four covered 55-68 % (80 % band) and 70-84 % (95 %) of the
+    15-minute counts of another bank's history: a quarter-hour's count varies more than a
+    quarter of the hour's. Here the hour is Poisson (its exact quantiles as bounds); each quarter
+    then is too, and its split bounds must cover it at about the nominal rates."""
+    import numpy as np
+    import pandas as pd
+    from scipy import stats
+    from scheduler.pipeline import to_interval
+    hour = stats.poisson(mean)
+    table = pd.DataFrame({"timestamp": pd.to_datetime(["2026-12-01 08:00", "2026-12-01 09:00"]), "queue": "q",
+                          "contacts": mean, "contacts_lo80": hour.ppf(0.10), "contacts_hi80": hour.ppf(0.90),
+                          "contacts_lo95": hour.ppf(0.025), "contacts_hi95": hour.ppf(0.975), "aht_seconds": 300.0})
+    quarters = to_interval(table, 15)
+    assert len(quarters) == 8 and quarters["contacts"].sum() == pytest.approx(2 * mean)
+    q = quarters.iloc[0]
+    counts = stats.poisson(mean / 4).rvs(size=20000, random_state=np.random.default_rng(1))
+    for level, low, high in (("80", 0.74, 0.93), ("95", 0.92, 0.995)):
+        inside = ((counts >= q[f"contacts_lo{level}"] - 1e-9) & (counts <= q[f"contacts_hi{level}"] + 1e-9)).mean()
+        assert low <= inside <= high, (mean, level, inside, q[f"contacts_lo{level}"], q[f"contacts_hi{level}"])
+
+
 @pytest.mark.parametrize("keep, words", [
     (lambda line: "loans" not in line, ["history.csv", "column 'queue'", "loans"]),          # a queue never seen
     (lambda line: line.startswith(("timestamp", "2026-11-02")), ["history.csv", "only 1 day(s)"]),  # one day

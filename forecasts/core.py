@@ -380,7 +380,15 @@ def fit_forecaster(history: pd.DataFrame, *, before: date | None = None, holiday
     df = validate(history, source)
     if before is not None:
         before = _to_date(before)
-        df = df[df["timestamp"] < pd.Timestamp(before)]
+        later = df["timestamp"] >= pd.Timestamp(before)
+        if later.any():
+            # Accepted (re-forecasting a past week to compare is fair), but said: a forecast
+            # inside its own history went unmentioned.
+            last = df.loc[later, "timestamp"].max().date()
+            warn_input(InputProblem(source, f"the history goes on past the forecast's start {before} (to {last}): "
+                                              f"those days are left out, as a forecast made on {before} would "
+                                              "not have had them", column="timestamp"))
+        df = df[~later]
         if len(df) == 0:
             raise InputError(f"no history before the forecast start {before}", file=source)
     cal = Calendar(holiday_country, holiday_subdivision, closures, closed_weekdays=closed_weekdays,

@@ -374,6 +374,20 @@ def test_handle_time_that_fell_lately_is_weighted_toward_the_recent_weeks_and_wa
     assert [m for m in drifted if "handle time" in m and "below" in m and "overstated" in m], drifted
 
 
+def test_a_forecast_inside_its_history_says_the_later_days_are_left_out():
+    """A forecast starting inside the history went unmentioned: the days from its start on are
+    left out (as a forecast made then would not have had them) - now said, and the forecast is
+    the one from the history cut there."""
+    history, _, _ = synthetic(weeks=12)
+    history["timestamp"] = pd.to_datetime(history["timestamp"])
+    start = START - timedelta(days=14)
+    cut, quiet = forecast_and_warnings(history[history["timestamp"] < pd.Timestamp(start)], start, 7, backtest=False)
+    table, said = forecast_and_warnings(history, start, 7, backtest=False)
+    assert not [m for m in quiet if "goes on past" in m]
+    assert [m for m in said if f"goes on past the forecast's start {start}" in m and "left out" in m], said
+    pd.testing.assert_frame_equal(table, cut)
+
+
 def test_a_tiny_queue_is_forecast_in_every_open_interval():
     """~5 contacts a day: the raw intraday shares of six weeks left a third of the open intervals
     at 0 (forecast 0, staffed by nobody while open). The shape is now shrunk toward a smooth one."""

@@ -260,7 +260,7 @@ def _report_validation(violations) -> int:
 
 
 def cmd_replan(args) -> int:
-    from .io import write_csv
+    from .io import CSV_FORMAT
     from .pipeline import summary_lines, write_plan
     from .replan import absences_table, changes_table, replan
     from .validate import validate_files
@@ -268,9 +268,11 @@ def cmd_replan(args) -> int:
                            demand_factor=args.demand_factor, requirements_path=args.requirements,
                            time_limit=args.time_limit, workers=args.workers, seed=args.seed,
                            progress=SolverProgress())
-    written = write_plan(plan, args.out, calendars=args.ics, xlsx=args.xlsx)
-    write_csv(changes_table(changes), Path(args.out) / "changes.csv")
-    write_csv(absences_table(plan), Path(args.out) / "absences.csv")
+    changed, absences = changes_table(changes), absences_table(plan)
+    # (One all-or-nothing write: changes.csv written after the roster files once failed alone.)
+    written = write_plan(plan, args.out, calendars=args.ics, xlsx=args.xlsx,
+                         extra={"changes.csv": lambda p: changed.to_csv(p, index=False, **CSV_FORMAT),
+                                "absences.csv": lambda p: absences.to_csv(p, index=False, **CSV_FORMAT)})
     for line in summary_lines(plan):
         print(line)
     print(f"{len(changes)} changed employee-day(s) (shift, break or queues):")
@@ -285,14 +287,17 @@ def cmd_replan(args) -> int:
 
 def cmd_whatif(args) -> int:
     from .config import load_centre
-    from .io import atomic_path, write_csv
-    from .pipeline import write_plan
+    from .io import atomic_path, check_output_files, write_csv
+    from .pipeline import PLAN_FILES, write_plan
     from .whatif import comparison_markdown, load_scenarios, run_whatif
     centre = load_centre(Path(args.data) / "centre.toml")
     scenarios = load_scenarios(args.scenarios, centre)
     table, plans = run_whatif(args.data, args.week, scenarios, time_limit=args.time_limit, workers=args.workers,
                               seed=args.seed, backtest=not args.no_backtest, jobs=args.jobs,
                               progress=ProgressBar("scenarios"))
+    # Every place checked before anything is written (base/ was left behind by a later failure).
+    check_output_files([Path(args.out) / name / f for name in plans for f in PLAN_FILES] +
+                       [Path(args.out) / "comparison.csv", Path(args.out) / "comparison.md"])
     for name, plan in plans.items():
         write_plan(plan, Path(args.out) / name)
     write_csv(table, Path(args.out) / "comparison.csv")

@@ -836,14 +836,31 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join([head, *rows])
 
 
+CSV_FORMAT = {"float_format": "%.6g", "date_format": "%Y-%m-%d %H:%M"}
+
+
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
     with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False, float_format="%.6g", date_format="%Y-%m-%d %H:%M")
+        frame.to_csv(tmp, index=False, **CSV_FORMAT)
 
 
 def write_json(obj, path: str | Path) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(obj, indent=2, default=str) + "\n")
+
+
+def check_output_files(paths) -> None:
+    """Refuse, before anything is written, an output file whose place is taken by a folder or lies
+    under a file: the renames of an all-or-nothing write went one by one, so `kpis.json` being a
+    folder failed after roster.csv and three others had been replaced (naming a temporary file)."""
+    for path in map(Path, paths):
+        if path.is_dir():
+            raise InputError(InputProblem(str(path), "is a folder where an output file goes; nothing was written",
+                                          column="--out"))
+        above = next((a for a in path.parents if a.exists() and not a.is_dir()), None)
+        if above is not None:
+            raise InputError(InputProblem(str(path), f"cannot be written: {above} is a file, not a folder; "
+                                                     "nothing was written", column="--out"))
 
 
 def write_outputs(files: dict[str, Callable[[Path], None]], out_dir: str | Path) -> None:
@@ -852,6 +869,7 @@ def write_outputs(files: dict[str, Callable[[Path], None]], out_dir: str | Path)
     Each writer gets a temporary path; only when every writer has succeeded are all renamed.
     """
     out_dir = Path(out_dir)
+    check_output_files(out_dir / name for name in files)
     out_dir.mkdir(parents=True, exist_ok=True)
     temps: list[tuple[Path, Path]] = []
     try:

@@ -423,8 +423,14 @@ def plan_week(data_dir: str | Path, week: date, *, weeks: int = 1, time_limit: f
                                            progress=solver_progress, deterministic=deterministic))
 
 
-def write_plan(plan: Plan, out_dir: str | Path, *, calendars: bool = False, xlsx: bool = False) -> dict[str, Path]:
-    """Write the plan's files all-or-nothing (a failure leaves earlier outputs untouched).
+PLAN_FILES = ("roster.csv", "assignments.csv", "employee_summary.csv", "coverage.csv", "kpis.json", "forecast.csv",
+              "requirements.csv")
+
+
+def write_plan(plan: Plan, out_dir: str | Path, *, calendars: bool = False, xlsx: bool = False,
+               extra: dict | None = None) -> dict[str, Path]:
+    """Write the plan's files all-or-nothing (a failure leaves earlier outputs untouched), with
+    ``extra`` files (name -> writer of a path; a re-plan's changes.csv and absences.csv).
 
     Always: roster.csv, assignments.csv (what the validator re-reads), employee_summary.csv,
     coverage.csv, kpis.json, forecast.csv, requirements.csv. On request: roster.xlsx (every table as
@@ -457,6 +463,10 @@ def write_plan(plan: Plan, out_dir: str | Path, *, calendars: bool = False, xlsx
             name = f"calendars/{names[emp]}.ics"
             files[name] = (lambda t: lambda p: p.write_bytes(t.encode("utf-8")))(text)
             written[name] = Path(out_dir) / name
+    for name, writer in (extra or {}).items():
+        files[name] = writer
+        written[name] = Path(out_dir) / name
+    assert set(PLAN_FILES) <= set(files)
     write_outputs(files, out_dir)
     return written
 

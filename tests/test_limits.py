@@ -31,6 +31,23 @@ def test_a_failing_writer_leaves_earlier_outputs_intact(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kpis.json", "roster.csv"]      # no temporary left
 
 
+@pytest.mark.parametrize("blocked", ["kpis.json", "sub/roster.csv"])
+def test_an_output_whose_place_is_taken_leaves_every_file_untouched(tmp_path, blocked):
+    """kpis.json being a folder failed only at its own rename, after roster.csv and three others
+    had been replaced (naming a temporary file): every place is checked before anything is written."""
+    (tmp_path / "roster.csv").write_text("the published roster\n")
+    if blocked == "kpis.json":
+        (tmp_path / "kpis.json").mkdir()
+    else:
+        (tmp_path / "sub").write_text("a file where a folder should be\n")
+    files = {"roster.csv": lambda p: p.write_text("new roster\n"), blocked: lambda p: p.write_text("{}\n")}
+    with pytest.raises(InputError, match="nothing was written") as err:
+        write_outputs(files, tmp_path)
+    assert ".tmp" not in str(err.value)
+    assert (tmp_path / "roster.csv").read_text() == "the published roster\n"
+    assert not [p for p in tmp_path.rglob("*") if p.name.startswith(".")]       # no temporary left
+
+
 def test_an_interrupted_plan_leaves_earlier_outputs_intact(sample_copy, tmp_path, monkeypatch, capsys):
     """Ctrl-C during the solve: exit 130, the folder's previous files untouched."""
     out = tmp_path / "out"

@@ -16,15 +16,18 @@ import warnings
 from datetime import date
 from pathlib import Path
 
-from .domain import MAX_AHT_SECONDS, MIN_OCCUPANCY_CAP
+from .domain import FIRST_YEAR, LAST_YEAR, MAX_AHT_SECONDS, MIN_OCCUPANCY_CAP, plausible_date
 from .errors import InfeasibleError, InputError, InputProblem, InputWarning
 
 
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+    if not plausible_date(day):
+        raise argparse.ArgumentTypeError(f"expected a date in the years {FIRST_YEAR}-{LAST_YEAR}, got {text!r}")
+    return day
 
 
 def _positive(kind):
@@ -350,9 +353,12 @@ def _datetime(text: str):
     from datetime import datetime
     from .io import TIME_ZONE_OFFSET
     try:
-        return datetime.fromisoformat(TIME_ZONE_OFFSET.sub(r"\1", text.strip())).replace(tzinfo=None)
+        moment = datetime.fromisoformat(TIME_ZONE_OFFSET.sub(r"\1", text.strip())).replace(tzinfo=None)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date-time like 2026-12-02T08:00, got {text!r}") from None
+    if not plausible_date(moment.date()):
+        raise argparse.ArgumentTypeError(f"expected a date-time in the years {FIRST_YEAR}-{LAST_YEAR}, got {text!r}")
+    return moment
 
 
 def cmd_validate(args) -> int:
@@ -413,7 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
     f = sub.add_parser("forecast", help="forecast contacts and handle time per interval and queue")
     f.add_argument("--history", required=True, type=Path)
     f.add_argument("--start", required=True, type=_date)
-    f.add_argument("--days", type=_positive(int), default=7)
+    f.add_argument("--days", type=_in_range(int, 1, 3660, "days"), default=7)
     f.add_argument("--out", required=True, type=Path)
     f.add_argument("--config", type=Path, help="centre.toml: queue ids, opening hours, holidays")
     f.add_argument("--holidays", help="holiday country code when no --config is given (e.g. GB)")
@@ -459,7 +465,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--roster", required=True, type=Path)
     v.add_argument("--assignments", type=Path)
     v.add_argument("--week", type=_date, help="first day of the horizon (default: the roster's first day)")
-    v.add_argument("--days", type=_positive(int))
+    v.add_argument("--days", type=_in_range(int, 1, 3660, "days"))
     v.add_argument("--time-off", type=Path, help="extra time off (e.g. a re-plan's absences.csv)")
     v.add_argument("--worked-before", type=_datetime, metavar="DATETIME",
                    help="shifts and queues before this moment are a record of what was worked (a re-plan's "

@@ -248,6 +248,15 @@ def _offset_text(offset: timedelta) -> str:
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
+# Dates the application reads: a year from this range. Year 9999 passed every reader and then
+# overflowed date arithmetic (a week after 9999-12-31) in an internal error.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def plausible_date(day: date) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
 def observed_holidays(country: str, subdivision: str | None, years, ignored=()) -> dict[date, str]:
     """Date -> name of the public holidays (the ``holidays`` package) a centre observes: those of
     `country` / `subdivision` in `years`, less a date whose every name is in `ignored` (case does

@@ -23,8 +23,8 @@ from typing import Callable, Iterable, Iterator, NamedTuple
 import pandas as pd
 
 from .config import load_centre, parse_hhmm
-from .domain import (MAX_AHT_SECONDS, MAX_WEIGHT, Centre, Employee, Horizon, Preference, QueueAssignment, Roster,
-                     ShiftAssignment, Staff, TimeOff)
+from .domain import (FIRST_YEAR, LAST_YEAR, MAX_AHT_SECONDS, MAX_WEIGHT, Centre, Employee, Horizon, Preference, QueueAssignment, Roster,
+                     ShiftAssignment, Staff, TimeOff, plausible_date)
 from .errors import InputError, InputProblem, warn_input
 
 MAX_PROBLEMS = 50  # beyond this, more lines help nobody
@@ -165,14 +165,21 @@ class Table:
             self.problem(idx, column, f"expected a date-time like 2026-11-30 08:00, got {raw[idx]!r}")
         return values
 
-    def dates(self, column: str) -> list[date | None]:
+    def dates(self, column: str, plausible: bool = False) -> list[date | None]:
+        """``plausible``: only years FIRST_YEAR..LAST_YEAR (a roster's days; time off may run to HR's
+        open end, 9999-12-31)."""
         out = []
         for idx, text in self.frame[column].items():
             try:
-                out.append(date.fromisoformat(str(text).strip()))
+                day = date.fromisoformat(str(text).strip())
             except ValueError:
                 self.problem(idx, column, f"expected a date YYYY-MM-DD, got {text!r}")
                 out.append(None)
+                continue
+            if plausible and not plausible_date(day):
+                self.problem(idx, column, f"expected a date in the years {FIRST_YEAR}-{LAST_YEAR}, got {text!r}")
+                day = None
+            out.append(day)
         return out
 
 
@@ -697,7 +704,7 @@ def read_roster_rows(path: str | Path, label: str | None = None, *, employee_ids
     t = read_table(path, ["employee_id", "date", "start", "end"],
                    ["shift", "break_start", "break_end", "name", "paid_hours", "main_queue"], label,
                    rows_required=False)
-    days = t.dates("date")
+    days = t.dates("date", plausible=True)
     starts, ends = t.timestamps("start"), t.timestamps("end")
     # A hand-made roster may leave the column out (its hours are then the times'); once it is there,
     # every row must state a number.
@@ -740,7 +747,7 @@ def read_departures(path: str | Path, label: str | None = None) -> dict[tuple[st
     if not given.any():
         return {}
     starts, ends = t.timestamps("start"), t.timestamps("end")
-    days = dict(zip(t.frame.index, t.dates("date")))
+    days = dict(zip(t.frame.index, t.dates("date", plausible=True)))
     out: dict[tuple[str, date], datetime] = {}
     for idx, r in t.frame[given].iterrows():
         gone = date_time(r["left_at"])

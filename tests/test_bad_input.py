@@ -355,6 +355,26 @@ def test_validate_reports_paid_hours_that_disagree_with_the_times(tmp_path, caps
     assert code == 0, out
 
 
+def test_dates_in_year_9999_are_bad_input_not_an_internal_error(tmp_path, capsys):
+    """A roster dated 9999-12-31 and '--week 9999-12-31' passed the readers, then overflowed date
+    arithmetic: 'internal error: OverflowError', exit 1. Now exit 2 with the row and column (or the
+    option); time off may still run to HR's open end."""
+    data = corpus_centre(tmp_path)
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER_HEADER +
+                      "A1,Ann Lee,9999-12-31,D-0800,9999-12-31T08:00,9999-12-31T16:00,7,9999-12-31T12:00,9999-12-31T13:00,cards\n")
+    code, out, err = run(["validate", "--data", str(data), "--roster", str(roster)], capsys)
+    assert code == 2 and "roster.csv, row 2, column 'date'" in err and "Traceback" not in err, out + err
+    for argv in (["validate", "--data", str(data), "--roster", str(roster), "--week", "9999-12-31"],
+                 ["validate", "--data", str(data), "--roster", str(roster), "--days", "1000000000"],
+                 ["forecast", "--history", str(data / "history.csv"), "--start", "9999-12-28", "--days", "7",
+                  "--out", str(tmp_path / "f.csv")]):
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        assert exit_.value.code == 2, argv
+        assert "expected" in capsys.readouterr().err
+
+
 def test_validate_checks_paid_hours_only_where_the_roster_states_them(tmp_path, capsys):
     """A hand-made roster without the column is checked on its times; once the column is there,
     a blank cell is an error with its row and column."""

@@ -689,6 +689,10 @@ class RosterRow(NamedTuple):
     paid_hours: float | None     # as the file states it (None unless asked for)
 
 
+# The longest shift a roster row may hold: centre.toml's shifts last at most 24 hours.
+MAX_SHIFT_HOURS = 24
+
+
 def read_roster(path: str | Path, label: str | None = None, *,
                 employee_ids: Iterable[str] | None = None) -> list[ShiftAssignment]:
     """Read an HR roster (roster.csv). Structural checks only; rules are the validator's job.
@@ -725,6 +729,12 @@ def read_roster_rows(path: str | Path, label: str | None = None, *, employee_ids
         s, e = starts[idx].to_pydatetime(), ends[idx].to_pydatetime()
         if e <= s:
             t.problem(idx, "end", f"the shift ends ({r['end']}) before it starts ({r['start']})")
+            continue
+        if e - s > timedelta(hours=MAX_SHIFT_HOURS):
+            # (A carried-over shift to Thursday 06:00 was taken, and the week planned around it
+            # failed its own validator: 2.0 h rest.)
+            t.problem(idx, "end", f"a shift of {(e - s).total_seconds() / 3600:.1f} h ({r['start']} to {r['end']}); "
+                                  f"a shift lasts at most {MAX_SHIFT_HOURS} h, as centre.toml's")
             continue
         if not r["employee_id"]:
             t.problem(idx, "employee_id", "expected an employee id")

@@ -375,6 +375,22 @@ def test_dates_in_year_9999_are_bad_input_not_an_internal_error(tmp_path, capsys
         assert "expected" in capsys.readouterr().err
 
 
+def test_a_carried_over_shift_longer_than_a_day_is_refused(tmp_path):
+    """A previous_roster.csv row from Sunday 22:00 to Thursday 06:00 was taken as carry-over; the
+    week planned around it then failed its own validator (2.0 h rest), exit 1, files written."""
+    from scheduler.errors import InputError
+    from scheduler.pipeline import load_previous
+    data = corpus_centre(tmp_path)
+    (data / "previous_roster.csv").write_text(
+        "employee_id,name,date,shift,start,end\nA1,,2026-11-29,X,2026-11-29T22:00,2026-12-03T06:00\n")
+    with pytest.raises(InputError) as err:
+        load_previous(data)
+    assert "previous_roster.csv, row 2, column 'end'" in str(err.value) and "80.0 h" in str(err.value)
+    (data / "previous_roster.csv").write_text(              # a night into Monday is carry-over as ever
+        "employee_id,name,date,shift,start,end\nA1,,2026-11-29,X,2026-11-29T22:00,2026-11-30T06:00\n")
+    assert len(load_previous(data)) == 1
+
+
 def test_validate_checks_paid_hours_only_where_the_roster_states_them(tmp_path, capsys):
     """A hand-made roster without the column is checked on its times; once the column is there,
     a blank cell is an error with its row and column."""

@@ -414,7 +414,18 @@ def _requirements(data_dir: Path, roster_path, requirements_path, centre, horizo
     or given explicitly; otherwise forecast again from the history."""
     path = Path(requirements_path) if requirements_path else Path(roster_path).with_name("requirements.csv")
     if path.exists():
-        return read_requirements(path, centre.queue_ids)
+        table = read_requirements(path, centre.queue_ids)
+        days = table["timestamp"].dt.date
+        last = horizon.day(horizon.days - 1)
+        if len(table) and not ((days >= horizon.start) & (days <= last)).any():
+            # (A year-old requirements.csv beside the roster: the re-plan saw no demand at all,
+            # took the absent agent's shifts away and reported 'validated'.)
+            raise InputError(InputProblem(str(path), f"holds no interval of the days re-planned ({horizon.start} to "
+                                                     f"{last}): its rows run from {days.min()} to {days.max()}. Give "
+                                                     "the requirements the roster was planned with (--requirements), "
+                                                     "or remove the file to forecast the days again",
+                                          column="timestamp"))
+        return table
     from .io import read_history
     from .pipeline import make_forecast
     history = read_history(data_dir / "history.csv", centre.queue_ids)

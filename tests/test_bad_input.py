@@ -422,6 +422,20 @@ def test_replan_refuses_a_previous_roster_naming_someone_unknown(tmp_path, capsy
     assert code == 2 and "previous_roster.csv, row 2, column 'employee_id'" in err, err
 
 
+def test_replan_refuses_requirements_of_other_days(tmp_path, capsys):
+    """A year-old requirements.csv beside the roster: the re-plan saw no demand at all, took the
+    absent agent's shifts away and reported 'validated'. Now exit 2, naming the file and its days."""
+    data = corpus_centre(tmp_path)
+    (data / "requirements.csv").write_text("timestamp,queue,agents,staff\n2025-12-01 08:00,cards,2,3\n"
+                                           "2025-12-01 08:30,cards,2,3\n")
+    out = tmp_path / "out"
+    code, _, err = run(["replan", "--data", str(data), "--roster", str(data / "roster.csv"), "--absent", "A1",
+                        "--from", "2026-12-02T08:00", "--out", str(out), "--time-limit", "5"], capsys)
+    assert code == 2 and "Traceback" not in err, err
+    assert "requirements.csv, column 'timestamp': holds no interval of the days re-planned" in err, err
+    assert "2025-12-01" in err and not out.exists()
+
+
 def requirements_args(forecast, out, *more):
     return ["requirements", "--forecast", str(forecast), "--service-level", "0.8", "--target-seconds", "20",
             "--shrinkage", "0.3", "--out", str(out), *more]

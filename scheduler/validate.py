@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -137,7 +137,8 @@ def _check_shift_shape(centre: Centre, e: Employee, s: ShiftAssignment, v: list[
             v.append(Violation("break", e.id, s.day, f"break at {s.break_start:%H:%M} is not within the shift"))
         return
     if tmpl is None:
-        v.append(Violation("shift_template", e.id, s.day, f"shift {s.shift_id!r} is not a template of centre.toml"))
+        what = f"shift {s.shift_id!r}" if s.shift_id.strip() else f"{s.start:%H:%M}-{s.end:%H:%M} (no shift id)"
+        v.append(Violation("shift_template", e.id, s.day, f"{what} is not a template of centre.toml"))
         return
     if s.start.date() != s.day:
         # (A hand edit that moved the times but not the date: say that, not a template mismatch.)
@@ -437,6 +438,17 @@ def check_paid_hours(rows, label: str = "roster.csv") -> list[Violation]:
     return v
 
 
+def _named_by_times(centre: Centre, s: ShiftAssignment) -> ShiftAssignment:
+    """A shift without an id (a hand-made roster may leave the optional `shift` column out) as the
+    template its times are, if one is: every such shift was once 'shift '' is not a template'."""
+    if s.shift_id.strip():
+        return s
+    day0 = datetime.combine(s.day, datetime.min.time())
+    minute, length = int((s.start - day0).total_seconds() // 60), int((s.end - s.start).total_seconds() // 60)
+    tmpl = next((t for t in centre.shifts if (t.start_minute, t.length_minutes) == (minute, length)), None)
+    return s if tmpl is None else replace(s, shift_id=tmpl.id)
+
+
 def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_path: str | Path | None = None,
                    week: date | None = None, days: int | None = None,
                    extra_time_off: str | Path | None = None, worked_before: datetime | None = None,
@@ -449,7 +461,7 @@ def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_pa
     data_dir = Path(data_dir)
     centre = load_centre_dir(data_dir)
     rows = read_roster_rows(roster_path, paid_hours=True)
-    shifts = [r.shift for r in rows]
+    shifts = [_named_by_times(centre, r.shift) for r in rows]
     start = week or (min(s.day for s in shifts) if shifts else date.today())
     n_days = days or max(7, ((max((s.day for s in shifts), default=start) - start).days // 7 + 1) * 7)
     staff = load_staff(data_dir, centre, Horizon(start, n_days, centre.interval_minutes))
@@ -464,6 +476,7 @@ def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_pa
     assignments = read_assignments(assignments_path) if assignments_path else None
     previous_path = data_dir / "previous_roster.csv"
     previous = read_roster(previous_path, employee_ids=[e.id for e in staff.employees]) if present(previous_path) else []
+    previous = [_named_by_times(centre, s) for s in previous]
     return (check_paid_hours(rows, Path(roster_path).name)
             + validate_roster(centre, staff, shifts, assignments, horizon_start=start, horizon_days=n_days,
                               previous=previous, worked_before=worked_before,

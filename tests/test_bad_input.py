@@ -391,6 +391,21 @@ def test_a_carried_over_shift_longer_than_a_day_is_refused(tmp_path):
     assert len(load_previous(data)) == 1
 
 
+def test_validate_names_shifts_by_their_times_when_the_roster_has_no_shift_column(tmp_path, capsys):
+    """`shift` is optional in a roster file, but without it every shift was 'shift '' is not a
+    template of centre.toml' (exit 1). A shift without an id is the template its times are."""
+    data = corpus_centre(tmp_path)
+    roster = tmp_path / "roster.csv"
+    header = "employee_id,name,date,start,end,break_start,break_end"
+    row = "A1,Ann Lee,2026-11-30,2026-11-30T08:00,2026-11-30T16:00,2026-11-30T12:00,2026-11-30T13:00"
+    roster.write_text(f"{header}\n{row}\n")
+    code, out, err = run(["validate", "--data", str(data), "--roster", str(roster)], capsys)
+    assert code == 0, out + err
+    roster.write_text(f"{header}\n{row.replace('T16:00', 'T16:30')}\n")       # no template is 08:00-16:30
+    code, out, _ = run(["validate", "--data", str(data), "--roster", str(roster)], capsys)
+    assert code == 1 and "08:00-16:30 (no shift id) is not a template of centre.toml" in out, out
+
+
 def test_validate_checks_paid_hours_only_where_the_roster_states_them(tmp_path, capsys):
     """A hand-made roster without the column is checked on its times; once the column is there,
     a blank cell is an error with its row and column."""

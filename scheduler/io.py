@@ -359,6 +359,17 @@ def read_history(path: str | Path, queues: Iterable[str] | None = None, label: s
         if total == 0:   # a new or closed queue may be genuinely silent: say so, don't refuse
             warn_input(InputProblem(t.label, f"queue {queue!r} has no contacts in the whole history (every count "
                                              "is 0): it will be forecast - and staffed - at zero", column="contacts"))
+    raw = f["contacts"].astype(str).str.strip()
+    fractional = raw.str.contains(r"[.,]\d*[1-9]", regex=True)
+    grouped = raw.str.fullmatch(r"\d{1,3}(?:[.,]\d{3})+")
+    if grouped.any() and (grouped | ~fractional).all():
+        # (Accepted: a ';' export's '1.013' - a thousand and thirteen calls - is read as 1.013.)
+        first = raw[grouped].iloc[0]
+        warn_input(InputProblem(t.label, f"contact counts like {first!r} ({int(grouped.sum())} rows) have exactly three "
+                                         "decimals: if that is a thousands separator, they are read "
+                                         f"{float(first.replace(',', '.')):g} contacts, not "
+                                         f"{int(first.replace('.', '').replace(',', '')):,}; export counts without one",
+                                row=t.row(f.index[grouped][0]), column="contacts"))
     known = (contacts > 0) & aht.notna()
     for queue, median in aht[known].groupby(f["queue"][known], sort=True).median().items():
         if median < MIN_PLAUSIBLE_AHT_SECONDS:

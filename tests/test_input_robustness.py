@@ -438,3 +438,25 @@ def test_handle_times_that_look_like_minutes_are_warned_about(tmp_path):
         read_history(path, ["cards", "loans"])
     said = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
     assert len(said) == 1 and "queue 'cards': the handle times' median is 4.75 s" in said[0], said
+
+
+def test_contact_counts_that_look_like_thousands_are_warned_about(tmp_path):
+    """In a ';' export, '1.013' (a thousand and thirteen calls) is read as 1.013 contacts: staffed at
+    a thousandth, without a word. Counts with exactly three decimals and no other fractions are
+    named; real fractional counts (2.5) and whole ones are not."""
+    import warnings
+    from scheduler.errors import InputWarning
+
+    def said(counts):
+        rows = ["timestamp;queue;contacts;aht_seconds"]
+        rows += [f"2026-11-{d:02d} {h:02d}:00;cards;{counts(h)};300" for d in range(2, 28) for h in range(8, 18)]
+        path = tmp_path / "history.csv"
+        path.write_text("\n".join(rows) + "\n")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            read_history(path, ["cards"])
+        return [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+    grouped = said(lambda h: "1.013" if h % 2 else "950")
+    assert len(grouped) == 1 and "'1.013'" in grouped[0] and "1,013" in grouped[0] and "row 3" in grouped[0], grouped
+    assert said(lambda h: "2.5" if h % 2 else "950") == []
+    assert said(lambda h: "12") == []

@@ -33,7 +33,7 @@ Progress = Callable[[int, int, str], None] | None
 def candidate_models() -> list:
     """The models compared per queue; the baselines are always among them."""
     return [SeasonalNaive(), MeanOfWeeks(4), DailyProfile((0, 1, 1)), DailyProfile((1, 0, 0), trend="c"),
-            DailyProfile((0, 1, 1), yearly=True)]
+            DailyProfile((0, 1, 1), yearly=True), DailyProfile((0, 1, 1), month_edges=True)]
 
 
 DEFAULT_MODEL = "sarimax_011"

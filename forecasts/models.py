@@ -160,13 +160,16 @@ class DailyProfile:
     regressors (regression with ARIMA errors); intraday: weekday profile from the recent weeks."""
 
     def __init__(self, order=(0, 1, 1), trend=None, window: int = 371, profile_weeks: int = 6, name=None,
-                 yearly: bool = False):
+                 yearly: bool = False, month_edges: bool = False):
         self.order, self.trend, self.window, self.profile_weeks = tuple(order), trend, window, profile_weeks
         # yearly: a regressor of last year's level around the same date (``yearly_level``), for
         # histories of more than a year - a December peak repeats, a plain SARIMAX only lags it.
         self.yearly = yearly
+        # month_edges: regressors of the month's first and last open days (``month_edges``), where
+        # paydays, standing orders and statements bring calls.
+        self.month_edges = month_edges
         self.name = name or "sarimax_" + "".join(str(o) for o in self.order) + (f"_{trend}" if trend else "") + \
-            ("_yearly" if yearly else "")
+            ("_yearly" if yearly else "") + ("_month_ends" if month_edges else "")
 
     def fit(self, qd: QueueData, n: int, cal: Calendar, params=None) -> "DailyProfileResults":
         """Estimate by maximum likelihood, or - given ``params`` of an earlier fit with the same
@@ -191,8 +194,15 @@ class DailyProfile:
             raise ModelError(f"only {int(np.isfinite(y).sum())} usable days (need 21)")
         fl = cal.flags(days, ow)
         eve_scale = eve_effect_scale(y, wd, qd.status[lo:n], fl)
-        regressors = _regressors(fl, wd, eve_scale, _shifted(last_year, lo, n - lo))
+        regressors = _regressors(fl, wd, eve_scale, _shifted(last_year, lo, n - lo),
+                                 month_edges(days, ow, cal) if self.month_edges else None)
         cols = self._columns(regressors, wd, ow, y) + ([("yr", None)] if self.yearly else [])
+        if self.month_edges:
+            ok = np.isfinite(y)
+            edges = [(k, None) for k in MONTH_EDGES if ((regressors[k] > 0) & ok).sum() >= MONTH_EDGE_MIN]
+            if not edges:
+                raise ModelError(f"month ends need {MONTH_EDGE_MIN} of each in the history")
+            cols += edges
         X = self._exog(regressors, wd, cols)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -316,14 +326,45 @@ def _weekday_levels(logs: np.ndarray, wd: np.ndarray, ordinary: np.ndarray) -> n
     return level
 
 
-def _regressors(flags: dict, wd: np.ndarray, eve_scale: np.ndarray, yearly: np.ndarray | None) -> dict:
+def _regressors(flags: dict, wd: np.ndarray, eve_scale: np.ndarray, yearly: np.ndarray | None,
+                edges: dict | None = None) -> dict:
     """The regressors' values by column key: the calendar's flags, each eve weighted by its
-    weekday's share of the eve effect, and last year's level ("yr") where there is one."""
+    weekday's share of the eve effect, last year's level ("yr") and the month's first and last
+    open days where the model has them."""
     out = dict(flags)
     out["eve"] = flags["eve"] * eve_scale[wd]
     if yearly is not None:
         out["yr"] = yearly
+    out.update(edges or {})
     return out
+
+
+# The month-edge regressors, and how many of each a fit window needs (a payday effect from one
+# or two month ends would be noise).
+MONTH_EDGES = ("month_first", "month_last")
+MONTH_EDGE_MIN = 3
+
+
+def month_edges(days: pd.DatetimeIndex, open_weekdays: np.ndarray, cal: Calendar) -> dict[str, np.ndarray]:
+    """Per day, 1 on the first and on the last open day of its calendar month (an open weekday
+    that is no public holiday or closure): the days salaries, standing orders and statements
+    arrive. Another bank's consumer line took +40 % on both, forecast 24-27 % short without."""
+    firsts: dict[tuple[int, int], tuple] = {}
+
+    def edges_of(year: int, month: int) -> tuple:
+        if (year, month) not in firsts:
+            start = pd.Timestamp(year=year, month=month, day=1)
+            span = [d.date() for d in pd.date_range(start, start + pd.offsets.MonthEnd(0), freq="D")]
+            open_ = [d for d in span if open_weekdays[d.weekday()] and not cal.special(d)]
+            firsts[year, month] = (open_[0], open_[-1]) if open_ else (None, None)
+        return firsts[year, month]
+    first = np.zeros(len(days))
+    last = np.zeros(len(days))
+    for i, ts in enumerate(days):
+        d = ts.date()
+        a, b = edges_of(d.year, d.month)
+        first[i], last[i] = float(d == a), float(d == b)
+    return {"month_first": first, "month_last": last}
 
 
 class DailyProfileResults:
@@ -371,7 +412,8 @@ class DailyProfileResults:
         ow = qd.open_weekdays()
         wd = days.day_of_week.to_numpy()
         fl = cal.flags(days, ow)
-        regressors = _regressors(fl, wd, self.eve_scale, _shifted(self.last_year, n, steps))
+        regressors = _regressors(fl, wd, self.eve_scale, _shifted(self.last_year, n, steps),
+                                 month_edges(days, ow, cal) if self.spec.month_edges else None)
         X = DailyProfile._exog(regressors, wd, self.cols)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -388,6 +388,33 @@ def test_a_forecast_inside_its_history_says_the_later_days_are_left_out():
     pd.testing.assert_frame_equal(table, cut)
 
 
+def test_paydays_at_the_month_edges_are_learnt_by_the_month_ends_model():
+    """Another bank took +40 % on each month's first and last working days (salaries, standing
+    orders): every model forecast them as ordinary days, 24-27 % short. The month-end model's
+    regressors learn it, and the backtest chooses it where it is there."""
+    from forecasts.calendar import Calendar
+    from forecasts.data import prepare
+    from forecasts.models import DailyProfile, month_edges
+    history, level, _ = synthetic(weeks=40, scale=4)
+    history["timestamp"] = pd.to_datetime(history["timestamp"])
+    days = pd.DatetimeIndex(sorted(history["timestamp"].dt.normalize().unique()))
+    edges = month_edges(days, np.array([True] * 6 + [False]), Calendar("GB", "ENG"))
+    payday = set(days[(edges["month_first"] + edges["month_last"]) > 0].date)
+    assert {date(2026, 10, 31), date(2026, 11, 2)} <= payday and date(2026, 11, 3) not in payday   # Mon-Sat open
+    history.loc[history["timestamp"].dt.date.isin(payday), "contacts"] *= 1.4
+    result = forecast_history(history, START, 7, holiday_country="GB", holiday_subdivision="ENG")
+    assert result.report["queues"]["q"]["model"] == "sarimax_011_month_ends", result.report["queues"]["q"]["backtest"]
+    daily = result.table.groupby(result.table["timestamp"].dt.date)["contacts"].sum()
+    # Monday 30 November is November's last working day, Tuesday 1 December December's first.
+    assert daily[date(2026, 11, 30)] == pytest.approx(1.4 * level[0], rel=0.12), daily
+    assert daily[date(2026, 12, 1)] == pytest.approx(1.4 * level[1], rel=0.12), daily
+    assert daily[date(2026, 12, 2)] == pytest.approx(level[2], rel=0.12), daily
+    cal = Calendar("GB", "ENG")
+    qd = prepare(history, cal).queues["q"]
+    plain = DailyProfile((0, 1, 1)).fit(qd, len(qd.days), cal).predict(2).daily
+    assert plain[0] < 1.25 * level[0], plain           # without the regressors: an ordinary Monday
+
+
 def test_a_tiny_queue_is_forecast_in_every_open_interval():
     """~5 contacts a day: the raw intraday shares of six weeks left a third of the open intervals
     at 0 (forecast 0, staffed by nobody while open). The shape is now shrunk toward a smooth one."""

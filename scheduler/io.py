@@ -88,8 +88,12 @@ class Table:
         self.decimal_comma = decimal_comma  # ';'-separated files may write 200,5 for 200.5
         self.problems: list[InputProblem] = []
         self.unlisted = 0                   # problems beyond MAX_PROBLEMS, counted not listed
+        self.lines: list[int] | None = None  # line of each row, where a quoted value spans lines
 
     def row(self, index: int) -> int:
+        """The line row `index` starts on, as an editor shows it (the header is line 1)."""
+        if self.lines is not None and 0 <= int(index) < len(self.lines):
+            return self.lines[int(index)]
         return int(index) + 2
 
     def problem(self, index: int | None, column: str | None, message: str) -> None:
@@ -278,14 +282,21 @@ def read_table(path: str | Path, required: Iterable[str], optional: Iterable[str
     sep = _sniff_separator(header)
     # Rows wider than the header would be silently truncated by pandas: refuse them by row.
     wide = []
+    # The line each record starts on: a quoted value may hold a line break, and a record is then
+    # not a line (a bad value on line 5 was reported as row 4).
+    starts: list[int] = []
     try:
         width = len(next(csv.reader([header], delimiter=sep)))
-        for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=sep), start=1):
+        reader = csv.reader(io.StringIO(text), delimiter=sep)
+        line = 1
+        for row in reader:
+            starts.append(line)
             if len(row) > width and any(cell.strip() for cell in row[width:]):
                 wide.append(InputProblem(label, f"{len(row)} fields but the header has {width} "
-                                                f"(a separator inside a value? quote it)", number))
+                                                f"(a separator inside a value? quote it)", line))
                 if len(wide) >= MAX_PROBLEMS:
                     break
+            line = reader.line_num + 1
     except csv.Error as exc:
         raise InputError(InputProblem(label, f"not a readable CSV table: {exc}")) from None
     if wide:
@@ -319,7 +330,10 @@ def read_table(path: str | Path, required: Iterable[str], optional: Iterable[str
             frame[c] = ""
     if frame.empty and rows_required:
         raise InputError(InputProblem(label, "the file has a header but no data rows", 2))
-    return Table(path, frame, label, decimal_comma=sep == ";")   # (',' cannot separate fields there)
+    table = Table(path, frame, label, decimal_comma=sep == ";")   # (',' cannot separate fields there)
+    if len(starts) > 1 and starts[-1] != len(starts):
+        table.lines = starts[1:]
+    return table
 
 
 # --------------------------------------------------------------------------------------------

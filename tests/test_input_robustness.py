@@ -460,3 +460,21 @@ def test_contact_counts_that_look_like_thousands_are_warned_about(tmp_path):
     assert len(grouped) == 1 and "'1.013'" in grouped[0] and "1,013" in grouped[0] and "row 3" in grouped[0], grouped
     assert said(lambda h: "2.5" if h % 2 else "950") == []
     assert said(lambda h: "12") == []
+
+
+def test_row_numbers_are_lines_when_a_quoted_value_spans_two(tmp_path):
+    """A name quoted over two lines ("Ann<newline>Lee") made every later row's number one short:
+    a bad value on line 5 was reported as row 4. Rows are named by the line they start on."""
+    from scheduler.io import read_table
+    path = tmp_path / "employees.csv"
+    path.write_text('employee_id,name,max_hours\nA1,"Ann\nLee",40\nA2,Bob,40\nA3,Cy,2x4\n')
+    t = read_table(path, ["employee_id", "name", "max_hours"], [])
+    assert [t.row(i) for i in t.frame.index] == [2, 4, 5]
+    t.numbers("max_hours", expect="weekly hours")
+    with pytest.raises(InputError) as err:
+        t.raise_if_problems()
+    assert "row 5, column 'max_hours'" in str(err.value), err.value
+    plain = tmp_path / "plain.csv"
+    plain.write_text("employee_id,name,max_hours\nA1,Ann,40\n\nA3,Cy,40\n")   # a blank line keeps its number
+    t = read_table(plain, ["employee_id", "name", "max_hours"], [])
+    assert [t.row(i) for i in t.frame.index] == [2, 4]

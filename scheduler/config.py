@@ -261,7 +261,8 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
             col.add(p, "expected a [[shifts]] table")
             continue
         _unknown_keys(st, p, {"id", "hours", "break_minutes", "starts"}, col)
-        sid = col.get(st, "id", p, str)
+        # (An empty id was taken: its shifts were called '-0800'.)
+        sid = col.get(st, "id", p, str, check=lambda v: bool(v.strip()), expect="a non-empty id")
         if sid:
             shift_ids[p] = sid
         hours = col.get(st, "hours", p, float, check=lambda v: 0 < v <= 24, expect="a length in hours, 0 < hours <= 24")

@@ -60,7 +60,7 @@ def _not_text(raw: bytes) -> str | None:
     return None
 
 
-def _decode(raw: bytes) -> str:
+def _decode(raw: bytes, label: str = "the file") -> str:
     if raw[:2] in _UTF16_BOMS:
         try:
             return raw.decode("utf-16")
@@ -69,7 +69,24 @@ def _decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")     # tolerate the BOM Excel writes
     except UnicodeDecodeError:
-        return raw.decode("latin-1")       # legacy exports; every byte is valid latin-1
+        pass
+    # Legacy exports are Latin-1 (every byte is valid). Line by line: a UTF-8 file with rows
+    # appended by an older tool had every name read as Latin-1 ('José' became 'JosÃ©').
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    lines, latin, utf8 = [], [], False
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        try:
+            lines.append(line.decode("utf-8"))
+            utf8 = utf8 or not line.isascii()
+        except UnicodeDecodeError:
+            lines.append(line.decode("latin-1"))
+            latin.append(number)
+    if utf8 and latin:
+        shown = ", ".join(map(str, latin[:5])) + (" ..." if len(latin) > 5 else "")
+        warn_input(InputProblem(label, f"mixes encodings: line(s) {shown} are not UTF-8 like the rest and were "
+                                       "read as Latin-1; check their names and save the file as UTF-8", latin[0]))
+    return "\n".join(lines)
 
 
 def _sniff_separator(header: str) -> str:
@@ -262,6 +279,9 @@ def read_table(path: str | Path, required: Iterable[str], optional: Iterable[str
         raise InputError(InputProblem(str(path), "file not found"))
     if path.is_dir():
         raise InputError(InputProblem(str(path), "is a folder; expected a CSV file"))
+    if not path.is_file():
+        # (A named pipe as time_off.csv made `plan` wait for ever.)
+        raise InputError(InputProblem(str(path), "is not a regular file (a pipe or device?); expected a CSV file"))
     size_mb = path.stat().st_size / 1e6
     if size_mb > MAX_INPUT_MB:
         raise InputError(InputProblem(label, f"the file is {size_mb:,.0f} MB; the limit is {MAX_INPUT_MB} MB "
@@ -275,7 +295,7 @@ def read_table(path: str | Path, required: Iterable[str], optional: Iterable[str
         raise InputError(InputProblem(label, why, 1))
     # NFC: 'crédit' typed on one machine and exported from another (decomposed, as macOS writes
     # it) look the same and were refused as an unknown queue naming itself.
-    text = unicodedata.normalize("NFC", _decode(raw).replace("\r\n", "\n").replace("\r", "\n").replace("\x00", ""))
+    text = unicodedata.normalize("NFC", _decode(raw, label).replace("\r\n", "\n").replace("\r", "\n").replace("\x00", ""))
     if not text.strip():
         raise InputError(InputProblem(label, f"the file is empty; expected a header row with {', '.join(required)}", 1))
     header = text.splitlines()[0]

@@ -478,3 +478,42 @@ def test_row_numbers_are_lines_when_a_quoted_value_spans_two(tmp_path):
     plain.write_text("employee_id,name,max_hours\nA1,Ann,40\n\nA3,Cy,40\n")   # a blank line keeps its number
     t = read_table(plain, ["employee_id", "name", "max_hours"], [])
     assert [t.row(i) for i in t.frame.index] == [2, 4]
+
+
+def test_a_file_mixing_utf8_and_latin1_rows_keeps_both_names_and_says_so(tmp_path):
+    """Rows appended by an older tool in Latin-1 to a UTF-8 file: the whole file was read as
+    Latin-1 and 'José' written out as 'JosÃ©', in silence."""
+    import warnings
+    from scheduler.errors import InputWarning
+    from scheduler.io import read_table
+    path = tmp_path / "employees.csv"
+    path.write_bytes("employee_id,name\nA1,José Lee\n".encode("utf-8") + "A2,Bób Ray\n".encode("latin-1"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        t = read_table(path, ["employee_id", "name"], [])
+    assert list(t.frame["name"]) == ["José Lee", "Bób Ray"]
+    said = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+    assert len(said) == 1 and "row 3" in said[0] and "mixes encodings" in said[0], said
+    path.write_bytes("employee_id,name\nA1,Jose Lee\nA2,Bób Ray\n".encode("latin-1"))   # plain Latin-1: quiet
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert list(read_table(path, ["employee_id", "name"], []).frame["name"]) == ["Jose Lee", "Bób Ray"]
+    assert not [w for w in caught if issubclass(w.category, InputWarning)]
+
+
+def test_an_empty_shift_id_and_a_pipe_for_a_file_are_refused(tmp_path):
+    """`[[shifts]] id = ""` was taken (its shifts named '-0800'), where an empty queue id is refused;
+    a named pipe as time_off.csv made `plan` wait for ever."""
+    import os
+    text = (SAMPLE / "centre.toml").read_text(encoding="utf-8")
+    first = text.index("[[shifts]]")
+    start = text.index('id = "', first)
+    end = text.index('"', start + 6)
+    (tmp_path / "centre.toml").write_text(text[:start] + 'id = ""' + text[end + 1:], encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_centre(tmp_path / "centre.toml")
+    assert "shifts[0].id" in str(err.value) and "non-empty" in str(err.value), err.value
+    from scheduler.io import read_table
+    os.mkfifo(tmp_path / "time_off.csv")
+    with pytest.raises(InputError, match="not a regular file"):
+        read_table(tmp_path / "time_off.csv", ["employee_id"], [])

@@ -25,7 +25,8 @@ def parse_hhmm(text: str) -> int:
     hh, sep, mm = text.partition(":")
     if mm.count(":") == 1 and mm.endswith(":00"):
         mm = mm[:-3]
-    if not sep or not hh.isdigit() or not mm.isdigit() or len(mm) != 2:
+    # (ASCII digits only: '²8:00' passed str.isdigit and int() then failed in its own words.)
+    if not sep or not (hh.isascii() and hh.isdigit()) or not (mm.isascii() and mm.isdigit()) or len(mm) != 2:
         raise ValueError(f"expected a time HH:MM, got {text!r}")
     minutes = int(hh) * 60 + int(mm)
     if int(mm) >= 60 or minutes > 1440:

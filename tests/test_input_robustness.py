@@ -261,6 +261,9 @@ def test_times_with_zero_seconds_and_toml_time_literals():
     assert parse_hhmm("09:00:00") == 540 and parse_hhmm(datetime.time(23, 0)) == 1380
     with pytest.raises(ValueError):
         parse_hhmm("09:00:30")
+    for text in ("²8:00", "08:0²"):      # digits to str.isdigit, not to int(): said in Python's words
+        with pytest.raises(ValueError, match="expected a time HH:MM"):
+            parse_hhmm(text)
     data = tomllib.loads((SAMPLE / "centre.toml").read_text().replace('night_start = "23:00"', "night_start = 22:00:00"))
     assert centre_from_dict(data).rules.night_start_minute == 22 * 60
 

@@ -69,12 +69,22 @@ def validate_roster(centre: Centre, staff: Staff, shifts: list[ShiftAssignment],
     for p in published or ():
         rostered.setdefault((p.employee_id, p.day), p.paid_hours)
     if worked_before is not None and published is not None:
-        before = {(p.employee_id, p.day, p.shift_id) for p in published}
+        before = {(p.employee_id, p.day, p.shift_id): p for p in published}
         for s in shifts:
-            if s.start < worked_before and (s.employee_id, s.day, s.shift_id) not in before:
+            if s.start >= worked_before:
+                continue
+            p = before.get((s.employee_id, s.day, s.shift_id))
+            if p is None:
                 v.append(Violation("already_past", s.employee_id, s.day,
                                    f"{s.shift_id} starts {s.start:%a %H:%M}, before the re-plan's moment "
                                    f"{worked_before:%a %H:%M}, and is not in the roster re-planned"))
+            elif s.start < p.start or min(s.end, worked_before) > p.end:
+                # (The same shift id with other times - started earlier, or ended later before the
+                # moment - added work to the past unnoticed.)
+                v.append(Violation("already_past", s.employee_id, s.day,
+                                   f"{s.shift_id} {s.start:%H:%M}-{s.end:%H:%M} works before the re-plan's moment "
+                                   f"{worked_before:%a %H:%M} outside its times in the roster re-planned "
+                                   f"({p.start:%H:%M}-{p.end:%H:%M})"))
     emps = {e.id: e for e in staff.employees}
     if not shifts and horizon_start is None:
         return v          # nothing to check against: no horizon known
@@ -158,6 +168,11 @@ def _check_shift_shape(centre: Centre, e: Employee, s: ShiftAssignment, v: list[
         inside = 0 < off and off + length < tmpl.length_minutes
         if length != tmpl.break_minutes:
             v.append(Violation("break", e.id, s.day, f"break lasts {length:.0f} min, template says {tmpl.break_minutes}"))
+        if off % step:
+            # (Coverage is counted per interval: a break at 12:10 on a 30-minute grid is one the
+            # planner never gives, and the intervals it straddles count the agent present.)
+            v.append(Violation("break", e.id, s.day, f"break starts at {s.break_start:%H:%M}, off the {step}-minute "
+                                                      "planning grid"))
         if (lo <= hi and not lo <= off <= hi) or not inside:
             v.append(Violation("break", e.id, s.day,
                                f"break starts {off / 60:.1f} h after the shift start; allowed {lo / 60:.1f}-{hi / 60:.1f} h"))
@@ -438,6 +453,21 @@ def check_paid_hours(rows, label: str = "roster.csv") -> list[Violation]:
     return v
 
 
+def _planned_days(roster_path, shifts: list[ShiftAssignment]) -> tuple[date, int] | None:
+    """The horizon `plan` wrote beside the roster (kpis.json), if it holds every shift: without
+    --week the horizon once began at the first shift, and a closed Monday's contract credit was
+    lost (25 'min_hours' reports on a valid roster)."""
+    import json
+    try:
+        h = json.loads(Path(roster_path).with_name("kpis.json").read_text(encoding="utf-8"))["horizon"]
+        start, n = date.fromisoformat(h["start"]), int(h["days"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not 1 <= n <= 3660 or any(not start <= s.day < start + timedelta(days=n) for s in shifts):
+        return None
+    return start, n
+
+
 def _named_by_times(centre: Centre, s: ShiftAssignment) -> ShiftAssignment:
     """A shift without an id (a hand-made roster may leave the optional `shift` column out) as the
     template its times are, if one is: every such shift was once 'shift '' is not a template'."""
@@ -462,6 +492,9 @@ def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_pa
     centre = load_centre_dir(data_dir)
     rows = read_roster_rows(roster_path, paid_hours=True)
     shifts = [_named_by_times(centre, r.shift) for r in rows]
+    planned = _planned_days(roster_path, shifts) if week is None else None
+    if planned is not None:
+        week, days = planned[0], days or planned[1]
     start = week or (min(s.day for s in shifts) if shifts else date.today())
     n_days = days or max(7, ((max((s.day for s in shifts), default=start) - start).days // 7 + 1) * 7)
     staff = load_staff(data_dir, centre, Horizon(start, n_days, centre.interval_minutes))

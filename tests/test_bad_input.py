@@ -406,6 +406,28 @@ def test_validate_names_shifts_by_their_times_when_the_roster_has_no_shift_colum
     assert code == 1 and "08:00-16:30 (no shift id) is not a template of centre.toml" in out, out
 
 
+def test_validate_without_week_takes_the_horizon_plan_wrote_beside_the_roster(tmp_path, capsys):
+    """Run as the README shows (no --week), the horizon began at the first shift: a roster whose
+    Monday is a closure started on Tuesday, and the closure's contract credit was lost (a
+    'min_hours' report per employee on a valid roster). kpis.json beside the roster says the week."""
+    import json
+    data = corpus_centre(tmp_path)
+    toml = (data / "centre.toml").read_text().replace('interval_minutes = 60', 'interval_minutes = 60\nclosures = ["2026-11-30"]')
+    (data / "centre.toml").write_text(toml)
+    (data / "employees.csv").write_text((data / "employees.csv").read_text().replace(
+        "A1,Ann Lee,cards,full-time,0,40,5", "A1,Ann Lee,cards,full-time,35,40,5"))
+    rows = [f"A1,Ann Lee,2026-12-0{d},D-0800,2026-12-0{d}T08:00,2026-12-0{d}T16:00,7,2026-12-0{d}T12:00,"
+            f"2026-12-0{d}T13:00,cards" for d in range(1, 5)]       # Tue-Fri: 28 h + the closed Monday's 7
+    roster = tmp_path / "out" / "roster.csv"
+    roster.parent.mkdir()
+    roster.write_text(ROSTER_HEADER + "\n".join(rows) + "\n")
+    code, out, _ = run(["validate", "--data", str(data), "--roster", str(roster)], capsys)
+    assert code == 1 and "min_hours" in out, out                     # no kpis.json: the week starts on Tuesday
+    (roster.parent / "kpis.json").write_text(json.dumps({"horizon": {"start": "2026-11-30", "days": 7}}))
+    code, out, err = run(["validate", "--data", str(data), "--roster", str(roster)], capsys)
+    assert code == 0, out + err
+
+
 def test_validate_checks_paid_hours_only_where_the_roster_states_them(tmp_path, capsys):
     """A hand-made roster without the column is checked on its times; once the column is there,
     a blank cell is an error with its row and column."""

@@ -59,6 +59,12 @@ CASES = {
     "break (length)": dict(shifts=[shift("e0", 0, "D-1000", 10, brk=13, brk_hours=0.5)]),
     "break (window)": dict(shifts=[shift("e0", 0, "D-1000", 10, brk=11)]),
     "break (none in the template)": dict(shifts=[shift("e0", 0, "E-0600", 6, brk=9)]),
+    "break (off the planning grid)": dict(shifts=[shift("e0", 0, "D-1000", 10, brk=13 + 10 / 60)]),
+    # A re-plan's record: the same shift id with other times before the moment adds work there.
+    "already_past (a recorded shift made longer)": dict(shifts=[shift("e0", 0, "E-0600", 6, hours=9)],
+                                                        worked_before=at(1, 0), published=[shift("e0", 0, "E-0600", 6)]),
+    "already_past (a recorded shift started earlier)": dict(shifts=[shift("e0", 0, "E-0600", 5)],
+                                                            worked_before=at(1, 0), published=[shift("e0", 0, "E-0600", 6)]),
     "closure": dict(shifts=[shift("e0", 2, "E-0600", 6)], centre=replace(C, closures=(MONDAY + timedelta(days=2),))),
     "availability (latest end)": dict(shifts=[shift("e1", 0, "L-1400", 14)], emps=(employee("e1", latest_end=18 * 60),)),
     "one_shift_per_day": dict(shifts=[shift("e0", 0, "E-0600", 6), shift("e0", 0, "L-1400", 14)]),

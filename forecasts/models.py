@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -367,6 +368,80 @@ def month_edges(days: pd.DatetimeIndex, open_weekdays: np.ndarray, cal: Calendar
     return {"month_first": first, "month_last": last}
 
 
+# The special days whose effect is learnt per occasion (the holiday they are next to).
+SPECIAL_KINDS = ("eve", "post", "hol")
+# Ordinary same weekdays within this many days give a special day's usual level.
+NAMED_EFFECT_REACH = 28
+
+
+def _occasion(cal: Calendar, day, kind: str, open_weekdays: np.ndarray) -> str:
+    """The holiday (or closure) a special day belongs to: its own for a holiday, the next day's
+    for an eve, the last special day before it (over closed weekdays) for a catch-up day."""
+    if kind == "eve":
+        day = day + timedelta(days=1)
+    elif kind == "post":
+        day = day - timedelta(days=1)
+        for _ in range(7):
+            if cal.special(day) or open_weekdays[day.weekday()]:
+                break
+            day = day - timedelta(days=1)
+    names = _holiday_names(cal, day)
+    return " / ".join(sorted(names)) if names else ("closure" if cal.is_closure(day) else "")
+
+
+def occasion_key(cal: Calendar, day, flags: dict, open_weekdays: np.ndarray, eve_scale: float) -> tuple | None:
+    """(kind, occasion) of a day that is exactly one kind of special day; None otherwise, and for
+    an eve on a short weekday (its weekday's level already rules there: ``eve_effect_scale``)."""
+    kinds = [k for k in SPECIAL_KINDS if flags[k] > 0]
+    if len(kinds) != 1 or (kinds[0] == "eve" and eve_scale < 1):
+        return None
+    name = _occasion(cal, day, kinds[0], open_weekdays)
+    if not name:
+        return None
+    after = day + timedelta(days=1)
+    if kinds[0] == "post" and (not open_weekdays[after.weekday()] or cal.special(after)):
+        # A working day between a holiday and the weekend is a bridge (many take it off), not a
+        # catch-up day: New Year's Day on a Wednesday is followed by a busy Thursday, on a
+        # Thursday by a quiet Friday.
+        return ("bridge", name)
+    return (kinds[0], name)
+
+
+def named_effects(qd: QueueData, n: int, cal: Calendar, eve_scale: np.ndarray) -> dict[tuple, float]:
+    """Per (kind, occasion): the median log ratio of its past days (kept, open) to the ordinary
+    same weekdays within NAMED_EFFECT_REACH days. One eve, catch-up or open-holiday effect for all
+    occasions netted out effects of opposite sign: a German centre's Christmas and New Year's
+    Eves (half days) and Maundy Thursday (+30 %) shared one eve effect, a Friday bridging
+    Ascension to the weekend (-45 %) and the busy Tuesday after Easter Monday one catch-up effect
+    (forecast +106 %, -24 %, +69 % and -35 % off)."""
+    logs = np.log1p(qd.total[:n])
+    st, wd = qd.status[:n], qd.weekday[:n]
+    ow = qd.open_weekdays()
+    fl = cal.flags(qd.days[:n], ow)
+    ordinary = _ordinary(logs, st, fl) & ow[wd]
+    special = (fl["eve"] > 0) | (fl["post"] > 0) | (fl["hol"] > 0)
+    found: dict[tuple, list[float]] = {}
+    index = np.arange(n)
+    for i in np.flatnonzero(special & np.isin(st, (OK, HOLIDAY)) & ow[wd] & np.isfinite(logs)):
+        key = occasion_key(cal, qd.days[i].date(), {k: fl[k][i] for k in SPECIAL_KINDS}, ow, eve_scale[wd[i]])
+        near = ordinary & (wd == wd[i]) & (np.abs(index - i) <= NAMED_EFFECT_REACH)
+        if key is None or near.sum() < 2:
+            continue
+        found.setdefault(key, []).append(float(logs[i] - np.median(logs[near])))
+        if key[0] == "bridge":      # bridges of any holiday alike, for one not seen before
+            found.setdefault(("bridge", "*"), []).append(found[key][-1])
+    return {k: float(np.median(v)) for k, v in found.items()}
+
+
+def named_effect(named: dict, key: tuple | None) -> float | None:
+    """The effect of a special day's occasion if seen before (a bridge: of any bridge)."""
+    if key is None:
+        return None
+    if key in named:
+        return named[key]
+    return named.get(("bridge", "*")) if key[0] == "bridge" else None
+
+
 class DailyProfileResults:
     def __init__(self, spec: DailyProfile, qd: QueueData, n: int, cal: Calendar, res, cols, eve_scale=None,
                  last_year=None):
@@ -374,6 +449,7 @@ class DailyProfileResults:
         self.last_year = last_year
         self.eve_scale = np.ones(7) if eve_scale is None else eve_scale
         self.holidays_closed = HolidayClosures(qd, n, cal)
+        self.named = named_effects(qd, n, cal, self.eve_scale)
         self.profiles = self._profiles()
         r = res.resid[np.isfinite(res.resid)] if res.resid is not None else np.array([])
         self.resid_sd = float(np.std(r[len(r) // 10:])) if len(r) > 10 else 0.2
@@ -420,6 +496,25 @@ class DailyProfileResults:
             fc = self.res.get_forecast(steps, exog=X)
         m = np.asarray(fc.predicted_mean, float)
         v = np.maximum(np.asarray(fc.var_pred_mean, float), 0.0)
+        # A special day seen before takes its own effect, not the pooled one: the day forecast as
+        # an ordinary one (its flag off), times what that occasion did to its weekday before.
+        adjust = {}
+        for j, d in enumerate(days):
+            effect = named_effect(self.named, occasion_key(cal, d.date(), {k: fl[k][j] for k in SPECIAL_KINDS}, ow,
+                                                           self.eve_scale[wd[j]]))
+            if effect is not None:
+                adjust[j] = effect
+        if adjust:
+            plain = {k: v_.copy() for k, v_ in regressors.items()}
+            for j in adjust:
+                for k in SPECIAL_KINDS:
+                    plain[k][j] = 0.0
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                m0 = np.asarray(self.res.get_forecast(steps, exog=DailyProfile._exog(plain, wd, self.cols)).predicted_mean,
+                                float)
+            for j, effect in adjust.items():
+                m[j] = m0[j] + effect
         m = np.clip(m, -20, 20)
         daily = np.expm1(m)
         closed = ~ow[wd] | self.holidays_closed.closed(days, fl["hol"] > 0)

@@ -415,6 +415,46 @@ def test_paydays_at_the_month_edges_are_learnt_by_the_month_ends_model():
     assert plain[0] < 1.25 * level[0], plain           # without the regressors: an ordinary Monday
 
 
+def test_each_holiday_s_eve_and_bridge_take_their_own_effect():
+    """One eve effect for all holidays netted out effects of opposite sign: a German centre's
+    Christmas Eve (a half day) and Maundy Thursday (+30 %) shared it, and both were forecast
+    far off. A special day seen before takes what that occasion did to its weekday."""
+    import holidays as hol
+    off = hol.country_holidays("GB", subdiv="ENG", years=range(2024, 2028))
+    maundy = {date(2024, 3, 28), date(2025, 4, 17)}
+    christmas_eve = {date(2024, 12, 24), date(2025, 12, 24)}
+    history, level, _ = synthetic(weeks=140, scale=4)
+    history["timestamp"] = pd.to_datetime(history["timestamp"])
+    day = history["timestamp"].dt.date
+    history.loc[day.isin(maundy), "contacts"] *= 1.3
+    history.loc[day.isin(christmas_eve), "contacts"] *= 0.5
+    history = history[~day.isin(off) & (history["timestamp"] < pd.Timestamp("2026-03-30"))]
+    table = forecast_history(history, date(2026, 3, 30), 7, holiday_country="GB", holiday_subdivision="ENG",
+                             backtest=False).table
+    daily = table.groupby(table["timestamp"].dt.date)["contacts"].sum()
+    assert daily[date(2026, 4, 2)] == pytest.approx(1.3 * level[3], rel=0.1), daily    # Maundy Thursday
+    assert daily[date(2026, 4, 1)] == pytest.approx(level[2], rel=0.1), daily          # an ordinary Wednesday
+    assert daily.get(date(2026, 4, 3), 0) == 0                                          # Good Friday: closed
+
+
+def test_the_day_after_a_closure_takes_what_it_did_before():
+    """A quiet day after a closure (half the staff bridging to the weekend) was forecast with the
+    one catch-up effect of every holiday (a German bridge Friday +69 % off)."""
+    history, level, _ = synthetic(weeks=60, scale=4)
+    history["timestamp"] = pd.to_datetime(history["timestamp"])
+    closed = [date(2026, 3, 12), date(2026, 6, 11), date(2026, 9, 10), date(2026, 12, 3)]   # Thursdays
+    day = history["timestamp"].dt.date
+    after = {d + timedelta(days=1) for d in closed}
+    history.loc[day.isin(after), "contacts"] *= 0.55
+    history = history[~day.isin(closed)]
+    # (English bank holidays too: their next days are ordinary, so one catch-up effect for all is not.)
+    table = forecast_history(history, START, 7, closures=closed, backtest=False, holiday_country="GB",
+                             holiday_subdivision="ENG").table
+    daily = table.groupby(table["timestamp"].dt.date)["contacts"].sum()
+    assert daily.get(date(2026, 12, 3), 0) == 0
+    assert daily[date(2026, 12, 4)] == pytest.approx(0.55 * level[4], rel=0.12), daily
+
+
 def test_a_tiny_queue_is_forecast_in_every_open_interval():
     """~5 contacts a day: the raw intraday shares of six weeks left a third of the open intervals
     at 0 (forecast 0, staffed by nobody while open). The shape is now shrunk toward a smooth one."""

@@ -19,7 +19,8 @@ from . import intervals as iv
 from .calendar import Calendar
 from .data import (ANOMALY, CLOSED, CLOSURE, HOLIDAY, HOLIDAY_CLOSED, MISSING, OK, OPEN_WEEKS, PARTIAL, Prepared,
                    QueueData, prepare, validate)
-from .models import DailyProfile, MeanOfWeeks, ModelError, SeasonalNaive, aht_profile
+from .models import (SHAPE_CHANGE_WEEKS, DailyProfile, MeanOfWeeks, ModelError, SeasonalNaive, aht_profile,
+                     shape_changed)
 
 BACKTEST_ORIGINS = 6
 BACKTEST_HORIZON = 7
@@ -142,6 +143,11 @@ class Forecaster:
                                                 "and its rows from the history; if its hours changed, set them in "
                                                 "centre.toml", column="timestamp"))
         for q, fit in self.fits.items():
+            if fit.report.get("intraday_shape_changed"):
+                warn_input(InputProblem(source, f"queue {q!r}: its contacts through the day changed in the last "
+                                                f"{SHAPE_CHANGE_WEEKS} weeks (far more than from one week to another "
+                                                "before): the forecast's intraday shape is taken from those weeks "
+                                                "only", column="timestamp"))
             last, contacts = last_week_aht(p.queues[q])
             if contacts >= AHT_DRIFT_CONTACTS and fit.aht_mean > 0 and \
                     abs(last / fit.aht_mean - 1) > AHT_DRIFT_WARN:
@@ -317,6 +323,7 @@ def fit_queue(qd: QueueData, cal: Calendar, *, backtest: bool, tick) -> QueueFit
     })
     if hasattr(res, "res"):
         rep["daily_model_params"] = _daily_params(res)
+    rep["intraday_shape_changed"] = shape_changed(qd, n_end, cal)
     rep["holidays_predicted_closed"] = bool(res.holidays_closed.usual)
     # Holidays this queue is forecast open on against its usual rule, or closed (by name).
     rep["holidays_own_rule"] = {name: "open" if o > c else "closed" for name, (o, c) in

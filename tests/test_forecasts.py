@@ -455,6 +455,27 @@ def test_the_day_after_a_closure_takes_what_it_did_before():
     assert daily[date(2026, 12, 4)] == pytest.approx(0.55 * level[4], rel=0.12), daily
 
 
+def test_an_intraday_shape_changed_two_weeks_ago_is_followed_and_named():
+    """A lunch peak moved two hours two weeks before the history's end was forecast at the old
+    hour (profiles average six weeks: +106 % there, -44 % at the new peak). A change far beyond
+    week-to-week noise is detected; the profile then comes from the new weeks, and a warning
+    says so. A steady shape is left alone."""
+    history, _, _ = synthetic(weeks=12, scale=4)
+    history["timestamp"] = pd.to_datetime(history["timestamp"])
+    _, quiet = forecast_and_warnings(history, START, 7, backtest=False)
+    assert not [m for m in quiet if "through the day changed" in m], quiet
+    recent = history["timestamp"] >= pd.Timestamp(START) - pd.Timedelta(days=14)
+    moved = []
+    for _, day in history[recent].groupby(history["timestamp"].dt.date):
+        moved.append(day.assign(contacts=np.roll(day["contacts"].to_numpy(), 4)))   # 2 h later
+    history = pd.concat([history[~recent], *moved])
+    table, said = forecast_and_warnings(history, START, 7, backtest=False)
+    assert [m for m in said if "through the day changed in the last 2 weeks" in m], said
+    tuesday = table[table["timestamp"].dt.date == START + timedelta(days=1)]
+    peak = tuesday.loc[tuesday["contacts"].idxmax(), "timestamp"]
+    assert 12 <= peak.hour + peak.minute / 60 <= 14, peak                 # the old peak was at 11:00
+
+
 def test_a_tiny_queue_is_forecast_in_every_open_interval():
     """~5 contacts a day: the raw intraday shares of six weeks left a third of the open intervals
     at 0 (forecast 0, staffed by nobody while open). The shape is now shrunk toward a smooth one."""

@@ -142,8 +142,22 @@ def cmd_forecast(args) -> int:
     for q, r in (report.get("queues") or {}).items():
         if isinstance(r, dict):
             chosen = r.get("chosen") or r.get("model") or r.get("chosen_model")
-            print(f"  {q}: model {chosen}")
+            # What the cleaning left out, said where it is seen (it was in the report only).
+            data = r.get("data") or {}
+            out = [f"{_listed(data[key])} {word}" for key, word in LEFT_OUT if data.get(key)]
+            print(f"  {q}: model {chosen}" + (f" (left out: {', '.join(out)})" if out else ""))
     return 0
+
+
+# The days a forecast's cleaning leaves out, as its report names them, and in words.
+LEFT_OUT = (("missing_days", "day(s) without rows"), ("partial_days_excluded", "partial day(s)"),
+            ("anomalous_days_excluded", "anomalous day(s)"))
+
+
+def _listed(dates: list) -> int:
+    """How many days a report's list names ('... 12 more' at its end counts those too)."""
+    more = [int(d.split()[1]) for d in dates if str(d).startswith("... ")]
+    return len(dates) - len(more) + sum(more)
 
 
 # Staffing settings `requirements` takes as flags (staffing.py's names -> the flag).

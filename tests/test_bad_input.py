@@ -428,6 +428,17 @@ def test_validate_without_week_takes_the_horizon_plan_wrote_beside_the_roster(tm
     assert code == 0, out + err
 
 
+def test_the_forecast_says_which_days_its_cleaning_left_out(tmp_path, capsys):
+    """Partial and empty days were left out of the forecast in silence (the JSON report only)."""
+    data = corpus_centre(tmp_path)
+    lines = (data / "history.csv").read_text().splitlines()
+    day = lines[-1].split(",")[0][:10]                      # the last day: keep its morning only
+    kept = [l for l in lines if not (l.startswith(day) and l[11:13] >= "12")]
+    (data / "history.csv").write_text("\n".join(kept) + "\n")
+    code, out, _ = run(forecast_args(data / "history.csv", tmp_path / "f.csv"), capsys)
+    assert code == 0 and "left out: 1 partial day(s)" in out, out
+
+
 def test_validate_checks_paid_hours_only_where_the_roster_states_them(tmp_path, capsys):
     """A hand-made roster without the column is checked on its times; once the column is there,
     a blank cell is an error with its row and column."""

@@ -19,8 +19,8 @@ from . import intervals as iv
 from .calendar import Calendar
 from .data import (ANOMALY, CLOSED, CLOSURE, HOLIDAY, HOLIDAY_CLOSED, MISSING, OK, OPEN_WEEKS, PARTIAL, Prepared,
                    QueueData, prepare, validate)
-from .models import (SHAPE_CHANGE_WEEKS, DailyProfile, MeanOfWeeks, ModelError, SeasonalNaive, aht_profile,
-                     shape_changed)
+from .models import (SHAPE_CHANGE_WEEKS, DailyProfile, DailyProfileResults, MeanOfWeeks, ModelError, SeasonalNaive,
+                     aht_profile, shape_changed)
 
 BACKTEST_ORIGINS = 6
 BACKTEST_HORIZON = 7
@@ -143,7 +143,7 @@ class Forecaster:
                                                 "and its rows from the history; if its hours changed, set them in "
                                                 "centre.toml", column="timestamp"))
         for q, fit in self.fits.items():
-            if fit.report.get("intraday_shape_changed"):
+            if fit.report.get("intraday_shape_changed") and isinstance(fit.results, DailyProfileResults):
                 warn_input(InputProblem(source, f"queue {q!r}: its contacts through the day changed in the last "
                                                 f"{SHAPE_CHANGE_WEEKS} weeks (far more than from one week to another "
                                                 "before): the forecast's intraday shape is taken from those weeks "

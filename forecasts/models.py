@@ -554,8 +554,11 @@ class DailyProfileResults:
         if adjust:
             plain = {k: v_.copy() for k, v_ in regressors.items()}
             for j in adjust:
-                for k in SPECIAL_KINDS:
-                    plain[k][j] = 0.0
+                # (Month edges too: the occasion's effect was measured against ordinary days, a
+                # payday's bump included - Thursday 2 January once took both, +32 %.)
+                for k in SPECIAL_KINDS + MONTH_EDGES:
+                    if k in plain:
+                        plain[k][j] = 0.0
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 m0 = np.asarray(self.res.get_forecast(steps, exog=DailyProfile._exog(plain, wd, self.cols)).predicted_mean,

@@ -249,8 +249,9 @@ def _offset_text(offset: timedelta) -> str:
 
 
 # Dates the application reads: a year from this range. Year 9999 passed every reader and then
-# overflowed date arithmetic (a week after 9999-12-31) in an internal error.
-FIRST_YEAR, LAST_YEAR = 1900, 2999
+# overflowed date arithmetic (a week after 9999-12-31) in an internal error; pandas' timestamps
+# end in April 2262 (year 2300: the same).
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
 def plausible_date(day: date) -> bool:

@@ -307,7 +307,8 @@ def read_table(path: str | Path, required: Iterable[str], optional: Iterable[str
     starts: list[int] = []
     try:
         width = len(next(csv.reader([header], delimiter=sep)))
-        reader = csv.reader(io.StringIO(text), delimiter=sep)
+        # (As pandas reads it: a space before a quote, '1, "Ann<newline>Lee"', opens the quote.)
+        reader = csv.reader(io.StringIO(text), delimiter=sep, skipinitialspace=True)
         line = 1
         for row in reader:
             starts.append(line)
@@ -396,7 +397,10 @@ def read_history(path: str | Path, queues: Iterable[str] | None = None, label: s
     raw = f["contacts"].astype(str).str.strip()
     fractional = raw.str.contains(r"[.,]\d*[1-9]", regex=True)
     grouped = raw.str.fullmatch(r"\d{1,3}(?:[.,]\d{3})+")
-    if grouped.any() and (grouped | ~fractional).all():
+    # Only in a ';' file (a ',' file cannot write '1,013' unquoted), and not where a count like
+    # '1234.000' shows the point is a decimal one.
+    if t.decimal_comma and grouped.any() and (grouped | ~fractional).all() and \
+            not raw.str.match(r"\d{4,}[.,]").any():
         # (Accepted: a ';' export's '1.013' - a thousand and thirteen calls - is read as 1.013.)
         first = raw[grouped].iloc[0]
         warn_input(InputProblem(t.label, f"contact counts like {first!r} ({int(grouped.sum())} rows) have exactly three "

@@ -177,9 +177,10 @@ def _split_bounds(table: pd.DataFrame, k: int) -> pd.DataFrame:
             continue
         sd = (table[hi].astype(float) - table[lo].astype(float)).clip(lower=0).to_numpy() / (2 * z)
         var = (sd / k) ** 2 + mean * (k - 1) / k ** 2     # (at most Poisson: count_bounds takes Poisson)
-        part_lo, part_hi = count_bounds(mean / k, var, int(level) / 100)
-        out[lo] = np.minimum(part_lo, mean / k)
-        out[hi] = np.maximum(part_hi, mean / k)
+        part_lo, part_hi = count_bounds(mean / k, np.nan_to_num(var), int(level) / 100)
+        given = table[lo].notna().to_numpy() & table[hi].notna().to_numpy()   # (bounds are optional)
+        out[lo] = np.where(given, np.minimum(part_lo, mean / k), np.nan)
+        out[hi] = np.where(given, np.maximum(part_hi, mean / k), np.nan)
     return out
 
 

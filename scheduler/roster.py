@@ -245,16 +245,23 @@ def _carry(rm: RosterModel):
     for e, emp in enumerate(p.employees):
         worked: dict[int, bool] = {}
         night: dict[int, bool] = {}
-        ends: list[tuple[int, str]] = []
+        ends: list[tuple[int, set, int, str]] = []
         for sa in prev.get(emp.id, []):
             d = (sa.day - p.horizon.start).days  # negative
             worked[d] = True
             tmpl = next((t for t in p.templates if t.id == sa.shift_id), None)
+            if tmpl is None and not sa.shift_id.strip():
+                # A row without a shift id (the column is optional) is the template of its times.
+                tmpl = next((t for t in p.templates if sa.in_times_of(t)), None)
             # The template's kind only if last week's shift is still in its times (a template
             # changed since: the shift as worked, as the validator reads it).
             kind = tmpl.kind if sa.in_times_of(tmpl) else _kind_of_times(rm, sa)
             night[d] = night.get(d, False) or kind == "night"
-            ends.append((int((sa.end - start).total_seconds() // 60), sa.shift_id, d, kind))
+            # Its id, kind and family, as a forbidden succession may name any of them (the
+            # validator did, last week's shifts here did not: ['N8', 'P4'] held only in the week).
+            names = {sa.shift_id, kind} | ({tmpl.id, tmpl.family} - {None} if tmpl is not None and sa.in_times_of(tmpl)
+                                            else set())
+            ends.append((int((sa.end - start).total_seconds() // 60), names, d, kind))
         facts[e] = (worked, night, ends)
     return facts
 
@@ -293,12 +300,12 @@ def add_rest_and_forbidden_successions(rm: RosterModel) -> None:
             rm.model.Add(v + sum(later) <= 1)
     # Carry-over: shifts of the previous roster constrain the first days.
     for e, (worked, night, ends) in _carry(rm).items():
-        for end_min, sid, d_prev, kind in ends:
+        for end_min, names, d_prev, kind in ends:
             for (ee, d, s), v in ((k, rm.x.get(k)) for k in [(e, d, s) for d in range(min(reach + 1, p.horizon.days)) for s in range(len(T))]):
                 if v is None:
                     continue
                 gap = d * 1440 + T[s].start_minute - end_min
-                succ = d == d_prev + 1 and any(a in (sid, kind) and matches(T[s], b) for a, b in forbidden)
+                succ = d == d_prev + 1 and any(a in names and matches(T[s], b) for a, b in forbidden)
                 if gap < rest or succ:
                     rm.model.Add(v == 0)
 

@@ -513,6 +513,7 @@ def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_pa
     return (check_paid_hours(rows, Path(roster_path).name)
             + validate_roster(centre, staff, shifts, assignments, horizon_start=start, horizon_days=n_days,
                               previous=previous, worked_before=worked_before,
-                              published=read_roster(published_path) if published_path else None,
+                              published=[_named_by_times(centre, s) for s in read_roster(published_path)]
+                              if published_path else None,
                               published_hours=rostered_hours(published_path) if published_path else None,
                               departures=read_departures(roster_path)))

@@ -439,6 +439,20 @@ def test_the_forecast_says_which_days_its_cleaning_left_out(tmp_path, capsys):
     assert code == 0 and "left out: 1 partial day(s)" in out, out
 
 
+def test_a_replan_record_of_a_roster_without_shift_ids_is_not_called_new(tmp_path, capsys):
+    """The re-planned roster's shifts are named by their times when it has no shift column, and so
+    must the published roster's be: every past shift was once 'not in the roster re-planned'."""
+    data = corpus_centre(tmp_path)
+    roster = tmp_path / "roster.csv"
+    header = "employee_id,name,date,start,end,break_start,break_end"
+    rows = [f"A1,Ann Lee,2026-12-0{d},2026-12-0{d}T08:00,2026-12-0{d}T16:00,2026-12-0{d}T12:00,2026-12-0{d}T13:00"
+            for d in (1, 2, 3)]
+    roster.write_text(header + "\n" + "\n".join(rows) + "\n")
+    code, out, err = run(["validate", "--data", str(data), "--roster", str(roster), "--week", "2026-11-30",
+                          "--worked-before", "2026-12-03T00:00", "--published", str(roster)], capsys)
+    assert code == 0 and "already_past" not in out, out + err
+
+
 def test_validate_checks_paid_hours_only_where_the_roster_states_them(tmp_path, capsys):
     """A hand-made roster without the column is checked on its times; once the column is there,
     a blank cell is an error with its row and column."""

@@ -476,6 +476,27 @@ def test_an_intraday_shape_changed_two_weeks_ago_is_followed_and_named():
     assert 12 <= peak.hour + peak.minute / 60 <= 14, peak                 # the old peak was at 11:00
 
 
+def test_a_catch_up_day_on_a_month_edge_takes_the_payday_once():
+    """The month-ends model added its payday regressor on top of an occasion's own effect, which
+    was measured against ordinary days and holds the payday already: a first working day of
+    January after New Year's Day was forecast +32 % high."""
+    from forecasts.calendar import Calendar
+    from forecasts.data import prepare
+    from forecasts.models import DailyProfile, month_edges
+    cal = Calendar("GB", "ENG")
+    history, level, _ = synthetic(weeks=100, scale=4)
+    history["timestamp"] = pd.to_datetime(history["timestamp"])
+    days = pd.DatetimeIndex(sorted(history["timestamp"].dt.normalize().unique()))
+    edges = month_edges(days, np.array([True] * 6 + [False]), cal)
+    payday = set(days[(edges["month_first"] + edges["month_last"]) > 0].date)
+    assert date(2025, 1, 2) in payday and date(2026, 1, 2) in payday
+    history.loc[history["timestamp"].dt.date.isin(payday), "contacts"] *= 1.4
+    qd = prepare(history[history["timestamp"] < pd.Timestamp("2026-01-01")], cal).queues["q"]
+    pred = DailyProfile((0, 1, 1), month_edges=True).fit(qd, len(qd.days), cal).predict(3)
+    friday = pred.daily[[d.date() == date(2026, 1, 2) for d in pred.days]][0]
+    assert friday == pytest.approx(1.4 * level[4], rel=0.15), friday
+
+
 def test_a_tiny_queue_is_forecast_in_every_open_interval():
     """~5 contacts a day: the raw intraday shares of six weeks left a third of the open intervals
     at 0 (forecast 0, staffed by nobody while open). The shape is now shrunk toward a smooth one."""

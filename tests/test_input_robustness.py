@@ -463,6 +463,7 @@ def test_contact_counts_that_look_like_thousands_are_warned_about(tmp_path):
     assert len(grouped) == 1 and "'1.013'" in grouped[0] and "1,013" in grouped[0] and "row 3" in grouped[0], grouped
     assert said(lambda h: "2.5" if h % 2 else "950") == []
     assert said(lambda h: "12") == []
+    assert said(lambda h: "1.013" if h % 2 else "1234.000") == []    # a point after four digits is a decimal one
 
 
 def test_row_numbers_are_lines_when_a_quoted_value_spans_two(tmp_path):
@@ -477,6 +478,10 @@ def test_row_numbers_are_lines_when_a_quoted_value_spans_two(tmp_path):
     with pytest.raises(InputError) as err:
         t.raise_if_problems()
     assert "row 5, column 'max_hours'" in str(err.value), err.value
+    spaced = tmp_path / "spaced.csv"                  # a space before the quote, as pandas reads it
+    spaced.write_text('employee_id,name,max_hours\nA1, "Ann\nLee",40\nA2,Bob,40\n')
+    t = read_table(spaced, ["employee_id", "name", "max_hours"], [])
+    assert [t.row(i) for i in t.frame.index] == [2, 4]
     plain = tmp_path / "plain.csv"
     plain.write_text("employee_id,name,max_hours\nA1,Ann,40\n\nA3,Cy,40\n")   # a blank line keeps its number
     t = read_table(plain, ["employee_id", "name", "max_hours"], [])

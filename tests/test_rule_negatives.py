@@ -132,6 +132,10 @@ MODEL_CASES = {
     "forbidden succession after last week's night": dict(
         centre=small_centre(min_rest_hours=0, forbidden_successions=[["night", "early"]]), emps=[employee("e0", max_days=7)],
         need={"a": lambda d, h: 1 if d == 0 and h < 14 else 0}, previous=[last_week(-1, "N-2200", 22)]),
+    # (By family: the validator read last week's shift family, the engine only its id and kind.)
+    "forbidden succession by family after last week's shift": dict(
+        centre=small_centre(min_rest_hours=0, forbidden_successions=[["D", "E"]]), emps=[employee("e0", max_days=7)],
+        need={"a": lambda d, h: 1 if d == 0 and h < 14 else 0}, previous=[last_week(-1, "D-1000", 10)]),
     "consecutive days after last week's": dict(
         centre=small_centre(max_consecutive_days=3), emps=[E0],
         need={"a": lambda d, h: 1 if d == 0 and 10 <= h < 18 else 0},

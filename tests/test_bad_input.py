@@ -226,6 +226,10 @@ def test_coarser_bounds_split_onto_the_grid_still_cover_their_share(mean):
     for level, low, high in (("80", 0.74, 0.93), ("95", 0.92, 0.995)):
         inside = ((counts >= q[f"contacts_lo{level}"] - 1e-9) & (counts <= q[f"contacts_hi{level}"] + 1e-9)).mean()
         assert low <= inside <= high, (mean, level, inside, q[f"contacts_lo{level}"], q[f"contacts_hi{level}"])
+    # Bounds are optional in a forecast file: empty ones stay empty, none is made up.
+    blank = to_interval(table.assign(contacts_lo80=np.nan, contacts_hi80=np.nan), 15)
+    assert blank["contacts_lo80"].isna().all() and blank["contacts_hi80"].isna().all()
+    assert blank["contacts_hi95"].notna().all()
 
 
 @pytest.mark.parametrize("keep, words", [

@@ -34,7 +34,8 @@ Progress = Callable[[int, int, str], None] | None
 def candidate_models() -> list:
     """The models compared per queue; the baselines are always among them."""
     return [SeasonalNaive(), MeanOfWeeks(4), DailyProfile((0, 1, 1)), DailyProfile((1, 0, 0), trend="c"),
-            DailyProfile((0, 1, 1), yearly=True), DailyProfile((0, 1, 1), month_edges=True)]
+            DailyProfile((0, 1, 1), yearly=True), DailyProfile((0, 1, 1), month_edges=True),
+            DailyProfile((0, 1, 1), trend="c")]
 
 
 DEFAULT_MODEL = "sarimax_011"

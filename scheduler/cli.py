@@ -322,7 +322,15 @@ def cmd_whatif(args) -> int:
     with atomic_path(Path(args.out) / "comparison.md") as tmp:
         tmp.write_text(md + "\n")
     print(md)
-    return 0
+    # Every scenario's roster checked against that scenario's own rules and staff (as plan does).
+    broken = {name: plan.kpis.get("violations", []) for name, plan in plans.items() if plan.kpis.get("violations")}
+    for name, violations in broken.items():
+        print(f"VALIDATION FAILED for scenario {name!r}: {len(violations)} violation(s)", file=sys.stderr)
+        for v in violations[:20]:
+            print(f"  {v}", file=sys.stderr)
+    if not broken:
+        print(f"validated: every hard rule holds in all {len(plans)} rosters")
+    return 1 if broken else 0
 
 
 def cmd_sweep(args) -> int:

@@ -30,6 +30,7 @@ from .kpis import plan_kpis
 from .pipeline import Plan, load_previous, make_forecast, make_requirements, requirement_with_values
 from .problem import RosterProblem
 from .roster import SolveOptions, solve
+from .validate import validate_roster
 
 RULE_KEYS = {"max_consecutive_days", "min_consecutive_days_off", "max_nights_per_week", "max_consecutive_nights",
              "max_weekends"}
@@ -366,6 +367,11 @@ def plan_scenario(scenario: Scenario, centre: Centre, staff: Staff, forecast: pd
     kpis = plan_kpis(roster, requirement, centre, staff, fc, previous_given=bool(previous))
     for key in ("penalty_by_rule", "penalty_by_queue", "solver"):
         kpis[key] = roster.kpis.get(key, {})
+    # Checked like every plan, against the scenario's own centre and staff (its rules, leavers,
+    # hires and leave; `plan` and `replan` validated theirs, the scenarios went unchecked).
+    kpis["violations"] = [str(v) for v in validate_roster(centre, staff, roster.shifts, roster.queue_assignments,
+                                                          horizon_start=horizon.start, horizon_days=horizon.days,
+                                                          previous=list(previous))]
     roster.kpis = kpis
     return Plan(centre, staff, fc, requirements, requirement, roster, kpis)
 
@@ -384,7 +390,7 @@ def compare(plans: dict[str, Plan], scenarios: dict[str, Scenario]) -> pd.DataFr
                "over_staffed_hours": k["totals"]["over_staffed_hours"], "paid_hours": k["totals"]["paid_hours"],
                "cost": k["totals"]["cost"], "nights_max_minus_min": k["fairness"]["nights_max_minus_min"],
                "weekends_max_minus_min": k["fairness"]["weekends_max_minus_min"], "changed_shifts_vs_base": changed,
-               "gap_pct": round(100 * (k["solver"].get("gap") or 0), 1)}
+               "gap_pct": round(100 * (k["solver"].get("gap") or 0), 1), "violations": len(k.get("violations", []))}
         for q, v in k["queues"].items():
             row[f"under_h_{q}"] = v["under_staffed_hours"]
             row[f"sl_{q}"] = v.get("expected_service_level")

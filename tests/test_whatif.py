@@ -141,6 +141,8 @@ def test_scenarios_run_in_parallel_processes_with_the_same_answers():
     assert rows.loc["peak-monday", "under_staffed_hours"] >= rows.loc["base", "under_staffed_hours"]
     assert rows.loc["hire", "under_staffed_hours"] <= rows.loc["base", "under_staffed_hours"]
     assert (rows["notes"] == "").all()
+    # Each scenario's roster is validated against that scenario's own rules and staff.
+    assert (rows["violations"] == 0).all() and all(p.kpis["violations"] == [] for p in plans.values())
 
 
 def test_results_that_defy_monotonicity_are_flagged_with_the_reason():

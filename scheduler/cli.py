@@ -243,6 +243,12 @@ def cmd_plan(args) -> int:
     from .pipeline import plan_week, summary_lines, write_plan
     started = time.monotonic()
     print(f"planning {args.data} for the week of {args.week} ...", file=sys.stderr)
+    if args.weeks > 1 and args.time_limit is not None and args.time_limit < SHORT_SHARE * SECONDS_PER_WEEK * args.weeks:
+        # (4 weeks in 60 s: the first roster took 36 s, the search after it 1.5 s - 240 h short on
+        # one queue while another was 1,440 h over, and no bound.)
+        print(f"warning: {args.time_limit:g} s for {args.weeks} weeks (the default is "
+              f"{SECONDS_PER_WEEK * args.weeks:g} s): finding a first roster may take most of it, leaving "
+              "little to improve it", file=sys.stderr)
     plan = plan_week(args.data, args.week, weeks=args.weeks, time_limit=plan_time_limit(args), workers=args.workers,
                      seed=args.seed, backtest=not args.no_backtest, progress=ProgressBar("forecast"),
                      solver_progress=SolverProgress(), deterministic=args.deterministic)
@@ -259,6 +265,10 @@ def cmd_plan(args) -> int:
 # Solver seconds per week planned when --time-limit is not given: a two-week plan in the one-week
 # default's time was three times worse per week (a trial: 47.9k against 15.1k).
 SECONDS_PER_WEEK = 60.0
+
+
+# A multi-week plan given less than this share of the default time gets a warning.
+SHORT_SHARE = 0.5
 
 
 def plan_time_limit(args) -> float:

@@ -65,6 +65,21 @@ def test_an_interrupted_plan_leaves_earlier_outputs_intact(sample_copy, tmp_path
     assert (out / "roster.csv").read_text() == "the published roster\n"
 
 
+def test_a_multi_week_plan_with_a_short_limit_is_warned_about(tmp_path, monkeypatch, capsys):
+    """4 weeks in 60 s: the first roster took 36 s and the search after it 1.5 s, without a word
+    that the limit was a quarter of the default. (The plan itself is interrupted here.)"""
+    import scheduler.pipeline as pipeline
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(pipeline, "plan_week", interrupted)
+    for weeks, limit, warned in ((4, 60, True), (4, 200, False), (1, 10, False)):
+        main(["plan", "--data", str(tmp_path), "--week", "2026-11-30", "--out", str(tmp_path / "out"),
+              "--weeks", str(weeks), "--time-limit", str(limit)])
+        err = capsys.readouterr().err
+        assert ("the default is 240 s" in err) == warned, (weeks, limit, err)
+
+
 def test_huge_files_are_refused_before_reading(tmp_path, monkeypatch):
     monkeypatch.setattr(io_module, "MAX_INPUT_MB", 0.001)       # 1 kB for the test
     f = tmp_path / "history.csv"

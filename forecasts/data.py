@@ -157,6 +157,11 @@ def infer_interval(timestamps: pd.Series | pd.DatetimeIndex, source: str = "hist
     return step, offset, np.asarray(on_grid)
 
 
+# The days a queue's cleaning leaves out, by their report key, and in words (the CLI and the app).
+LEFT_OUT = (("missing_days", "without rows"), ("partial_days_excluded", "partial"),
+            ("anomalous_days_excluded", "anomalous"))
+
+
 def _dates_list(days: pd.DatetimeIndex, mask: np.ndarray) -> list[str]:
     sel = days[mask]
     out = [d.strftime("%Y-%m-%d") for d in sel[:MAX_LISTED]]

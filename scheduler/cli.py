@@ -125,6 +125,7 @@ def cmd_forecast(args) -> int:
     from .io import read_history, write_csv, write_json
     from .pipeline import make_forecast
     from forecasts import forecast_history
+    from forecasts.data import LEFT_OUT
     centre = load_centre(args.config) if args.config else None
     history = read_history(args.history, centre.queue_ids if centre else None)
     if centre is not None:
@@ -144,14 +145,9 @@ def cmd_forecast(args) -> int:
             chosen = r.get("chosen") or r.get("model") or r.get("chosen_model")
             # What the cleaning left out, said where it is seen (it was in the report only).
             data = r.get("data") or {}
-            out = [f"{_listed(data[key])} {word}" for key, word in LEFT_OUT if data.get(key)]
+            out = [f"{_listed(data[key])} {word} day(s)" for key, word in LEFT_OUT if data.get(key)]
             print(f"  {q}: model {chosen}" + (f" (left out: {', '.join(out)})" if out else ""))
     return 0
-
-
-# The days a forecast's cleaning leaves out, as its report names them, and in words.
-LEFT_OUT = (("missing_days", "day(s) without rows"), ("partial_days_excluded", "partial day(s)"),
-            ("anomalous_days_excluded", "anomalous day(s)"))
 
 
 def _listed(dates: list) -> int:

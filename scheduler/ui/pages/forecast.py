@@ -4,6 +4,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from forecasts.data import LEFT_OUT
 from scheduler.ui import charts, state
 
 st.header("Forecast")
@@ -71,6 +72,8 @@ with state.friendly_errors("Forecast"):
     else:
         st.info("No backtest was run (model selection is off); the default model was used.")
     data = info.get("data") or {}
-    if data.get("gaps_filled_intervals") or data.get("anomalies_excluded"):
-        st.caption(f"Data checks: {data.get('gaps_filled_intervals', 0)} missing intervals filled; "
-                   f"anomalous days excluded: {', '.join(map(str, data.get('anomalies_excluded', []))) or 'none'}")
+    # (Once read from a key the report never had: the days left out were never listed here.)
+    left_out = [f"{word}: {', '.join(map(str, data[key]))}" for key, word in LEFT_OUT if data.get(key)]
+    if data.get("gaps_filled_intervals") or left_out:
+        st.caption(f"Data checks: {data.get('gaps_filled_intervals', 0)} missing intervals filled; days left out "
+                   f"of the forecast - {'; '.join(left_out) or 'none'}")

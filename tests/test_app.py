@@ -397,3 +397,21 @@ def test_the_forecasts_warnings_are_also_beside_the_roster():
     no_exception(at)
     assert any("The forecast behind this roster warned" in e.label for e in at.expander), [e.label for e in at.expander]
     assert any("Sun 10:00-16:00" in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+def test_hourly_history_on_a_half_hourly_centre_is_said_and_drawn_on_the_grid():
+    """Hourly history on the sample's 30-minute grid: the Centre page called it '30-minute
+    intervals', and the Forecast chart drew it per hour beside the half-hourly forecast (twice as
+    busy on one axis)."""
+    import pandas as pd
+    h = pd.read_csv(SAMPLE / "history.csv", parse_dates=["timestamp"])
+    h = h[h["timestamp"] >= "2026-06-01"]
+    h["hour"] = h["timestamp"].dt.floor("60min")
+    hourly = h.groupby(["hour", "queue"], as_index=False).agg(contacts=("contacts", "sum"), aht_seconds=("aht_seconds", "mean"))
+    text = hourly.rename(columns={"hour": "timestamp"}).to_csv(index=False, date_format="%Y-%m-%d %H:%M")
+    at = sample_as_own_files({"history.csv": text})
+    no_exception(at)
+    said = " ".join(m.value for m in at.markdown)
+    assert "60-minute intervals (planned on 30-minute intervals)" in said, said
+    go(at, "forecast")
+    no_exception(at)

@@ -83,6 +83,10 @@ with state.friendly_errors("Centre data"):
         st.dataframe(by_skills.rename_axis("skill set").reset_index(name="employees"), hide_index=True,
                      width="stretch")
     per_queue = history.groupby("queue")["contacts"].sum().rename("contacts in history").reset_index()
+    # The history's own interval (it was the centre's: hourly history read as '30-minute intervals').
+    from scheduler.staffing import infer_interval_minutes
+    own = infer_interval_minutes(history) if history["timestamp"].nunique() > 1 else centre.interval_minutes
+    grid = "" if own == centre.interval_minutes else f" (planned on {centre.interval_minutes}-minute intervals)"
     st.markdown(f"**History**: {len(history):,} rows, {history['timestamp'].dt.normalize().nunique()} days, "
-                f"{centre.interval_minutes}-minute intervals")
+                f"{own}-minute intervals{grid}")
     st.dataframe(per_queue, hide_index=True)

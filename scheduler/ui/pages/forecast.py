@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from forecasts.data import LEFT_OUT
+from scheduler.pipeline import to_interval
 from scheduler.ui import charts, state
 
 st.header("Forecast")
@@ -25,6 +26,9 @@ with state.friendly_errors("Forecast"):
     q_fc = fc[fc["queue"] == queue]
     hist = loaded.history
     recent = hist[(hist["queue"] == queue) & (hist["timestamp"] >= pd.Timestamp(week) - timedelta(days=14))]
+    # On the forecast's grid: hourly history drawn per hour beside a 30-minute forecast looked twice
+    # as busy on the one 'contacts per interval' axis.
+    recent = to_interval(recent[["timestamp", "queue", "contacts"]], loaded.centre.interval_minutes)
     holidays = []
     if loaded.centre.holiday_country:
         from scheduler.domain import observed_holidays

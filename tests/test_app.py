@@ -415,3 +415,19 @@ def test_hourly_history_on_a_half_hourly_centre_is_said_and_drawn_on_the_grid():
     assert "60-minute intervals (planned on 30-minute intervals)" in said, said
     go(at, "forecast")
     no_exception(at)
+
+
+def test_a_holiday_on_its_own_rule_is_named_on_the_forecast_page():
+    """A queue closed on most public holidays but open on Boxing Day both years: the forecast keeps
+    it open then (per holiday), but the page only drew holiday lines - a supervisor could not
+    tell which holidays are staffed."""
+    lines = (SAMPLE / "history.csv").read_text().splitlines()
+    extra = []
+    for week_before, boxing in (("2024-12-19", "2024-12-26"), ("2025-12-19", "2025-12-26")):
+        extra += [boxing + ln[10:] for ln in lines if ln.startswith(week_before) and ",deposits," in ln]
+    at = sample_as_own_files({"history.csv": "\n".join(lines + extra) + "\n"})
+    no_exception(at)
+    go(at, "forecast")
+    no_exception(at)
+    said = [c.value for c in at.caption]
+    assert any("Public holidays: closed on most" in c and "boxing day open" in c for c in said), said

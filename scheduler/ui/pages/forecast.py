@@ -81,3 +81,9 @@ with state.friendly_errors("Forecast"):
     if data.get("gaps_filled_intervals") or left_out:
         st.caption(f"Data checks: {data.get('gaps_filled_intervals', 0)} missing intervals filled; days left out "
                    f"of the forecast - {'; '.join(left_out) or 'none'}")
+    own = info.get("holidays_own_rule") or {}
+    if own:
+        # Which holidays are staffed, where they differ from the queue's usual rule.
+        usual = "closed" if info.get("holidays_predicted_closed") else "open"
+        st.caption(f"Public holidays: {usual} on most, as in the history; on their own past: "
+                   + ", ".join(f"{name} {rule}" for name, rule in own.items()))

@@ -70,13 +70,18 @@ class Calendar:
         for i, d in enumerate(days):
             if self.special(d) or not open_weekdays[d.weekday()]:
                 continue
-            p = d - timedelta(1)
-            k = 0
-            while k < 7 and not self.special(p) and not open_weekdays[p.weekday()]:
-                p -= timedelta(1)
-                k += 1
-            post[i] = float(self.special(p))
+            post[i] = float(self.special(self.day_before(d, open_weekdays)))
         return {"hol": hol, "eve": eve, "post": post, "clo": clo}
+
+    def day_before(self, d: date, open_weekdays: np.ndarray) -> date:
+        """The day a day follows: the one before it, or - over closed weekdays, up to a week back -
+        the last holiday, closure or open day (Monday follows Friday's holiday, not the weekend)."""
+        p = d - timedelta(1)
+        for _ in range(7):
+            if self.special(p) or open_weekdays[p.weekday()]:
+                break
+            p -= timedelta(1)
+        return p
 
 
 def _as_date(d) -> date:

@@ -179,21 +179,24 @@ class DailyProfile:
         data up to ``n``; only the ARMA coefficients are reused."""
         from statsmodels.tsa.statespace.sarimax import SARIMAX
         lo = max(0, n - self.window)
+        ow = qd.open_weekdays()
+        # The calendar read once per fit (a day's flags do not depend on the days around it in the
+        # array): the window's regressors, last year's level, the profiles and special days.
+        flags = cal.flags(qd.days[:n], ow)
         last_year = None
         if self.yearly:
-            last_year = yearly_level(qd, n, cal)
+            last_year = yearly_level(qd, n, flags)
             lo = max(lo, YEAR_DAYS + 3)
             if n - lo < YEARLY_MIN_DAYS:
                 raise ModelError(f"a yearly term needs {YEAR_DAYS + 3 + YEARLY_MIN_DAYS} days of history "
                                  f"(has {n})")
         days = qd.days[lo:n]
-        ow = qd.open_weekdays()
         wd = days.day_of_week.to_numpy()
         y = np.log1p(qd.total[lo:n])
         y[~ow[wd]] = np.nan
         if np.isfinite(y).sum() < 21:
             raise ModelError(f"only {int(np.isfinite(y).sum())} usable days (need 21)")
-        fl = cal.flags(days, ow)
+        fl = {k: v[lo:] for k, v in flags.items()}
         eve_scale = eve_effect_scale(y, wd, qd.status[lo:n], fl)
         regressors = _regressors(fl, wd, eve_scale, _shifted(last_year, lo, n - lo),
                                  month_edges(days, ow, cal) if self.month_edges else None)
@@ -218,7 +221,7 @@ class DailyProfile:
                 raise ModelError(f"SARIMAX failed: {e}") from None
         if not np.all(np.isfinite(res.params)):
             raise ModelError("SARIMAX fit gave non-finite parameters")
-        return DailyProfileResults(self, qd, n, cal, res, cols, eve_scale, last_year)
+        return DailyProfileResults(self, qd, n, cal, res, cols, flags, eve_scale, last_year)
 
     @staticmethod
     def _columns(regressors: dict, wd, ow, y) -> list:
@@ -241,7 +244,7 @@ YEAR_DAYS = 364          # 52 weeks: the same weekday a year before
 YEARLY_MIN_DAYS = 56     # days of fit window (each with a year behind it) a yearly term needs
 
 
-def yearly_level(qd: QueueData, n: int, cal: Calendar) -> np.ndarray:
+def yearly_level(qd: QueueData, n: int, flags: dict) -> np.ndarray:
     """Last year's level around each of the first ``n`` days, on the log scale without weekday
     effects: per day, log(1 + total) less its weekday's median, averaged over the ordinary days
     within 3 days (holidays, eves, catch-up days and excluded days left out, then interpolated).
@@ -249,7 +252,7 @@ def yearly_level(qd: QueueData, n: int, cal: Calendar) -> np.ndarray:
     ow = qd.open_weekdays()
     wd = qd.weekday[:n]
     logs = np.log1p(qd.total[:n])
-    ordinary = _ordinary(logs, qd.status[:n], cal.flags(qd.days[:n], ow)) & ow[wd]
+    ordinary = _ordinary(logs, qd.status[:n], flags) & ow[wd]
     resid = np.where(ordinary, logs - _weekday_levels(logs, wd, ordinary)[wd], np.nan)
     vals = np.where(np.isfinite(resid), resid, 0.0)
     cnt = np.isfinite(resid).astype(float)
@@ -350,15 +353,15 @@ def month_edges(days: pd.DatetimeIndex, open_weekdays: np.ndarray, cal: Calendar
     """Per day, 1 on the first and on the last open day of its calendar month (an open weekday
     that is no public holiday or closure): the days salaries, standing orders and statements
     arrive. Another bank's consumer line took +40 % on both, forecast 24-27 % short without."""
-    firsts: dict[tuple[int, int], tuple] = {}
+    edges: dict[tuple[int, int], tuple] = {}      # (year, month) -> its first and last open day
 
     def edges_of(year: int, month: int) -> tuple:
-        if (year, month) not in firsts:
+        if (year, month) not in edges:
             start = pd.Timestamp(year=year, month=month, day=1)
             span = [d.date() for d in pd.date_range(start, start + pd.offsets.MonthEnd(0), freq="D")]
             open_ = [d for d in span if open_weekdays[d.weekday()] and not cal.special(d)]
-            firsts[year, month] = (open_[0], open_[-1]) if open_ else (None, None)
-        return firsts[year, month]
+            edges[year, month] = (open_[0], open_[-1]) if open_ else (None, None)
+        return edges[year, month]
     first = np.zeros(len(days))
     last = np.zeros(len(days))
     for i, ts in enumerate(days):
@@ -379,10 +382,14 @@ SHAPE_CHANGE_RATIO = 1.6
 SHAPE_CHANGE_MIN = 0.05
 
 
+def _profile_days(status: np.ndarray, flags: dict) -> np.ndarray:
+    """Days whose intraday shape is a weekday's usual one: kept (OK), no eve or catch-up day."""
+    return (status == OK) & (flags["eve"] == 0) & (flags["post"] == 0)
+
+
 def shape_changed(qd: QueueData, n: int, cal: Calendar) -> bool:
     """``intraday_shape_changed`` on the first n days' ordinary days (as the profiles read them)."""
-    fl = cal.flags(qd.days[:n], qd.open_weekdays())
-    plain = (qd.status[:n] == OK) & (fl["eve"] == 0) & (fl["post"] == 0)
+    plain = _profile_days(qd.status[:n], cal.flags(qd.days[:n], qd.open_weekdays()))
     return intraday_shape_changed(qd, plain, qd.weekday[:n], 6)
 
 
@@ -423,11 +430,7 @@ def _occasion(cal: Calendar, day, kind: str, open_weekdays: np.ndarray) -> str:
     if kind == "eve":
         day = day + timedelta(days=1)
     elif kind == "post":
-        day = day - timedelta(days=1)
-        for _ in range(7):
-            if cal.special(day) or open_weekdays[day.weekday()]:
-                break
-            day = day - timedelta(days=1)
+        day = cal.day_before(day, open_weekdays)
     names = _holiday_names(cal, day)
     return " / ".join(sorted(names)) if names else ("closure" if cal.is_closure(day) else "")
 
@@ -450,9 +453,10 @@ def occasion_key(cal: Calendar, day, flags: dict, open_weekdays: np.ndarray, eve
     return (kinds[0], name)
 
 
-def named_effects(qd: QueueData, n: int, cal: Calendar, eve_scale: np.ndarray) -> dict[tuple, float]:
+def named_effects(qd: QueueData, n: int, cal: Calendar, flags: dict, eve_scale: np.ndarray) -> dict[tuple, float]:
     """Per (kind, occasion): the median log ratio of its past days (kept, open) to the ordinary
-    same weekdays within NAMED_EFFECT_REACH days. One eve, catch-up or open-holiday effect for all
+    same weekdays within NAMED_EFFECT_REACH days (``flags``: the calendar's, of the first n days).
+    One eve, catch-up or open-holiday effect for all
     occasions netted out effects of opposite sign: a German centre's Christmas and New Year's
     Eves (half days) and Maundy Thursday (+30 %) shared one eve effect, a Friday bridging
     Ascension to the weekend (-45 %) and the busy Tuesday after Easter Monday one catch-up effect
@@ -460,7 +464,7 @@ def named_effects(qd: QueueData, n: int, cal: Calendar, eve_scale: np.ndarray) -
     logs = np.log1p(qd.total[:n])
     st, wd = qd.status[:n], qd.weekday[:n]
     ow = qd.open_weekdays()
-    fl = cal.flags(qd.days[:n], ow)
+    fl = flags
     ordinary = _ordinary(logs, st, fl) & ow[wd]
     special = (fl["eve"] > 0) | (fl["post"] > 0) | (fl["hol"] > 0)
     found: dict[tuple, list[float]] = {}
@@ -486,24 +490,24 @@ def named_effect(named: dict, key: tuple | None) -> float | None:
 
 
 class DailyProfileResults:
-    def __init__(self, spec: DailyProfile, qd: QueueData, n: int, cal: Calendar, res, cols, eve_scale=None,
-                 last_year=None):
+    def __init__(self, spec: DailyProfile, qd: QueueData, n: int, cal: Calendar, res, cols, flags: dict,
+                 eve_scale=None, last_year=None):
         self.spec, self.qd, self.n, self.cal, self.res, self.cols = spec, qd, n, cal, res, cols
+        self.flags = flags                     # the calendar's flags of the first n days
         self.last_year = last_year
         self.eve_scale = np.ones(7) if eve_scale is None else eve_scale
         self.holidays_closed = HolidayClosures(qd, n, cal)
-        self.named = named_effects(qd, n, cal, self.eve_scale)
+        self.named = named_effects(qd, n, cal, flags, self.eve_scale)
         self.profiles = self._profiles()
         r = res.resid[np.isfinite(res.resid)] if res.resid is not None else np.array([])
         self.resid_sd = float(np.std(r[len(r) // 10:])) if len(r) > 10 else 0.2
 
     def _profiles(self) -> dict:
-        qd, n, cal, k = self.qd, self.n, self.cal, self.spec.profile_weeks
+        qd, n, k = self.qd, self.n, self.spec.profile_weeks
         wd = qd.weekday[:n]
         st = qd.status[:n]
-        ow = qd.open_weekdays()
-        fl = cal.flags(qd.days[:n], ow)
-        plain = (st == OK) & (fl["eve"] == 0) & (fl["post"] == 0)
+        fl = self.flags
+        plain = _profile_days(st, fl)
         prof = {}
         self.shape_changed = intraday_shape_changed(qd, plain, wd, k)
         if self.shape_changed:

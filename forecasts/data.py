@@ -170,6 +170,12 @@ def _dates_list(days: pd.DatetimeIndex, mask: np.ndarray) -> list[str]:
     return out
 
 
+def listed_count(dates: list) -> int:
+    """How many days a list of ``_dates_list`` names (its '... N more' counts those too)."""
+    more = [int(d.split()[1]) for d in dates if str(d).startswith("... ")]
+    return len(dates) - len(more) + sum(more)
+
+
 def _hours_text(mask_row: np.ndarray, interval: int, offset: int) -> str:
     if not mask_row.any():
         return "closed"

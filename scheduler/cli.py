@@ -125,7 +125,7 @@ def cmd_forecast(args) -> int:
     from .io import read_history, write_csv, write_json
     from .pipeline import make_forecast
     from forecasts import forecast_history
-    from forecasts.data import LEFT_OUT
+    from forecasts.data import LEFT_OUT, listed_count
     centre = load_centre(args.config) if args.config else None
     history = read_history(args.history, centre.queue_ids if centre else None)
     if centre is not None:
@@ -145,15 +145,9 @@ def cmd_forecast(args) -> int:
             chosen = r.get("chosen") or r.get("model") or r.get("chosen_model")
             # What the cleaning left out, said where it is seen (it was in the report only).
             data = r.get("data") or {}
-            out = [f"{_listed(data[key])} {word} day(s)" for key, word in LEFT_OUT if data.get(key)]
+            out = [f"{listed_count(data[key])} {word} day(s)" for key, word in LEFT_OUT if data.get(key)]
             print(f"  {q}: model {chosen}" + (f" (left out: {', '.join(out)})" if out else ""))
     return 0
-
-
-def _listed(dates: list) -> int:
-    """How many days a report's list names ('... 12 more' at its end counts those too)."""
-    more = [int(d.split()[1]) for d in dates if str(d).startswith("... ")]
-    return len(dates) - len(more) + sum(more)
 
 
 # Staffing settings `requirements` takes as flags (staffing.py's names -> the flag).
@@ -420,6 +414,7 @@ FOLDER_OUTPUTS = {"plan", "replan", "whatif", "sweep"}   # --out is a folder; el
 def _check_output_paths(args) -> None:
     """Refuse an output path of the wrong kind before any work: it once failed only after the
     forecast and solve (~30 s), or after the forecast file was already written."""
+    from .io import file_in_the_way
     folder = args.command in FOLDER_OUTPUTS
     for option in ("out", "report"):
         path = getattr(args, option, None)
@@ -427,7 +422,7 @@ def _check_output_paths(args) -> None:
             continue
         # (A path under a file - employees.csv/report.json - failed only after the forecast was
         # written beside it, saying 'File exists'.)
-        above = next((a for a in Path(path).parents if a.exists() and not a.is_dir()), None)
+        above = file_in_the_way(path)
         if above is not None:
             raise InputError(InputProblem(str(path), f"is inside {above}, which is a file, not a folder",
                                           column=f"--{option}"))

@@ -915,6 +915,11 @@ def write_json(obj, path: str | Path) -> None:
         tmp.write_text(json.dumps(obj, indent=2, default=str) + "\n")
 
 
+def file_in_the_way(path: str | Path) -> Path | None:
+    """The first folder above `path` that exists as a file (nothing can be written under it)."""
+    return next((a for a in Path(path).parents if a.exists() and not a.is_dir()), None)
+
+
 def check_output_files(paths) -> None:
     """Refuse, before anything is written, an output file whose place is taken by a folder or lies
     under a file: the renames of an all-or-nothing write went one by one, so `kpis.json` being a
@@ -923,7 +928,7 @@ def check_output_files(paths) -> None:
         if path.is_dir():
             raise InputError(InputProblem(str(path), "is a folder where an output file goes; nothing was written",
                                           column="--out"))
-        above = next((a for a in path.parents if a.exists() and not a.is_dir()), None)
+        above = file_in_the_way(path)
         if above is not None:
             raise InputError(InputProblem(str(path), f"cannot be written: {above} is a file, not a folder; "
                                                      "nothing was written", column="--out"))

@@ -473,9 +473,7 @@ def _named_by_times(centre: Centre, s: ShiftAssignment) -> ShiftAssignment:
     template its times are, if one is: every such shift was once 'shift '' is not a template'."""
     if s.shift_id.strip():
         return s
-    day0 = datetime.combine(s.day, datetime.min.time())
-    minute, length = int((s.start - day0).total_seconds() // 60), int((s.end - s.start).total_seconds() // 60)
-    tmpl = next((t for t in centre.shifts if (t.start_minute, t.length_minutes) == (minute, length)), None)
+    tmpl = next((t for t in centre.shifts if s.in_times_of(t)), None)
     return s if tmpl is None else replace(s, shift_id=tmpl.id)
 
 

@@ -340,22 +340,28 @@ def test_one_silent_queue_is_forecast_with_a_warning(tmp_path, capsys):
 ROSTER_HEADER = "employee_id,name,date,shift,start,end,paid_hours,break_start,break_end,main_queue\n"
 
 
+def validate_text(data, roster, text: str, capsys, *options: str):
+    """`text` written as the roster, then `validate` on the centre `data`: (exit code, out, err)."""
+    roster.write_text(text)
+    return run(["validate", "--data", str(data), "--roster", str(roster), *options], capsys)
+
+
 def test_validate_reports_paid_hours_that_disagree_with_the_times(tmp_path, capsys):
     """paid_hours is what payroll pays: a row whose paid_hours is not end - start - break once
     validated, as long as the times kept the rules."""
     data = corpus_centre(tmp_path)
     roster = tmp_path / "roster.csv"
-    roster.write_text(ROSTER_HEADER +
-                      "A1,Ann Lee,2026-11-30,D-0800,2026-11-30T08:00,2026-11-30T16:00,7,2026-11-30T12:00,2026-11-30T13:00,cards\n"
-                      "A1,Ann Lee,2026-12-01,D-0800,2026-12-01T08:00,2026-12-01T16:00,8,2026-12-01T12:00,2026-12-01T13:00,cards\n")
-    code, out, _ = run(["validate", "--data", str(data), "--roster", str(roster)], capsys)
+    code, out, _ = validate_text(data, roster, ROSTER_HEADER +
+                                 "A1,Ann Lee,2026-11-30,D-0800,2026-11-30T08:00,2026-11-30T16:00,7,2026-11-30T12:00,2026-11-30T13:00,cards\n"
+                                 "A1,Ann Lee,2026-12-01,D-0800,2026-12-01T08:00,2026-12-01T16:00,8,2026-12-01T12:00,2026-12-01T13:00,cards\n",
+                                 capsys)
     assert code == 1, out
     violations = [line.strip() for line in out.splitlines() if line.startswith("  [")]
     assert violations == ["[paid_hours] A1 2026-12-01: roster.csv row 3: paid_hours is 8 but 08:00-16:00 less a "
                           "60-minute break is 7 h"], out
     # The same row with the hours right is clean (7.0 and 7.00 are the same hours).
-    roster.write_text(roster.read_text().replace(",8,2026-12-01T12:00", ",7.00,2026-12-01T12:00"))
-    code, out, _ = run(["validate", "--data", str(data), "--roster", str(roster)], capsys)
+    code, out, _ = validate_text(data, roster, roster.read_text().replace(",8,2026-12-01T12:00", ",7.00,2026-12-01T12:00"),
+                                 capsys)
     assert code == 0, out
 
 
@@ -402,11 +408,10 @@ def test_validate_names_shifts_by_their_times_when_the_roster_has_no_shift_colum
     roster = tmp_path / "roster.csv"
     header = "employee_id,name,date,start,end,break_start,break_end"
     row = "A1,Ann Lee,2026-11-30,2026-11-30T08:00,2026-11-30T16:00,2026-11-30T12:00,2026-11-30T13:00"
-    roster.write_text(f"{header}\n{row}\n")
-    code, out, err = run(["validate", "--data", str(data), "--roster", str(roster)], capsys)
+    code, out, err = validate_text(data, roster, f"{header}\n{row}\n", capsys)
     assert code == 0, out + err
-    roster.write_text(f"{header}\n{row.replace('T16:00', 'T16:30')}\n")       # no template is 08:00-16:30
-    code, out, _ = run(["validate", "--data", str(data), "--roster", str(roster)], capsys)
+    # No template is 08:00-16:30:
+    code, out, _ = validate_text(data, roster, f"{header}\n{row.replace('T16:00', 'T16:30')}\n", capsys)
     assert code == 1 and "08:00-16:30 (no shift id) is not a template of centre.toml" in out, out
 
 
@@ -451,9 +456,8 @@ def test_a_replan_record_of_a_roster_without_shift_ids_is_not_called_new(tmp_pat
     header = "employee_id,name,date,start,end,break_start,break_end"
     rows = [f"A1,Ann Lee,2026-12-0{d},2026-12-0{d}T08:00,2026-12-0{d}T16:00,2026-12-0{d}T12:00,2026-12-0{d}T13:00"
             for d in (1, 2, 3)]
-    roster.write_text(header + "\n" + "\n".join(rows) + "\n")
-    code, out, err = run(["validate", "--data", str(data), "--roster", str(roster), "--week", "2026-11-30",
-                          "--worked-before", "2026-12-03T00:00", "--published", str(roster)], capsys)
+    code, out, err = validate_text(data, roster, header + "\n" + "\n".join(rows) + "\n", capsys, "--week", "2026-11-30",
+                                   "--worked-before", "2026-12-03T00:00", "--published", str(roster))
     assert code == 0 and "already_past" not in out, out + err
 
 
@@ -464,11 +468,9 @@ def test_validate_checks_paid_hours_only_where_the_roster_states_them(tmp_path, 
     roster = tmp_path / "roster.csv"
     header = "employee_id,name,date,shift,start,end,break_start,break_end"
     row = "A1,Ann Lee,2026-11-30,D-0800,2026-11-30T08:00,2026-11-30T16:00,2026-11-30T12:00,2026-11-30T13:00"
-    roster.write_text(f"{header}\n{row}\n")
-    code, out, err = run(["validate", "--data", str(data), "--roster", str(roster)], capsys)
+    code, out, err = validate_text(data, roster, f"{header}\n{row}\n", capsys)
     assert code == 0, out + err
-    roster.write_text(f"{header},paid_hours\n{row},7\n{row.replace('11-30', '12-01')},\n")
-    code, _, err = run(["validate", "--data", str(data), "--roster", str(roster)], capsys)
+    code, _, err = validate_text(data, roster, f"{header},paid_hours\n{row},7\n{row.replace('11-30', '12-01')},\n", capsys)
     assert code == 2 and "Traceback" not in err, err
     assert "roster.csv, row 3, column 'paid_hours'" in err, err
 

@@ -59,8 +59,9 @@ def build_problem(size: int, seed: int = 0):
         requirements = make_requirements(forecast, centre)
         required_hours = requirements["staff"].sum() / 4
         scale *= (0.76 * capacity / required_hours) ** 1.2
-    requirement = requirement_with_values(requirements, centre, horizon)
-    return RosterProblem(centre, Staff(emps), requirement)
+    staff = Staff(emps)
+    requirement = requirement_with_values(requirements, centre, horizon, staff=staff)
+    return RosterProblem(centre, staff, requirement)
 
 
 def run_one(size: int, time_limit: float, workers: int, seed: int) -> dict:

@@ -287,10 +287,15 @@ def apply_min_agents(table: pd.DataFrame, centre: Centre) -> pd.DataFrame:
 
 
 def requirement_with_values(requirements: pd.DataFrame, centre: Centre, horizon: Horizon,
-                            shrinkage: float | None = None) -> Requirement:
+                            shrinkage: float | None = None, staff: Staff | None = None) -> Requirement:
     """The roster's demand, with a service-level value curve per interval so the engine can value
-    each rostered agent by the contacts it answers within target (concave in headcount)."""
-    from .staffing import service_curve
+    each rostered agent by the contacts it answers within target (concave in headcount).
+
+    With `staff`, a queue's curve stops at the most agents who could ever serve it (everybody
+    trained for it): a demand far beyond the workforce (a unit mistake, a whole bank's volume
+    against one team) once made curves of 100,000 points per interval - minutes of Erlang
+    arithmetic and gigabytes for values no roster can reach."""
+    from .staffing import concave_envelope, service_curve
     req = requirement_from_table(requirements, centre, horizon)
     if requirements.empty:
         return req
@@ -308,20 +313,39 @@ def requirement_with_values(requirements: pd.DataFrame, centre: Centre, horizon:
         if mask.any():
             sub = requirements.loc[mask]
             n_staff = max(req.staff[qi]) + 2
+            capped = staff is not None and sum(q in e.skills for e in staff.employees) + 2 < n_staff
+            if capped:
+                n_staff = sum(q in e.skills for e in staff.employees) + 2
             n_agents = int(math.ceil(n_staff * (1 - shrink))) + 1
             patience = queue.target.patience_seconds if centre.staffing_model == "erlang-a" else None
             model = "erlang-a" if patience else "erlang-c"
             raw = service_curve(sub["contacts"].to_numpy(float), sub["aht_seconds"].to_numpy(float), interval_s,
-                                queue.target.target_seconds, n_agents, model=model, patience_seconds=patience)
+                                queue.target.target_seconds, n_agents, model=model, patience_seconds=patience,
+                                concave=False)
+            curve_rows = concave_envelope(raw)
+            # A curve cut at the workforce is still the right concave curve where the value per
+            # agent, V(k) / k, peaks inside it; where it still rises at the cut (a load beyond
+            # everybody trained), the true curve's slope is unknown here, so that interval gets no
+            # curve: every missing agent then costs the same, as the engine does without curves.
+            unknown = np.zeros(len(raw), dtype=bool)
+            if capped and raw.shape[1] > 2:
+                per_agent = raw[:, 1:] / np.arange(1, raw.shape[1])
+                rising = (per_agent.argmax(axis=1) == per_agent.shape[1] - 1) | (raw[:, -1] <= 0)
+                unknown = rising & (sub["contacts"].to_numpy(float) > 0)
             # Staff k puts k*(1-shrinkage) agents on the phones on average: interpolate the
             # (concave) agent curve there, which keeps it concave in staff.
             k = np.arange(n_staff + 1) * (1 - shrink)
             per_slot: dict[int, np.ndarray] = {}
-            for row, t in zip(raw, idx[mask]):
+            dropped: set[int] = set()
+            for row, t, lost in zip(curve_rows, idx[mask], unknown):
+                if lost:
+                    dropped.add(t)
+                    continue
                 v = np.interp(k, np.arange(len(row)), row)
                 per_slot[t] = v if t not in per_slot else per_slot[t] + v
             for t, v in per_slot.items():
-                curves[t] = tuple(float(x) for x in v)
+                if t not in dropped:
+                    curves[t] = tuple(float(x) for x in v)
         values.append(tuple(curves))
     return Requirement(horizon=req.horizon, queues=req.queues, staff=req.staff, agents=req.agents, value=tuple(values))
 
@@ -390,7 +414,7 @@ def prepare_inputs(data_dir: str | Path, week: date, *, weeks: int = 1, backtest
     else:
         forecast = to_interval(forecast, centre.interval_minutes, "forecast")
     requirements = make_requirements(forecast, centre)
-    requirement = requirement_with_values(requirements, centre, horizon)
+    requirement = requirement_with_values(requirements, centre, horizon, staff=staff)
     problem = RosterProblem(centre, staff, requirement, previous=previous, pins=pins or [])
     return PlanInputs(problem, forecast, requirements, report)
 
@@ -516,16 +540,21 @@ def summary_lines(plan: Plan) -> list[str]:
     lines = [f"Roster {k['horizon']['start']} (+{k['horizon']['days']} days): {k['totals']['shifts']} shifts, "
              f"{k['totals']['employees_working']} employees, {k['totals']['paid_hours']} paid hours",
              f"Solver: {s.get('status')} objective {s.get('objective')} bound {s.get('bound')} "
-             f"gap {100 * (s.get('gap') or 0):.1f}% in {s.get('total_seconds', s.get('solve_seconds'))} s",
-             f"{'queue':<14}{'required h':>11}{'scheduled h':>12}{'under h':>9}{'over h':>8}{'met %':>7}{'exp. SL':>8}"]
+             f"gap {100 * (s.get('gap') or 0):.1f}% in {s.get('total_seconds', s.get('solve_seconds'))} s"]
     note = _gap_note(s)
     if note:
         lines.insert(2, note)
-    for q, v in k["queues"].items():
-        sl = v.get("expected_service_level")
-        lines.append(f"{q:<14}{v['required_staff_hours']:>11}{v['scheduled_staff_hours']:>12}{v['under_staffed_hours']:>9}"
-                     f"{v['over_staffed_hours']:>8}{100 * v['intervals_meeting_requirement']:>7.1f}"
-                     f"{'' if sl is None else f'{sl:.3f}':>8}")
+    # Columns as wide as their widest figure, a space apart: a demand of millions of agent-hours
+    # ran its figures together ('1039.03248283.5').
+    header = ("queue", "required h", "scheduled h", "under h", "over h", "met %", "exp. SL")
+    rows = [(q, f"{v['required_staff_hours']}", f"{v['scheduled_staff_hours']}", f"{v['under_staffed_hours']}",
+             f"{v['over_staffed_hours']}", f"{100 * v['intervals_meeting_requirement']:.1f}",
+             "" if v.get("expected_service_level") is None else f"{v['expected_service_level']:.3f}")
+            for q, v in k["queues"].items()]
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
+    widths[0] = max(widths[0], 13)
+    for row in (header, *rows):
+        lines.append(" ".join(f"{c:<{widths[0]}}" if i == 0 else f"{c:>{widths[i]}}" for i, c in enumerate(row)))
     sf = k.get("shortfall", {})
     if sf.get("intervals"):
         worst = ", ".join(f"{w['queue']} {w['timestamp'][5:].replace('T', ' ')} ({w['scheduled']}/{w['required']})" for w in sf["worst"][:3])

@@ -199,7 +199,7 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
         surge = requirements.copy()
         surge.loc[ts >= pd.Timestamp(start), "contacts"] *= demand_factor
         requirements = make_requirements(surge[["timestamp", "queue", "contacts", "aht_seconds"]], centre)
-    requirement = requirement_with_values(requirements, centre, horizon)
+    requirement = requirement_with_values(requirements, centre, horizon, staff=staff)
 
     # Keep what happened (or is under way) before the change: every earlier day as it was, and on
     # the day of the change the shifts that had already started - with their breaks, which were

@@ -826,23 +826,34 @@ def under_slices(problem: RosterProblem, qi: int, t: int, r: int) -> list[tuple[
     With a service-level value curve V(k) (answered-within-target contacts with k agents), losing
     the i-th agent from r costs V(r-i+1) - V(r-i): a convex penalty in the shortfall, which makes
     the engine spread shortages rather than dump them on one interval. Without a curve every
-    missing agent costs the same (weight 1).
+    missing agent costs the same (weight 1). A curve may stop below r (at the most agents who
+    could ever serve the queue): the agents beyond its end are always missing, and their slice
+    costs the curve's last marginal value, the lowest it has.
     """
     value = problem.requirement.value
     if value is None or r <= 1:
         return [(0, r, 1.0)]
     curve = value[qi][t]
-    if len(curve) <= r:
+    top = min(r, len(curve) - 1)           # agents the curve values
+    if top < 1:
         return [(0, r, 1.0)]
-    marg = [max(curve[k] - curve[k - 1], 0.0) for k in range(1, r + 1)]   # marginal of k-th agent
-    mean = sum(marg) / len(marg) or 1.0
-    # Three slices: the shortfall's first agents cost the marginal of the last agents of r, etc.
-    cuts = sorted({0, max(1, r // 4), max(1, r // 2), r})
+
+    def worth(first: int, last: int) -> float:
+        """The value of agents first..last (a concave, non-decreasing curve: telescoping)."""
+        return max(curve[last] - curve[first - 1], 0.0)
+
+    mean = worth(1, top) / top or 1.0
+    # Three slices over the agents the curve values: the shortfall's first agents cost the
+    # marginal of the last agents of r, etc.; below them, the agents never there.
+    base = r - top
+    cuts = sorted({0, base, base + max(1, top // 4), base + max(1, top // 2), r})
     out = []
     for lo, hi in zip(cuts, cuts[1:]):
+        if hi <= base:                     # agents beyond the curve: its last marginal
+            out.append((lo, hi, worth(top, top) / mean))
+            continue
         # shortfall in (lo, hi] removes agents r-hi+1 .. r-lo
-        seg = marg[r - hi:r - lo]
-        out.append((lo, hi, (sum(seg) / len(seg)) / mean if seg else 1.0))
+        out.append((lo, hi, worth(r - hi + 1, r - lo) / (hi - lo) / mean))
     # Convexity (weights non-decreasing) is what makes the slicing exact; enforce it.
     for i in range(1, len(out)):
         if out[i][2] < out[i - 1][2]:

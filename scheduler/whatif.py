@@ -359,7 +359,7 @@ def plan_scenario(scenario: Scenario, centre: Centre, staff: Staff, forecast: pd
                   previous, *, time_limit: float, workers: int, seed: int, hint=None) -> Plan:
     centre, staff, fc = apply(scenario, centre, staff, forecast)
     requirements = make_requirements(fc, centre)
-    requirement = requirement_with_values(requirements, centre, horizon)
+    requirement = requirement_with_values(requirements, centre, horizon, staff=staff)
     ids = {e.id for e in staff.employees}
     hint = [sh for sh in hint if sh.employee_id in ids] if hint else None
     roster = solve(RosterProblem(centre, staff, requirement, previous=previous),

@@ -108,3 +108,32 @@ def test_a_roster_too_large_for_memory_is_refused_with_advice(monkeypatch):
                             requirement(centre, {"a": lambda d, h: 1}))
     with pytest.raises(InputError, match="shift choices; the limit is 100 .* Plan fewer weeks"):
         solve(problem, SolveOptions(time_limit=5, workers=1))
+
+
+def test_a_demand_far_beyond_the_workforce_keeps_small_value_curves_that_still_price_every_agent():
+    """500,000 contacts an hour against two agents: each interval's service-level curve ran to the
+    ~40,000 agents the demand needs (minutes of Erlang arithmetic and gigabytes, a 5-s plan took
+    94 s). It now stops at the workforce, and a missing agent still costs something there: a
+    curve cut where its value per agent still rises is dropped, and every agent costs the same."""
+    import pandas as pd
+
+    from scheduler.pipeline import make_requirements, requirement_with_values
+    from scheduler.roster import under_slices
+    centre = small_centre()
+    horizon = requirement(centre, {}).horizon
+    stamps = pd.date_range(pd.Timestamp(horizon.start), periods=horizon.n_intervals, freq="60min")
+    forecast = pd.concat([pd.DataFrame({"timestamp": stamps, "queue": q, "contacts": contacts, "aht_seconds": 300.0})
+                          for q, contacts in (("a", 500_000.0), ("b", 3.0))])
+    staff = Staff((employee("e0", skills=("a", "b")), employee("e1", skills=("a",))))
+    table = make_requirements(forecast, centre)
+    req = requirement_with_values(table, centre, horizon, staff=staff)
+    assert max(req.staff[0]) > 10_000
+    assert max(len(curve) for curve in req.value[0]) <= len(staff.employees) + 3
+    problem = RosterProblem(centre, staff, req)
+    for qi in (0, 1):
+        for t in (0, 9, 20):
+            slices = under_slices(problem, qi, t, req.staff[qi][t])
+            assert slices[-1][1] == req.staff[qi][t] and all(w > 0 for _, _, w in slices)
+    start = time.monotonic()
+    roster = solve(problem, SolveOptions(time_limit=5, workers=2, seed=0))
+    assert roster.shifts and time.monotonic() - start < 60

@@ -320,7 +320,7 @@ def start_roster_job(label: str, *, time_limit: float, pins=None, seed: int = 0,
     reqs, centre = requirements()
     horizon = Horizon(plan_week(), 7, centre.interval_minutes)
     staff = load_staff(loaded.folder, centre, horizon)
-    problem = RosterProblem(centre, staff, requirement_with_values(reqs, centre, horizon),
+    problem = RosterProblem(centre, staff, requirement_with_values(reqs, centre, horizon, staff=staff),
                             previous=list(loaded.previous), pins=list(pins or []))
     inputs = PlanInputs(problem, fc, reqs, report)
     job = RosterJob(label, time_limit, settings=settings_key())

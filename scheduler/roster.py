@@ -44,7 +44,11 @@ DETERMINISTIC_ITERATIONS = 40
 # The aggregated LP runs only if it may have at least this long (the sample centre's takes ~8 s).
 LP_SECONDS = 10.0
 PATTERN_METHOD = "column generation over work patterns (GLOP master, CP-SAT pricing)"
-SCALE = 100  # CP-SAT needs integer coefficients: weights are kept to 1/100
+# CP-SAT needs integer coefficients: weights are kept to 1/SCALE. Per-hour weights charged per
+# minute (hours above contract: 2 an hour is 2/60 a minute) stay exact to a hundredth of an hour's
+# weight; at 1/100 a minute's 0.0333 became 0.03 and the solver priced those hours 10 % low, so
+# the objective it reported was not the sum of the penalties it listed.
+SCALE = 6000
 
 
 @dataclass
@@ -944,7 +948,10 @@ def add_stable_starts(rm: RosterModel) -> None:
         per_e[e].append(used)
     for e, used in per_e.items():
         if len(used) > 1:
-            rm.penalize("stable_starts", sum(used), W, employee=p.employees[e].id)
+            # (sum(used) itself charged the first start too: W for working at all.)
+            beyond = rm.model.NewIntVar(0, len(used) - 1, f"starts_beyond_first_{e}")
+            rm.model.Add(beyond >= sum(used) - 1)
+            rm.penalize("stable_starts", beyond, W, employee=p.employees[e].id)
 
 
 def add_cost(rm: RosterModel) -> None:

@@ -151,7 +151,7 @@ def test_cli_writes_results_and_table(tmp_path):
 def test_fixed_solver_hands_a_search_result_to_the_engine_extractor():
     """scheduler.roster.extract_roster / explain can read improve()'s values via fixed_solver."""
     from scheduler.explain import explain
-    from scheduler.roster import extract_roster
+    from scheduler.roster import SCALE, extract_roster
     from scheduler.search import fixed_solver
     inst = parse_instance(DATA / "Instance1.txt")
     rm = build_model(to_problem(inst))
@@ -159,7 +159,7 @@ def test_fixed_solver_hands_a_search_result_to_the_engine_extractor():
     solver = fixed_solver(rm, res.values)
     roster = extract_roster(rm, solver)
     explain(rm, solver, roster)
-    assert solver.ObjectiveValue() / 100 == res.objective == 607
+    assert solver.ObjectiveValue() / SCALE == res.objective == 607
     got = {(s.employee_id, (s.day - MONDAY).days): s.shift_id for s in roster.shifts}
     assert evaluate(inst, got).penalty == 607
 

@@ -909,3 +909,20 @@ def test_a_week_with_a_clock_change_says_so():
     with pytest.raises(InputError) as exc:
         centre_from_dict({**base, "centre": {"timezone": "Texas/Houston"}})
     assert "centre.timezone" in str(exc.value.problems[0])
+
+
+def test_the_objective_is_the_sum_of_the_penalties_it_lists_and_one_start_time_is_free():
+    """Hours above contract are weighted per hour and charged per minute (2 an hour, 2/60 a minute):
+    rounded to 1/100 the solver priced them at 0.03 a minute, 10 % low, and reported an objective
+    below its own penalty breakdown. Stable start times charged the first start time too."""
+    base = small_centre(max_consecutive_days=7)
+    centre = replace(base, weights=replace(base.weights, hours_deviation=2, stable_starts=1))
+    emps = [employee("e0", skills=("a",), max_days=5, max_hours=40)]
+    roster, violations = solve_case(centre, emps, {"a": lambda d, h: 1 if d < 5 and 6 <= h < 14 else 0})
+    assert violations == []
+    assert days_worked(roster) == [0, 1, 2, 3, 4]
+    assert set(shifts_of(roster).values()) == {"E-0600"}
+    by_rule = roster.kpis["penalty_by_rule"]
+    assert by_rule["hours_deviation"] == pytest.approx(2 * 40)     # 5 x 8 paid hours above a minimum of 0
+    assert by_rule.get("stable_starts", 0) == 0                    # one start time all week
+    assert roster.objective == pytest.approx(sum(by_rule.values()), abs=0.01)

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from .domain import FIRST_YEAR, LAST_YEAR, MAX_AHT_SECONDS, MIN_OCCUPANCY_CAP, plausible_date
-from .errors import InfeasibleError, InputError, InputProblem, InputWarning
+from .errors import InfeasibleError, InputError, InputProblem, InputWarning, NoRosterInTimeError
 
 
 def _date(text: str) -> date:
@@ -587,7 +587,8 @@ def _run(args) -> int:
             print(f"error: {problem}", file=sys.stderr)
         return 2
     except InfeasibleError as exc:
-        print(f"no roster possible: {exc}", file=sys.stderr)
+        said = "no roster yet" if isinstance(exc, NoRosterInTimeError) else "no roster possible"
+        print(f"{said}: {exc}", file=sys.stderr)
         for line in exc.explanation:
             print(f"  {line}", file=sys.stderr)
         return 3

@@ -58,3 +58,8 @@ class InfeasibleError(Exception):
     def __init__(self, message: str, explanation: list[str] | None = None):
         self.explanation = explanation or []
         super().__init__(message)
+
+
+class NoRosterInTimeError(InfeasibleError):
+    """No roster was found before the time limit or a stop, though one may exist: the CLI must not
+    call it impossible (it said 'no roster possible: ... may still be satisfiable')."""

@@ -1344,18 +1344,18 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
     status_name = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE", cp_model.MODEL_INVALID: "MODEL_INVALID"}.get(status, "UNKNOWN")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         from .diagnose import diagnose
-        from .errors import InfeasibleError
+        from .errors import InfeasibleError, NoRosterInTimeError
         if status == cp_model.INFEASIBLE:
             raise InfeasibleError("no roster satisfies every hard rule", diagnose(problem))
         if options.stop is not None and options.stop.is_set():
-            raise InfeasibleError("stopped before any roster was found")
+            raise NoRosterInTimeError("stopped before any roster was found")
         # Time ran out: before blaming the time, see whether someone's own rules cannot hold (a
         # check per employee, seconds in all) - that no time limit would fix.
         conflicts = diagnose(problem, seconds_per_check=1.0, proven_only=True)
         if conflicts:
             raise InfeasibleError("no roster satisfies every hard rule (the search ran out of time; each "
                                   "employee below was then checked alone)", conflicts)
-        raise InfeasibleError(
+        raise NoRosterInTimeError(
             f"no roster found within the time limit ({options.time_limit:g} s); the hard rules may still be "
             f"satisfiable - try a longer time limit")
     roster = extract_roster(rm, solver)

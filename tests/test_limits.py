@@ -137,3 +137,21 @@ def test_a_demand_far_beyond_the_workforce_keeps_small_value_curves_that_still_p
     start = time.monotonic()
     roster = solve(problem, SolveOptions(time_limit=5, workers=2, seed=0))
     assert roster.shifts and time.monotonic() - start < 60
+
+
+def test_a_plan_without_a_roster_in_time_is_not_called_impossible(sample_copy, tmp_path, monkeypatch, capsys):
+    """A 2-week sample plan at 20 s found no roster in time and printed 'no roster possible: no
+    roster found within the time limit (20 s); the hard rules may still be satisfiable'."""
+    import scheduler.pipeline as pipeline
+    from scheduler.errors import NoRosterInTimeError
+
+    def out_of_time(*args, **kwargs):
+        raise NoRosterInTimeError("no roster found within the time limit (20 s); the hard rules may still be "
+                                  "satisfiable - try a longer time limit")
+
+    monkeypatch.setattr(pipeline, "solve", out_of_time)
+    code = main(["plan", "--data", str(sample_copy), "--week", "2026-11-30", "--out", str(tmp_path / "out"),
+                 "--no-backtest"])
+    err = capsys.readouterr().err
+    assert code == 3 and "no roster yet: no roster found within the time limit" in err
+    assert "possible" not in err

@@ -501,6 +501,8 @@ def test_a_search_that_times_out_still_names_an_employee_whose_rules_conflict(mo
     with pytest.raises(InfeasibleError) as exc:
         solve(RosterProblem(centre, Staff((employee("e1", max_days=5),)), req), FAST)
     assert exc.value.explanation == [] and "time limit" in str(exc.value)
+    from scheduler.errors import NoRosterInTimeError
+    assert isinstance(exc.value, NoRosterInTimeError)           # the CLI says 'no roster yet', not 'possible'
 
 
 def test_pin_against_rest_is_explained():

@@ -159,6 +159,9 @@ STAFFING_FLAGS = {"service_level": "--service-level", "target_seconds": "--targe
 def _forecast_interval(forecast, path, centre) -> int:
     """The interval length of the forecast's timestamps, on the grid a centre plans on (staffing.py
     infers it too, but names the file 'forecast' and takes any gap, 7 minutes included)."""
+    import numpy as np
+    import pandas as pd
+
     from .domain import INTERVAL_EXPECT, INTERVAL_MINUTES
     from .staffing import infer_interval_minutes
     if forecast.groupby("queue")["timestamp"].nunique().max() < 2:
@@ -173,6 +176,21 @@ def _forecast_interval(forecast, path, centre) -> int:
     if minutes not in INTERVAL_MINUTES:
         raise InputError(InputProblem(str(path), f"the timestamps are {minutes} minutes apart; expected "
                                                  f"{INTERVAL_EXPECT}", column="timestamp"))
+    # One grid for the file: a queue of hourly counts beside 15-minute ones was staffed as if its
+    # hour's contacts came in 15 minutes (4x its load: 36 agents for 100 contacts of 180 s).
+    coarser = {}
+    for q, stamps in pd.to_datetime(forecast["timestamp"]).groupby(forecast["queue"].to_numpy(), sort=True):
+        u = np.unique(stamps.to_numpy(dtype="datetime64[ns]"))
+        own = np.diff(u).min() / np.timedelta64(1, "m") if u.size >= 2 else minutes
+        if own > minutes:
+            coarser[q] = int(own)
+    if coarser:
+        listed = ", ".join(f"{q} at least {m} minutes apart" for q, m in coarser.items())
+        raise InputError(InputProblem(str(path), f"queues on different grids: the file's smallest gap is {minutes} "
+                                                 f"minutes, {listed}; their contacts would be read as {minutes}-"
+                                                 "minute counts. Put every queue on one grid (one file per grid), "
+                                                 "or give --interval-minutes if they really are "
+                                                 f"{minutes}-minute counts", column="timestamp"))
     return minutes
 
 

@@ -63,3 +63,25 @@ def test_with_the_centre_config(tmp_path):
     assert main(["requirements", "--forecast", str(forecast), "--config", str(SAMPLE / "centre.toml"), "--out", str(out)]) == 0
     req = pd.read_csv(out)
     assert (req["staff"] >= req["agents"]).all() and (req["agents"] > 0).all()
+
+
+def test_queues_on_different_grids_are_refused_unless_the_interval_is_given(tmp_path, capsys):
+    """Hourly counts of one queue beside 15-minute counts of another were staffed as 15-minute
+    counts (an independent Erlang audit: 36 agents for 100 contacts an hour of 180 s, 14 alone)."""
+    forecast = tmp_path / "forecast.csv"
+    rows = ["timestamp,queue,contacts,aht_seconds"]
+    rows += [f"2026-11-30 08:{m:02d},q15,25,180" for m in (0, 15, 30, 45)]
+    rows += [f"2026-11-30 {h:02d}:00,q60,100,180" for h in (8, 9)]
+    forecast.write_text("\n".join(rows) + "\n")
+    flags = ["--service-level", "0.8", "--target-seconds", "20", "--shrinkage", "0"]
+    out = tmp_path / "req.csv"
+    assert main(["requirements", "--forecast", str(forecast), *flags, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "forecast.csv" in err and "different grids" in err and "q60 at least 60 minutes apart" in err
+    assert not out.exists()
+    # Alone, the hourly queue is staffed per hour: 5 Erlangs, 8 agents (read per 15 minutes: 20 Erlangs).
+    (tmp_path / "q60.csv").write_text("\n".join([rows[0], *rows[5:]]) + "\n")
+    assert main(["requirements", "--forecast", str(tmp_path / "q60.csv"), *flags, "--out", str(out)]) == 0
+    assert pd.read_csv(out)["agents"].tolist() == [8, 8]
+    # Said to be 15-minute counts, the file is taken as such.
+    assert main(["requirements", "--forecast", str(forecast), *flags, "--interval-minutes", "15", "--out", str(out)]) == 0

@@ -3,7 +3,7 @@ optimality more demand never gives better coverage and more staff never worse.""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
@@ -19,7 +19,7 @@ from scheduler.whatif import BASE, Hire, Scenario, apply, load_scenarios, plan_s
 
 def test_sample_scenarios_load():
     names = [s.name for s in load_scenarios(SAMPLE / "scenarios.toml", load_centre(SAMPLE / "centre.toml"))]
-    assert names == ["demand+15%", "three-off-sick", "hire-2-deposits-cards", "target-90-20",
+    assert names == ["demand+15%", "three-off-sick", "hire-2-deposits-cards", "service-level-90",
                      "monday-and-mornings-up", "shrinkage-35%", "two-on-leave-midweek", "max-5-days-in-a-row",
                      "complaints-with-deposits"]
 
@@ -62,7 +62,7 @@ def test_hires_cost_what_they_are_told_or_the_staffs_median_and_a_misspelt_key_i
     staff = Staff(tuple(replace(e, hourly_cost=c) for e, c in zip(staff.employees, (20.0, 22.0, 24.0, 30.0))))
     sc = Scenario("x", hire=(Hire(frozenset({"a"})), Hire(frozenset({"b"}), hourly_cost=35.0)))
     _, s2, _ = apply(sc, centre, staff, forecast(centre, 10.0))
-    assert [e.hourly_cost for e in s2.employees[-2:]] == [24.0, 35.0]
+    assert [e.hourly_cost for e in s2.employees[-2:]] == [23.0, 35.0]    # the median of 20, 22, 24, 30
     bad = tmp_path / "scenarios.toml"
     bad.write_text('[[scenarios]]\nname = "x"\nhire = [{ skills = ["a"], max_hour = 44 }]\n'
                    '[[scenarios]]\nname = "y"\nhire = [{ skills = ["a"], hourly_cost = -3 }]\n'
@@ -201,3 +201,42 @@ def test_a_demand_day_outside_the_planned_week_is_said_to_change_nothing():
     said = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
     assert len(said) == 1 and "demand_by_day '2026-12-25' is not a day of the planned horizon" in said[0], said
     assert out["contacts"].sum() > fc["contacts"].sum()
+
+
+def test_typos_in_a_scenarios_file_are_refused_not_dropped(tmp_path):
+    """A what-if audit (a helper): `ned = "2026-12-03"` in a time_off entry made a 3-day leave one day,
+    `[[scenaros]]` and a `demand = 1.3` above the first table vanished, `shrinkage = false` was 0,
+    a hire's `skill = [...]` was blamed on `skills`, and an unknown skill was not named."""
+    centre, _, _ = small_case()
+    bad = tmp_path / "scenarios.toml"
+    bad.write_text('demand = 1.3\n'
+                   '[[scenarios]]\nname = "x"\ntime_off = [{ employee = "e0", start = "2026-12-01", ned = "2026-12-03" }]\n'
+                   '[[scenaros]]\nname = "y"\n')
+    with pytest.raises(InputError) as exc:
+        load_scenarios(bad, centre)
+    assert {p.column for p in exc.value.problems} == {"demand", "scenaros"}
+    bad.write_text('[[scenarios]]\nname = "x"\ntime_off = [{ employee = "e0", start = "2026-12-01", ned = "2026-12-03" }]\n'
+                   '[[scenarios]]\nname = "y"\nshrinkage = false\n'
+                   '[[scenarios]]\nname = "z"\nhire = [{ skill = ["a"] }]\n'
+                   '[[scenarios]]\nname = "w"\nhire = [{ skills = ["a", "mortgages"] }]\n')
+    with pytest.raises(InputError) as exc:
+        load_scenarios(bad, centre)
+    said = {p.column: p.message for p in exc.value.problems}
+    assert "ned" in said["scenarios[0].time_off[0].ned"]
+    assert "scenarios[1].shrinkage" in said
+    assert "skill" in said["scenarios[2].hire[0].skill"]
+    assert "'mortgages'" in said["scenarios[3].hire[0].skills"]
+
+
+def test_time_off_outside_the_planned_week_is_said_to_change_nothing():
+    import warnings
+    from scheduler.domain import TimeOff
+    from scheduler.errors import InputWarning
+    centre, staff, _ = small_case()
+    leave = (TimeOff("e0", date(2027, 1, 10), date(2027, 1, 12), "what-if"),)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        apply(Scenario("later", time_off=leave, key="scenarios[0]"), centre, staff, forecast(centre, 20.0))
+    said = [(str(w.message), w.message.problem.column if hasattr(w.message, "problem") else "") for w in caught
+            if issubclass(w.category, InputWarning)]
+    assert len(said) == 1 and "outside the planned horizon" in said[0][0], said

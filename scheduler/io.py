@@ -144,7 +144,10 @@ class Table:
         bad |= values.notna() & ~values.map(lambda v: math.isfinite(v) if v == v else True)
         for idx in raw.index[bad]:
             shown = raw[idx] if isinstance(raw[idx], str) and raw[idx].strip() else "nothing"
-            self.problem(idx, column, f"expected {expect or 'a number'}, got {shown!r}" if shown != "nothing" else f"expected {expect or 'a number'}, got an empty cell")
+            # (A tab-separated 'Unicode text' export of a decimal-comma spreadsheet writes 8,0.)
+            comma = " (a decimal comma is read only in ';'-separated files)" \
+                if re.fullmatch(r"\s*-?\d+,\d+\s*", str(raw[idx])) else ""
+            self.problem(idx, column, f"expected {expect or 'a number'}, got {shown!r}{comma}" if shown != "nothing" else f"expected {expect or 'a number'}, got an empty cell")
         if minimum is not None:
             low = values < minimum if not strictly else values <= minimum
             for idx in raw.index[low.fillna(False)]:
@@ -749,10 +752,20 @@ def read_roster(path: str | Path, label: str | None = None, *,
     return [r.shift for r in read_roster_rows(path, label, employee_ids=employee_ids)]
 
 
+def unknown_employee(eid: str, known: set[str]) -> str:
+    """'unknown employee ...', with the id meant when a spreadsheet dropped its leading zeros."""
+    meant = [k for k in known if k.lstrip("0") == eid.lstrip("0") and k != eid] if eid.isdigit() else []
+    hint = f"; did a spreadsheet drop the leading zeros of {meant[0]!r}?" if len(meant) == 1 else ""
+    return f"unknown employee {eid!r} (not in employees.csv{hint})"
+
+
 def read_roster_rows(path: str | Path, label: str | None = None, *, employee_ids: Iterable[str] | None = None,
-                     paid_hours: bool = False) -> list[RosterRow]:
+                     paid_hours: bool = False, date_of_start: bool = False) -> list[RosterRow]:
     """The roster's shifts with their row numbers; `paid_hours=True` also reads the paid_hours
-    column where the file has one (what payroll pays; the validator checks it against the times)."""
+    column where the file has one (what payroll pays; the validator checks it against the times).
+    `date_of_start=True` refuses a row whose date is not the day its shift starts (the planners'
+    reading; the validator reports it as a broken rule): a shift dated Saturday that started on
+    Friday was carried over as Saturday's, and a re-plan called it removed and re-added."""
     # No rows is a roster too: a week the centre is closed, or no carry-over from last week.
     t = read_table(path, ["employee_id", "date", "start", "end"],
                    ["shift", "break_start", "break_end", "name", "paid_hours", "main_queue"], label,
@@ -789,7 +802,11 @@ def read_roster_rows(path: str | Path, label: str | None = None, *, employee_ids
             t.problem(idx, "employee_id", "expected an employee id")
             continue
         if known is not None and r["employee_id"] not in known:
-            t.problem(idx, "employee_id", f"unknown employee {r['employee_id']!r} (not in employees.csv)")
+            t.problem(idx, "employee_id", unknown_employee(r["employee_id"], known))
+            continue
+        if date_of_start and s.date() != d:
+            t.problem(idx, "date", f"{d} is not the day its shift starts ({r['start']}); a shift's date is its "
+                                   "start's")
             continue
         out.append(RosterRow(t.row(idx), ShiftAssignment(r["employee_id"], d, r["shift"], s, e, bs, be),
                              None if paid is None else float(paid[idx])))

@@ -368,7 +368,7 @@ def load_previous(data_dir: Path, employee_ids=None, before: date | None = None)
     path = data_dir / "previous_roster.csv"
     if not present(path):
         return []
-    rows = read_roster_rows(path, employee_ids=employee_ids)
+    rows = read_roster_rows(path, employee_ids=employee_ids, date_of_start=True)
     later = [r for r in rows if before is not None and r.shift.day >= before]
     if later:
         warn_input(InputProblem("previous_roster.csv", f"{len(later)} shift(s) dated on or after {before} (the first "

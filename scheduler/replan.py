@@ -151,7 +151,7 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
     centre.toml's."""
     data_dir = Path(data_dir)
     centre = centre or load_centre_dir(data_dir)
-    rows = read_roster_rows(roster_path)
+    rows = read_roster_rows(roster_path, date_of_start=True)
     current = [r.shift for r in rows]
     if not current:
         raise InputError(InputProblem(str(roster_path), "the roster has no shifts to re-plan"))

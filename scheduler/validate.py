@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .config import shift_kind
 from .domain import Centre, Employee, QueueAssignment, ShiftAssignment, Staff
+from .errors import InputError, InputProblem
 
 
 @dataclass(frozen=True)
@@ -477,6 +478,34 @@ def _named_by_times(centre: Centre, s: ShiftAssignment) -> ShiftAssignment:
     return s if tmpl is None else replace(s, shift_id=tmpl.id)
 
 
+# Bad rows of the roster file are listed up to this many, then counted.
+LISTED_ROWS = 20
+
+
+def _refuse_unreadable_rows(rows, label: str, known: set[str]) -> None:
+    """Rows that are no roster's, refused by row as plan and replan refuse them (exit 2): an
+    unknown employee (ids whose leading zeros a spreadsheet dropped gave 6,805 'unknown_employee'
+    lines and no row), and a row repeated exactly (counted twice: 'one_shift_per_day', 'overlap'
+    and 48 paid hours in a week for 40 worked)."""
+    from .io import unknown_employee
+    problems, seen = [], {}
+    for r in rows:
+        s = r.shift
+        if s.employee_id not in known:
+            problems.append(InputProblem(label, unknown_employee(s.employee_id, known), r.row, "employee_id"))
+        key = (s.employee_id, s.day, s.start, s.end)
+        if key in seen:
+            problems.append(InputProblem(label, f"row {seen[key]} again (the same shift of {s.employee_id}, "
+                                                f"{s.start:%Y-%m-%d %H:%M}-{s.end:%H:%M})", r.row, "start"))
+        seen.setdefault(key, r.row)
+    if len(problems) > LISTED_ROWS:
+        more = len(problems) - LISTED_ROWS
+        problems = problems[:LISTED_ROWS] + [InputProblem(label, f"... and {more} more problem(s) like those above, "
+                                                                 "not listed")]
+    if problems:
+        raise InputError(problems)
+
+
 def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_path: str | Path | None = None,
                    week: date | None = None, days: int | None = None,
                    extra_time_off: str | Path | None = None, worked_before: datetime | None = None,
@@ -496,6 +525,7 @@ def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_pa
     start = week or (min(s.day for s in shifts) if shifts else date.today())
     n_days = days or max(7, ((max((s.day for s in shifts), default=start) - start).days // 7 + 1) * 7)
     staff = load_staff(data_dir, centre, Horizon(start, n_days, centre.interval_minutes))
+    _refuse_unreadable_rows(rows, Path(roster_path).name, {e.id for e in staff.employees})
     if extra_time_off:   # e.g. the absences a re-plan was made for
         from dataclasses import replace as _replace
         from .io import read_time_off

@@ -693,3 +693,47 @@ def test_an_unreadable_file_is_named_not_a_traceback(tmp_path, monkeypatch, caps
     assert code == 2, err
     assert "employees.csv: cannot be read (Permission denied)" in err
     assert not (tmp_path / "out").exists() or not any(p.is_file() for p in (tmp_path / "out").rglob("*"))
+
+
+def test_spreadsheet_damage_to_a_roster_is_refused_by_row_the_same_way_by_every_command(tmp_path, capsys):
+    """An Excel round-trip audit (a helper): ids whose leading zeros a spreadsheet dropped gave
+    validate 6,805 'unknown_employee' lines without a row (plan and replan: exit 2 by row); a row
+    repeated exactly was counted twice by validate (48 paid hours for 40 worked); a row dated
+    Saturday whose shift started on Friday was carried over, and re-planned, as Saturday's."""
+    from scheduler.errors import InputError
+    from scheduler.pipeline import load_previous
+    data = corpus_centre(tmp_path)
+    (data / "employees.csv").write_text((data / "employees.csv").read_text().replace("A1,", "007,"))
+    roster = tmp_path / "roster.csv"
+    row = "{e},,2026-11-30,D-0800,2026-11-30T08:00,2026-11-30T16:00,7,2026-11-30T12:00,2026-11-30T13:00,cards\n"
+    code, out, err = validate_text(data, roster, ROSTER_HEADER + row.format(e="7") * 30, capsys)
+    assert code == 2, out + err
+    lines = err.splitlines()
+    assert lines[0] == ("error: roster.csv, row 2, column 'employee_id': unknown employee '7' (not in employees.csv; "
+                        "did a spreadsheet drop the leading zeros of '007'?)"), err
+    assert len(lines) <= 22 and "more problem(s)" in lines[-1], err
+    code, out, err = validate_text(data, roster, ROSTER_HEADER + row.format(e="007") * 2, capsys)
+    assert code == 2 and "roster.csv, row 3, column 'start': row 2 again" in err, out + err
+    assert "max_hours" not in out
+    # A shift's date is the day it starts: the planners refuse another (the validator reports it).
+    (data / "previous_roster.csv").write_text(
+        "employee_id,name,date,shift,start,end\n007,,2026-11-28,X,2026-11-27T08:30,2026-11-27T16:30\n")
+    with pytest.raises(InputError) as refused:
+        load_previous(data)
+    assert "previous_roster.csv, row 2, column 'date': 2026-11-28 is not the day its shift starts" in str(refused.value)
+    (data / "previous_roster.csv").write_text(              # a night into Monday is dated the day it starts
+        "employee_id,name,date,shift,start,end\n007,,2026-11-29,X,2026-11-29T22:00,2026-11-30T06:00\n")
+    assert len(load_previous(data)) == 1
+    roster.write_text(ROSTER_HEADER + row.format(e="007").replace("2026-11-30,D-0800", "2026-12-01,D-0800"))
+    code, out, err = run(["replan", "--data", str(data), "--roster", str(roster), "--absent", "007",
+                          "--from", "2026-11-30 10:00", "--out", str(tmp_path / "re")], capsys)
+    assert code == 2 and "roster.csv, row 2, column 'date': 2026-12-01 is not the day its shift starts" in err, out + err
+
+
+def test_a_decimal_comma_outside_a_semicolon_file_says_why_it_is_not_read(tmp_path, capsys):
+    data = corpus_centre(tmp_path)
+    roster = tmp_path / "roster.csv"
+    code, _, err = validate_text(data, roster, ROSTER_HEADER.replace(",", "\t") +
+                                 "A1\t\t2026-11-30\tD-0800\t2026-11-30T08:00\t2026-11-30T16:00\t7,0\t"
+                                 "2026-11-30T12:00\t2026-11-30T13:00\tcards\n", capsys)
+    assert code == 2 and "got '7,0' (a decimal comma is read only in ';'-separated files)" in err, err

@@ -157,12 +157,12 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
     items = data.get("scenarios")
     # Anything beside [[scenarios]] is a typo ([[scenaros]]) or a key meant for a scenario
     # (demand = 1.3 above the first table): both were dropped without a word.
-    stray = sorted(set(data) - {"scenarios"})
-    if stray:
-        raise InputError([InputProblem(name, f"unknown top-level key {k!r}; every scenario is a [[scenarios]] table "
-                                             "and its keys go below its header", column=k) for k in stray])
+    stray = [InputProblem(name, f"unknown top-level key {k!r}; every scenario is a [[scenarios]] table and its keys "
+                                "go below its header", column=k) for k in sorted(set(data) - {"scenarios"})]
     if not isinstance(items, list) or not items:
-        raise InputError(InputProblem(name, "expected at least one [[scenarios]] table", column="scenarios"))
+        raise InputError([InputProblem(name, "expected at least one [[scenarios]] table", column="scenarios"), *stray])
+    if stray:
+        raise InputError(stray)
     problems, out = [], []
     queues = set(centre.queue_ids)
     names: set[str] = set()

@@ -603,6 +603,28 @@ class DailyProfileResults:
 AHT_HALF_LIFE_DAYS = 14.0
 
 
+# An interval's AHT is the mean of its contacts' handle times: with c contacts it varies about
+# 1/sqrt(c) of the mean from week to week. A few calls of hours (a stuck line, a system outage,
+# a complex complaint) once raised a quiet 17:00 interval's forecast AHT by 30-70 % on every
+# weekday (three 3-hour calls in a wealth queue of ~5 contacts). Each interval's AHT is capped
+# at its time of day's median times (1 + AHT_OUTLIER_SPREAD / sqrt(c)).
+AHT_OUTLIER_SPREAD = 4.0
+
+
+def robust_aht(aht: np.ndarray, contacts: np.ndarray, spread: float = AHT_OUTLIER_SPREAD) -> np.ndarray:
+    """AHT per day x interval with outlying intervals capped (see AHT_OUTLIER_SPREAD); the cap's
+    reference is the median over days of each interval of the day's AHT (contacts > 0)."""
+    seen = np.where(np.isfinite(aht) & (contacts > 0), aht, np.nan)
+    if not np.isfinite(seen).any():
+        return aht
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)          # all-NaN intervals of the day
+        typical = np.nanmedian(seen, axis=0)
+    typical = np.where(np.isfinite(typical), typical, np.nanmedian(seen))
+    cap = typical[None, :] * (1.0 + spread / np.sqrt(np.maximum(contacts, 1.0)))
+    return np.where(np.isfinite(aht), np.minimum(aht, cap), aht)
+
+
 def aht_profile(qd: QueueData, n: int, weeks: int = 8, shrink: float = 30.0,
                 half_life: float | None = AHT_HALF_LIFE_DAYS) -> tuple[np.ndarray, float]:
     """AHT per weekday x interval: contact-weighted over the recent weeks, shrunk toward the interval's
@@ -610,9 +632,9 @@ def aht_profile(qd: QueueData, n: int, weeks: int = 8, shrink: float = 30.0,
     (days): a day's contacts count half as much that many days earlier."""
     lo = max(0, n - 7 * weeks)
     c = np.nan_to_num(qd.y[lo:n])
+    a = robust_aht(qd.aht[lo:n], c)
     if half_life:
         c = c * 0.5 ** ((n - 1 - np.arange(lo, n)) / half_life)[:, None]
-    a = qd.aht[lo:n]
     ok = np.isfinite(a) & (c > 0) & np.isin(qd.status[lo:n], (OK, HOLIDAY, ANOMALY))[:, None]
     w = np.where(ok, c, 0.0)
     wa = np.where(ok, c * np.nan_to_num(a), 0.0)

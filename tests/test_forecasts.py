@@ -785,3 +785,28 @@ def test_a_weekday_centre_toml_opens_and_the_history_never_did_gets_rows_and_a_w
     saturday = fc[fc["timestamp"].dt.day_of_week == 5]
     assert len(saturday) == 8 and (saturday["contacts"] == 0).all()
     assert not (fc["timestamp"].dt.day_of_week == 6).any()
+
+
+def test_a_few_calls_of_hours_in_a_quiet_interval_do_not_raise_its_handle_time_all_week():
+    """Three 3-hour calls in a quiet 19:30 interval (a handful of contacts) were averaged in as they
+    were: that interval's forecast AHT rose 29-74 % on every weekday. An interval's AHT is now capped
+    at its time of day's median x (1 + 4 / sqrt(contacts)) - here +7 % to +19 %; a real change of
+    level is not."""
+    history, _, _ = synthetic(weeks=12)
+    history["timestamp"] = pd.to_datetime(history["timestamp"])
+    base, _ = forecast_and_warnings(history, START, 7, backtest=False)
+    late = history["timestamp"].dt.strftime("%H:%M") == "19:30"
+    recent = history["timestamp"] >= pd.Timestamp(START - timedelta(days=14))
+    hit = history[late & recent & (history["contacts"] >= 2)].index[:3]
+    assert len(hit) == 3
+    spiked = history.copy()
+    spiked.loc[hit, "aht_seconds"] = (300.0 * spiked.loc[hit, "contacts"] + 3 * 3600) / spiked.loc[hit, "contacts"]
+    table, _ = forecast_and_warnings(spiked, START, 7, backtest=False)
+    at_1930 = pd.to_datetime(table["timestamp"]).dt.strftime("%H:%M") == "19:30"
+    rise = table.loc[at_1930, "aht_seconds"].to_numpy() / base.loc[at_1930, "aht_seconds"].to_numpy()
+    assert rise.max() < 1.25, rise
+    # A whole queue's handle time up by half for the last eight weeks is followed.
+    longer = history.copy()
+    longer.loc[longer["timestamp"] >= pd.Timestamp(START - timedelta(weeks=8)), "aht_seconds"] = 450.0
+    table, _ = forecast_and_warnings(longer, START, 7, backtest=False)
+    assert table["aht_seconds"].dropna().between(440, 451).all()

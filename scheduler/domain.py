@@ -221,7 +221,8 @@ class Rules:
 
 
 # The largest weight (or hourly cost, preference weight) we accept: the objective is kept in
-# integers (weight x 100 x agent-intervals or minutes) and 1e18 already overflowed CP-SAT's 64 bits.
+# integers (weight x roster.SCALE x agent-intervals or minutes) and 1e18 already overflowed CP-SAT's
+# 64 bits. Products of large weights can still overflow: roster.refuse_overflow says so.
 MAX_WEIGHT = 1e6
 
 

@@ -161,7 +161,22 @@ def build_model(problem: RosterProblem, skip: frozenset[str] = frozenset(), obje
         for name in SOFT_GOALS:
             globals()[name](rm)
         rm.model.Minimize(sum(int(round(p.weight * SCALE)) * p.expr for p in rm.penalties))
+        refuse_overflow(rm)
     return rm
+
+
+def refuse_overflow(rm: RosterModel) -> None:
+    """The objective in whole numbers (weights x SCALE x agent-intervals, minutes, hourly costs)
+    must fit the solver's 64 bits: a centre's cost weight of 1e6 with hourly costs of 1e6 once
+    made CP-SAT refuse the model, reported as 'no roster found within the time limit'. Said as
+    what it is, before any search (the check takes ~0.05 s on the sample)."""
+    said = rm.model.Validate()
+    if "overflow" in said:
+        from .errors import InputError, InputProblem
+        raise InputError(InputProblem(
+            "centre.toml", "the plan's penalties are too large for the solver's whole numbers (weights x hourly "
+            "costs x hours, or a demand of millions of agents x its weight): lower [weights] (cost, under_staffing, "
+            "...), employees.csv's hourly_cost or the preference weights", column="weights"))
 
 
 # The largest roster we build: 500 agents x 1 week x ~39 start times is ~120k shift variables and
@@ -1347,6 +1362,8 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
         from .errors import InfeasibleError, NoRosterInTimeError
         if status == cp_model.INFEASIBLE:
             raise InfeasibleError("no roster satisfies every hard rule", diagnose(problem))
+        if status == cp_model.MODEL_INVALID:     # (not a time-out: no time limit would help)
+            raise RuntimeError(f"the solver refused the roster model: {rm.model.Validate()[:300]}")
         if options.stop is not None and options.stop.is_set():
             raise NoRosterInTimeError("stopped before any roster was found")
         # Time ran out: before blaming the time, see whether someone's own rules cannot hold (a

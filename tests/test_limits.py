@@ -155,3 +155,18 @@ def test_a_plan_without_a_roster_in_time_is_not_called_impossible(sample_copy, t
     err = capsys.readouterr().err
     assert code == 3 and "no roster yet: no roster found within the time limit" in err
     assert "possible" not in err
+
+
+def test_penalties_too_large_for_the_solver_are_bad_input_not_a_time_out():
+    """A cost weight of 1e6 with hourly costs of 1e6 (each within the accepted range) overflowed
+    CP-SAT's 64-bit objective: the model was refused at once and the plan said 'no roster found
+    within the time limit ... try a longer time limit'. Now an input error naming the weights."""
+    from dataclasses import replace
+    from scheduler.domain import MAX_WEIGHT
+    base = small_centre()
+    centre = replace(base, weights=replace(base.weights, cost=MAX_WEIGHT))
+    staff = Staff(tuple(employee(f"e{i}", hourly_cost=MAX_WEIGHT) for i in range(12)))
+    problem = RosterProblem(centre, staff, requirement(centre, {"a": lambda d, h: 2 if 8 <= h < 16 else 0}))
+    with pytest.raises(InputError) as exc:
+        solve(problem, SolveOptions(time_limit=10, workers=1, seed=0))
+    assert "too large for the solver" in str(exc.value.problems[0]) and "hourly_cost" in str(exc.value.problems[0])

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from scheduler.domain import Horizon
-from scheduler.errors import InfeasibleError, InputError
+from scheduler.errors import InfeasibleError, InputError, NoRosterInTimeError
 from scheduler.io import load_staff
 from scheduler.ui import charts, state
 from scheduler.whatif import Hire, Scenario, load_scenarios, run_scenarios
@@ -110,7 +110,8 @@ with state.friendly_errors("What-if", reset_keys=("scenarios", "whatif")):
                     workers=2, jobs=1, base_hint=hint,
                     progress=lambda i, n, nm: bar.progress(i / n, text=f"{nm} ({i + 1} of {n}) ..."))
             except InfeasibleError as exc:
-                st.error(f"A scenario has no roster: {exc}")
+                # (A time-out is no proof that none exists: the CLI says 'no roster yet' too.)
+                st.error(f"A scenario has no roster{' yet' if isinstance(exc, NoRosterInTimeError) else ''}: {exc}")
                 for line in exc.explanation:
                     st.write(f"- {line}")
                 st.stop()

@@ -177,12 +177,14 @@ def _forecast_interval(forecast, path, centre) -> int:
         raise InputError(InputProblem(str(path), f"the timestamps are {minutes} minutes apart; expected "
                                                  f"{INTERVAL_EXPECT}", column="timestamp"))
     # One grid for the file: a queue of hourly counts beside 15-minute ones was staffed as if its
-    # hour's contacts came in 15 minutes (4x its load: 36 agents for 100 contacts of 180 s).
+    # hour's contacts came in 15 minutes (4x its load: 36 agents for 100 contacts of 180 s). A queue
+    # whose rows are further apart than an hour is open a few intervals a day (closed hours may be
+    # absent), not on a grid of its own.
     coarser = {}
     for q, stamps in pd.to_datetime(forecast["timestamp"]).groupby(forecast["queue"].to_numpy(), sort=True):
         u = np.unique(stamps.to_numpy(dtype="datetime64[ns]"))
-        own = np.diff(u).min() / np.timedelta64(1, "m") if u.size >= 2 else minutes
-        if own > minutes:
+        own = np.diff(u).min() / np.timedelta64(1, "m") if u.size >= 4 else minutes
+        if minutes < own <= 60:
             coarser[q] = int(own)
     if coarser:
         listed = ", ".join(f"{q} at least {m} minutes apart" for q, m in coarser.items())

@@ -71,7 +71,7 @@ def test_queues_on_different_grids_are_refused_unless_the_interval_is_given(tmp_
     forecast = tmp_path / "forecast.csv"
     rows = ["timestamp,queue,contacts,aht_seconds"]
     rows += [f"2026-11-30 08:{m:02d},q15,25,180" for m in (0, 15, 30, 45)]
-    rows += [f"2026-11-30 {h:02d}:00,q60,100,180" for h in (8, 9)]
+    rows += [f"2026-11-30 {h:02d}:00,q60,100,180" for h in (8, 9, 10, 11)]
     forecast.write_text("\n".join(rows) + "\n")
     flags = ["--service-level", "0.8", "--target-seconds", "20", "--shrinkage", "0"]
     out = tmp_path / "req.csv"
@@ -82,6 +82,10 @@ def test_queues_on_different_grids_are_refused_unless_the_interval_is_given(tmp_
     # Alone, the hourly queue is staffed per hour: 5 Erlangs, 8 agents (read per 15 minutes: 20 Erlangs).
     (tmp_path / "q60.csv").write_text("\n".join([rows[0], *rows[5:]]) + "\n")
     assert main(["requirements", "--forecast", str(tmp_path / "q60.csv"), *flags, "--out", str(out)]) == 0
-    assert pd.read_csv(out)["agents"].tolist() == [8, 8]
+    assert pd.read_csv(out)["agents"].tolist() == [8, 8, 8, 8]
+    # A queue open one quarter-hour a day (closed hours absent) is no grid of its own.
+    (tmp_path / "callback.csv").write_text("\n".join([*rows[:5], *(f"2026-12-0{d} 09:00,callback,3,180" for d in range(1, 6))])
+                                           + "\n")
+    assert main(["requirements", "--forecast", str(tmp_path / "callback.csv"), *flags, "--out", str(out)]) == 0
     # Said to be 15-minute counts, the file is taken as such.
     assert main(["requirements", "--forecast", str(forecast), *flags, "--interval-minutes", "15", "--out", str(out)]) == 0

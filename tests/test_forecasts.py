@@ -790,8 +790,8 @@ def test_a_weekday_centre_toml_opens_and_the_history_never_did_gets_rows_and_a_w
 def test_a_few_calls_of_hours_in_a_quiet_interval_do_not_raise_its_handle_time_all_week():
     """Three 3-hour calls in a quiet 19:30 interval (a handful of contacts) were averaged in as they
     were: that interval's forecast AHT rose 29-74 % on every weekday. An interval's AHT is now capped
-    at its time of day's median x (1 + 4 / sqrt(contacts)) - here +7 % to +19 %; a real change of
-    level is not."""
+    at its time of day's median x max(3, 1 + 4 / sqrt(contacts)) - here +9 % to +26 %; a real
+    change of level is not."""
     history, _, _ = synthetic(weeks=12)
     history["timestamp"] = pd.to_datetime(history["timestamp"])
     base, _ = forecast_and_warnings(history, START, 7, backtest=False)
@@ -804,9 +804,27 @@ def test_a_few_calls_of_hours_in_a_quiet_interval_do_not_raise_its_handle_time_a
     table, _ = forecast_and_warnings(spiked, START, 7, backtest=False)
     at_1930 = pd.to_datetime(table["timestamp"]).dt.strftime("%H:%M") == "19:30"
     rise = table.loc[at_1930, "aht_seconds"].to_numpy() / base.loc[at_1930, "aht_seconds"].to_numpy()
-    assert rise.max() < 1.25, rise
+    assert rise.max() < 1.35, rise
     # A whole queue's handle time up by half for the last eight weeks is followed.
     longer = history.copy()
     longer.loc[longer["timestamp"] >= pd.Timestamp(START - timedelta(weeks=8)), "aht_seconds"] = 450.0
     table, _ = forecast_and_warnings(longer, START, 7, backtest=False)
     assert table["aht_seconds"].dropna().between(440, 451).all()
+
+
+def test_the_handle_time_cap_keeps_real_differences_of_busy_intervals():
+    """A review of the cap above: at its time of day's median x (1 + 4 / sqrt(contacts)) alone it cut
+    busy intervals' real handle time - Saturdays' 400 s beside weekdays' 300 s, a new level of 450 s
+    for the last three weeks - by up to 12 %. It never goes below 3 x the median now."""
+    from forecasts.models import robust_aht
+    days, slots = 56, 4
+    contacts = np.full((days, slots), 400.0)
+    aht = np.full((days, slots), 300.0)
+    aht[5::7] = 400.0                        # Saturdays
+    aht[-21:] *= 1.5                         # the last three weeks
+    assert np.array_equal(robust_aht(aht, contacts), aht)
+    quiet = np.full((days, slots), 5.0)
+    spiked = np.full((days, slots), 300.0)
+    spiked[-3, 2] = (300.0 * 5 + 3 * 3600) / 5        # three 3-hour calls among five
+    capped = robust_aht(spiked, quiet)
+    assert capped[-3, 2] == pytest.approx(300.0 * 3) and np.array_equal(np.delete(capped, -3, 0), np.delete(spiked, -3, 0))

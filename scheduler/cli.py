@@ -159,11 +159,8 @@ STAFFING_FLAGS = {"service_level": "--service-level", "target_seconds": "--targe
 def _forecast_interval(forecast, path, centre) -> int:
     """The interval length of the forecast's timestamps, on the grid a centre plans on (staffing.py
     infers it too, but names the file 'forecast' and takes any gap, 7 minutes included)."""
-    import numpy as np
-    import pandas as pd
-
     from .domain import INTERVAL_EXPECT, INTERVAL_MINUTES
-    from .staffing import infer_interval_minutes
+    from .staffing import infer_interval_minutes, queue_steps
     if forecast.groupby("queue")["timestamp"].nunique().max() < 2:
         if centre is not None:
             return centre.interval_minutes     # one row per queue: nothing to infer the interval from
@@ -180,12 +177,7 @@ def _forecast_interval(forecast, path, centre) -> int:
     # hour's contacts came in 15 minutes (4x its load: 36 agents for 100 contacts of 180 s). A queue
     # whose rows are further apart than an hour is open a few intervals a day (closed hours may be
     # absent), not on a grid of its own.
-    coarser = {}
-    for q, stamps in pd.to_datetime(forecast["timestamp"]).groupby(forecast["queue"].to_numpy(), sort=True):
-        u = np.unique(stamps.to_numpy(dtype="datetime64[ns]"))
-        own = np.diff(u).min() / np.timedelta64(1, "m") if u.size >= 4 else minutes
-        if minutes < own <= 60:
-            coarser[q] = int(own)
+    coarser = {q: int(own) for q, (own, stamps) in queue_steps(forecast).items() if stamps >= 4 and minutes < own <= 60}
     if coarser:
         listed = ", ".join(f"{q} at least {m} minutes apart" for q, m in coarser.items())
         raise InputError(InputProblem(str(path), f"queues on different grids: the file's smallest gap is {minutes} "

@@ -313,9 +313,10 @@ def requirement_with_values(requirements: pd.DataFrame, centre: Centre, horizon:
         if mask.any():
             sub = requirements.loc[mask]
             n_staff = max(req.staff[qi]) + 2
-            capped = staff is not None and sum(q in e.skills for e in staff.employees) + 2 < n_staff
+            trained = None if staff is None else sum(q in e.skills for e in staff.employees) + 2
+            capped = trained is not None and trained < n_staff
             if capped:
-                n_staff = sum(q in e.skills for e in staff.employees) + 2
+                n_staff = trained
             n_agents = int(math.ceil(n_staff * (1 - shrink))) + 1
             patience = queue.target.patience_seconds if centre.staffing_model == "erlang-a" else None
             model = "erlang-a" if patience else "erlang-c"

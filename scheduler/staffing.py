@@ -50,6 +50,7 @@ __all__ = [
     "service_curve",
     "concave_envelope",
     "infer_interval_minutes",
+    "queue_steps",
     "validate_parameters",
     "requirements_table",
 ]
@@ -779,23 +780,29 @@ def _target_problems(qid, tgt: ServiceTarget, model):
 # ============================================================================================
 # DataFrame level
 # ============================================================================================
-def infer_interval_minutes(forecast: pd.DataFrame) -> int:
-    """Interval length: the smallest positive gap between timestamps within a queue (minutes)."""
+def queue_steps(forecast: pd.DataFrame) -> dict[str, tuple[float, int]]:
+    """Per queue with two distinct timestamps or more: (the smallest positive gap between them in
+    minutes, how many distinct timestamps it has)."""
     ts = pd.to_datetime(forecast["timestamp"], errors="coerce")
     if ts.isna().any():
         raise InputError(InputProblem("forecast", "timestamp must be a date-time",
                                       column="timestamp"))
-    best = None
-    for _, group in ts.groupby(forecast["queue"].to_numpy(), sort=False):
+    out = {}
+    for q, group in ts.groupby(forecast["queue"].to_numpy(), sort=True):
         u = np.unique(group.to_numpy(dtype="datetime64[ns]"))
         if u.size >= 2:
-            gap = np.diff(u).min()
-            best = gap if best is None else min(best, gap)
-    if best is None:
+            out[q] = (np.diff(u).min() / np.timedelta64(1, "m"), int(u.size))
+    return out
+
+
+def infer_interval_minutes(forecast: pd.DataFrame) -> int:
+    """Interval length: the smallest positive gap between timestamps within a queue (minutes)."""
+    steps = queue_steps(forecast)
+    if not steps:
         raise InputError(InputProblem("forecast", "cannot infer the interval length: no queue has "
                                       "two distinct timestamps; pass interval_minutes",
                                       column="timestamp"))
-    minutes = best / np.timedelta64(1, "m")
+    minutes = min(step for step, _ in steps.values())
     if minutes <= 0 or abs(minutes - round(minutes)) > 1e-9:
         raise InputError(InputProblem("forecast", f"cannot infer the interval length (smallest gap "
                                       f"{minutes} minutes is not a whole number of minutes)",

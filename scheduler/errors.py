@@ -41,6 +41,11 @@ class InputError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+def unlisted(label: str, count: int) -> list[InputProblem]:
+    """The line that counts the problems a long list leaves out (none if none are)."""
+    return [InputProblem(label, f"... and {count} more problem(s) like those above, not listed")] if count else []
+
+
 class InputWarning(UserWarning):
     """Input that is accepted but is probably not what the user meant (the CLI prints it as a
     `warning:` line on stderr and carries on)."""

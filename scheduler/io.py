@@ -25,7 +25,7 @@ import pandas as pd
 from .config import load_centre, parse_hhmm
 from .domain import (FIRST_YEAR, LAST_YEAR, MAX_AHT_SECONDS, MAX_WEIGHT, Centre, Employee, Horizon, Preference, QueueAssignment, Roster,
                      ShiftAssignment, Staff, TimeOff, plausible_date)
-from .errors import InputError, InputProblem, warn_input
+from .errors import InputError, InputProblem, unlisted, warn_input
 
 MAX_PROBLEMS = 50  # beyond this, more lines help nobody
 # The longest handle time we believe (4 hours): 1e9 s once sized 1.5 million agents without a word.
@@ -121,9 +121,7 @@ class Table:
 
     def raise_if_problems(self) -> None:
         if self.problems:
-            more = [InputProblem(self.label, f"... and {self.unlisted} more problem(s) like those above, not listed")] \
-                if self.unlisted else []
-            raise InputError(self.problems + more)
+            raise InputError(self.problems + unlisted(self.label, self.unlisted))
 
     # Column parsers: return a Series (NaN/None where bad) and record problems.
     def parsed(self, column: str) -> pd.Series:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .config import shift_kind
 from .domain import Centre, Employee, QueueAssignment, ShiftAssignment, Staff
-from .errors import InputError, InputProblem
+from .errors import InputError, InputProblem, unlisted
 
 
 @dataclass(frozen=True)
@@ -498,12 +498,8 @@ def _refuse_unreadable_rows(rows, label: str, known: set[str]) -> None:
             problems.append(InputProblem(label, f"row {seen[key]} again (the same shift of {s.employee_id}, "
                                                 f"{s.start:%Y-%m-%d %H:%M}-{s.end:%H:%M})", r.row, "start"))
         seen.setdefault(key, r.row)
-    if len(problems) > LISTED_ROWS:
-        more = len(problems) - LISTED_ROWS
-        problems = problems[:LISTED_ROWS] + [InputProblem(label, f"... and {more} more problem(s) like those above, "
-                                                                 "not listed")]
     if problems:
-        raise InputError(problems)
+        raise InputError(problems[:LISTED_ROWS] + unlisted(label, max(0, len(problems) - LISTED_ROWS)))
 
 
 def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_path: str | Path | None = None,

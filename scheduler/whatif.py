@@ -170,6 +170,14 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
     def bad(key, msg):
         problems.append(InputProblem(name, msg, column=key))
 
+    def unknown_keys(key: str, item, allowed: set[str]) -> bool:
+        """Refuse the keys of a list entry that are not `allowed` (True if there were any)."""
+        unknown = sorted(set(item) - allowed) if isinstance(item, dict) else []
+        if unknown:
+            bad(f"{key}.{unknown[0]}", f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
+                                      f"expected {', '.join(sorted(allowed))}")
+        return bool(unknown)
+
     for i, t in enumerate(items):
         p = f"scenarios[{i}]"
         if not isinstance(t, dict):
@@ -227,10 +235,7 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
         leave = []
         for j, item in enumerate(t.get("time_off", []) if isinstance(t.get("time_off", []), list) else []):
             key = f"{p}.time_off[{j}]"
-            unknown = sorted(set(item) - TIME_OFF_KEYS) if isinstance(item, dict) else []
-            if unknown:      # a typo (ned = ...) made a 3-day leave one day, without a word
-                bad(f"{key}.{unknown[0]}", f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
-                                          f"expected {', '.join(sorted(TIME_OFF_KEYS))}")
+            if unknown_keys(key, item, TIME_OFF_KEYS):   # (ned = ... made a 3-day leave one day, in silence)
                 continue
             try:
                 emp = item["employee"]
@@ -260,10 +265,7 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
         hires = []
         for j, h in enumerate(t.get("hire", []) if isinstance(t.get("hire", []), list) else []):
             key = f"{p}.hire[{j}]"
-            unknown = sorted(set(h) - HIRE_KEYS) if isinstance(h, dict) else []
-            if unknown:      # a typo (max_hour) was silently ignored and the default used
-                bad(f"{key}.{unknown[0]}", f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
-                                          f"expected {', '.join(sorted(HIRE_KEYS))}")
+            if unknown_keys(key, h, HIRE_KEYS):     # (max_hour was ignored and the default used)
                 continue
             skills = h.get("skills") if isinstance(h, dict) else None
             if not isinstance(skills, list) or not skills or any(s not in queues for s in skills):

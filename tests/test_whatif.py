@@ -44,15 +44,12 @@ def test_a_scenario_staffs_a_queue_with_another(tmp_path):
                        "aht_seconds": [300.0, 600.0]})
     c2, _, _ = apply(sc, centre, staff, fc)
     assert c2.staffed_with == {"complaints": "deposits"} and centre.staffed_with == {}
-    bad = tmp_path / "scenarios.toml"
-    bad.write_text('[[scenarios]]\nname = "x"\nstaff_with = { complaints = "complaints", loans = "cards" }\n'
-                   '[[scenarios]]\nname = "y"\nstaff_with = { complaints = "deposits", deposits = "cards" }\n')
-    with pytest.raises(InputError) as exc:
-        load_scenarios(bad, centre)
-    keys = {p.column for p in exc.value.problems}
-    assert {"scenarios[0].staff_with.complaints", "scenarios[0].staff_with.loans"} <= keys
-    [chain] = [p for p in exc.value.problems if p.column.startswith("scenarios[1].staff_with")]
-    assert "'deposits', itself staffed with 'cards'" in chain.message
+    said = refusals(tmp_path, centre,
+                    '[[scenarios]]\nname = "x"\nstaff_with = { complaints = "complaints", loans = "cards" }\n'
+                    '[[scenarios]]\nname = "y"\nstaff_with = { complaints = "deposits", deposits = "cards" }\n')
+    assert {"scenarios[0].staff_with.complaints", "scenarios[0].staff_with.loans"} <= set(said)
+    [chain] = [message for key, message in said.items() if key.startswith("scenarios[1].staff_with")]
+    assert "'deposits', itself staffed with 'cards'" in chain
 
 
 def test_hires_cost_what_they_are_told_or_the_staffs_median_and_a_misspelt_key_is_refused(tmp_path):
@@ -63,14 +60,11 @@ def test_hires_cost_what_they_are_told_or_the_staffs_median_and_a_misspelt_key_i
     sc = Scenario("x", hire=(Hire(frozenset({"a"})), Hire(frozenset({"b"}), hourly_cost=35.0)))
     _, s2, _ = apply(sc, centre, staff, forecast(centre, 10.0))
     assert [e.hourly_cost for e in s2.employees[-2:]] == [23.0, 35.0]    # the median of 20, 22, 24, 30
-    bad = tmp_path / "scenarios.toml"
-    bad.write_text('[[scenarios]]\nname = "x"\nhire = [{ skills = ["a"], max_hour = 44 }]\n'
-                   '[[scenarios]]\nname = "y"\nhire = [{ skills = ["a"], hourly_cost = -3 }]\n'
-                   '[[scenarios]]\nname = "z"\nhire = [{ skills = ["a"], hourly_cost = 26.5 }]\n'
-                   '[[scenarios]]\nname = "w"\nhire = [{ skills = ["a"], hourly_cost = 1e15 }]\n')
-    with pytest.raises(InputError) as exc:
-        load_scenarios(bad, centre)
-    said = {p.column: p.message for p in exc.value.problems}
+    said = refusals(tmp_path, centre,
+                    '[[scenarios]]\nname = "x"\nhire = [{ skills = ["a"], max_hour = 44 }]\n'
+                    '[[scenarios]]\nname = "y"\nhire = [{ skills = ["a"], hourly_cost = -3 }]\n'
+                    '[[scenarios]]\nname = "z"\nhire = [{ skills = ["a"], hourly_cost = 26.5 }]\n'
+                    '[[scenarios]]\nname = "w"\nhire = [{ skills = ["a"], hourly_cost = 1e15 }]\n')
     assert "max_hour" in said["scenarios[0].hire[0].max_hour"] and "scenarios[1].hire[0].hourly_cost" in said
     assert not any(k.startswith("scenarios[2]") for k in said)
     assert "scenarios[3].hire[0].hourly_cost" in said     # past the model's integer range
@@ -89,6 +83,15 @@ def small_case():
     centre = small_centre()
     staff = Staff(tuple(employee(f"e{i}", skills=("a", "b") if i % 2 else ("a",), max_days=5) for i in range(4)))
     return centre, staff, Horizon(MONDAY, 7, centre.interval_minutes)
+
+
+def refusals(tmp_path, centre, text: str) -> dict[str, str]:
+    """`text` as a scenarios file, which load_scenarios must refuse: {key path: message}."""
+    bad = tmp_path / "scenarios.toml"
+    bad.write_text(text)
+    with pytest.raises(InputError) as exc:
+        load_scenarios(bad, centre)
+    return {p.column: p.message for p in exc.value.problems}
 
 
 def test_apply_changes():
@@ -208,20 +211,14 @@ def test_typos_in_a_scenarios_file_are_refused_not_dropped(tmp_path):
     `[[scenaros]]` and a `demand = 1.3` above the first table vanished, `shrinkage = false` was 0,
     a hire's `skill = [...]` was blamed on `skills`, and an unknown skill was not named."""
     centre, _, _ = small_case()
-    bad = tmp_path / "scenarios.toml"
-    bad.write_text('demand = 1.3\n'
-                   '[[scenarios]]\nname = "x"\ntime_off = [{ employee = "e0", start = "2026-12-01", ned = "2026-12-03" }]\n'
-                   '[[scenaros]]\nname = "y"\n')
-    with pytest.raises(InputError) as exc:
-        load_scenarios(bad, centre)
-    assert {p.column for p in exc.value.problems} == {"demand", "scenaros"}
-    bad.write_text('[[scenarios]]\nname = "x"\ntime_off = [{ employee = "e0", start = "2026-12-01", ned = "2026-12-03" }]\n'
-                   '[[scenarios]]\nname = "y"\nshrinkage = false\n'
-                   '[[scenarios]]\nname = "z"\nhire = [{ skill = ["a"] }]\n'
-                   '[[scenarios]]\nname = "w"\nhire = [{ skills = ["a", "mortgages"] }]\n')
-    with pytest.raises(InputError) as exc:
-        load_scenarios(bad, centre)
-    said = {p.column: p.message for p in exc.value.problems}
+    leave = 'time_off = [{ employee = "e0", start = "2026-12-01", ned = "2026-12-03" }]\n'
+    assert set(refusals(tmp_path, centre, f'demand = 1.3\n[[scenarios]]\nname = "x"\n{leave}[[scenaros]]\nname = "y"\n')) \
+        == {"demand", "scenaros"}
+    said = refusals(tmp_path, centre,
+                    f'[[scenarios]]\nname = "x"\n{leave}'
+                    '[[scenarios]]\nname = "y"\nshrinkage = false\n'
+                    '[[scenarios]]\nname = "z"\nhire = [{ skill = ["a"] }]\n'
+                    '[[scenarios]]\nname = "w"\nhire = [{ skills = ["a", "mortgages"] }]\n')
     assert "ned" in said["scenarios[0].time_off[0].ned"]
     assert "scenarios[1].shrinkage" in said
     assert "skill" in said["scenarios[2].hire[0].skill"]

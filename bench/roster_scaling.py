@@ -7,6 +7,7 @@ rules on a 15-minute grid; staff are resampled from the sample's employees; dema
 last history week scaled to the headcount, turned into staff with the same Erlang model.
 
     .venv/bin/python bench/roster_scaling.py [--sizes 50 100 200 500] [--time-limit 60] [--big-limit 120]
+                                             [--repeats N] [--compare-parts]
 """
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ def build_problem(size: int, seed: int = 0):
     return RosterProblem(centre, staff, requirement)
 
 
-def run_one(size: int, time_limit: float, workers: int, seed: int) -> dict:
+def run_one(size: int, time_limit: float, workers: int, seed: int, parts: bool = True) -> dict:
     import resource
     from scheduler.roster import SolveOptions, build_model, solve
     from scheduler.validate import validate_roster
@@ -73,12 +74,12 @@ def run_one(size: int, time_limit: float, workers: int, seed: int) -> dict:
     build_model(problem)
     build = time.monotonic() - t
     t = time.monotonic()
-    roster = solve(problem, SolveOptions(time_limit=time_limit, workers=workers, seed=seed))
+    roster = solve(problem, SolveOptions(time_limit=time_limit, workers=workers, seed=seed, parts=parts))
     total = time.monotonic() - t
     s = roster.kpis["solver"]
     violations = validate_roster(problem.centre, problem.staff, roster.shifts, roster.queue_assignments,
                                  horizon_start=WEEK, horizon_days=7)
-    return {"agents": size, "intervals": problem.horizon.n_intervals, "build_s": round(build, 2),
+    return {"agents": size, "parts": "yes" if parts else "no", "intervals": problem.horizon.n_intervals, "build_s": round(build, 2),
             "first_feasible_s": s["first_solution_seconds"], "time_limit_s": time_limit,
             "total_s": round(total, 1), "required_staff_hours": round(sum(map(sum, problem.requirement.staff)) / 4),
             "capacity_hours": round(sum(e.max_hours for e in problem.staff.employees)), "status": s["status"],
@@ -95,30 +96,57 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "roster_scaling.md")
+    ap.add_argument("--repeats", type=int, default=1, help="runs per size (the table shows each run and the medians)")
+    ap.add_argument("--compare-parts", action="store_true",
+                    help="also run each size without improving the start by parts (SolveOptions.parts=False), "
+                         "alternating with the default runs, and print the ratio of the medians")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--no-parts", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
         limit = args.big_limit if args.one >= 500 else args.time_limit
-        print(json.dumps(run_one(args.one, limit, args.workers, args.seed)))
+        print(json.dumps(run_one(args.one, limit, args.workers, args.seed, parts=not args.no_parts)))
         return
     rows = []
+    modes = [True, False] if args.compare_parts else [True]
     for size in args.sizes:
-        cmd = [sys.executable, __file__, "--one", str(size), "--time-limit", str(args.time_limit),
-               "--big-limit", str(args.big_limit), "--workers", str(args.workers), "--seed", str(args.seed)]
-        out = subprocess.run(cmd, capture_output=True, text=True)
-        if out.returncode != 0:
-            print(f"size {size} failed:\n{out.stderr[-2000:]}", file=sys.stderr)
-            continue
-        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-        print(json.dumps(rows[-1]), flush=True)
-    cols = ["agents", "intervals", "required_staff_hours", "capacity_hours", "build_s", "first_feasible_s", "time_limit_s", "total_s", "status", "objective",
+        for _ in range(args.repeats):
+            for parts in modes:
+                cmd = [sys.executable, __file__, "--one", str(size), "--time-limit", str(args.time_limit),
+                       "--big-limit", str(args.big_limit), "--workers", str(args.workers), "--seed", str(args.seed)]
+                out = subprocess.run(cmd + ([] if parts else ["--no-parts"]), capture_output=True, text=True)
+                if out.returncode != 0:
+                    print(f"size {size} failed:\n{out.stderr[-2000:]}", file=sys.stderr)
+                    continue
+                rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+                print(json.dumps(rows[-1]), flush=True)
+    cols = ["agents", "parts", "intervals", "required_staff_hours", "capacity_hours", "build_s", "first_feasible_s", "time_limit_s", "total_s", "status", "objective",
             "cp_sat_bound", "lp_bound", "gap_pct", "violations", "peak_mem_mb"]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     lines += ["| " + " | ".join(str(r[c]) for c in cols) + " |" for r in rows]
     table = "\n".join(lines)
-    print(table)
+    summary = medians(rows, args.sizes)
+    print(table + "\n\n" + summary)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(f"# Roster scaling ({args.workers} workers, seed {args.seed})\n\n{table}\n")
+    args.out.write_text(f"# Roster scaling ({args.workers} workers, seed {args.seed})\n\n{table}\n\n{summary}\n")
+
+
+def medians(rows: list[dict], sizes: list[int]) -> str:
+    """Median objective and gap per size and mode; with both modes, default / without parts."""
+    from statistics import median
+    lines = ["| agents | parts | runs | median objective | median gap % | objective ratio (parts / no parts) |",
+             "|---|---|---|---|---|---|"]
+    for size in sizes:
+        by_mode = {m: [r for r in rows if r["agents"] == size and r["parts"] == m] for m in ("yes", "no")}
+        for mode, runs in by_mode.items():
+            if not runs:
+                continue
+            obj = median(r["objective"] for r in runs)
+            ratio = ""
+            if mode == "yes" and by_mode["no"]:
+                ratio = f"{obj / median(r['objective'] for r in by_mode['no']):.3f}"
+            lines.append(f"| {size} | {mode} | {len(runs)} | {obj:.1f} | {median(r['gap_pct'] for r in runs):.2f} | {ratio} |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

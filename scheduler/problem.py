@@ -67,6 +67,10 @@ class RosterProblem:
     # Re-planning: the paid hours each employee was rostered for each day - the roster re-planned
     # and the rosters it was re-planned from (io.rostered_hours); None: from `reference`.
     rostered_hours: dict | None = None
+    # Agents on duty (not on a break) from employees outside this problem, by the queues they
+    # serve (skill set, as add_coverage groups them) and interval: a part of a roster re-optimised
+    # with everybody else's shifts held (scheduler.subrosters). They count as cover like carry-over.
+    outside_duty: dict = field(default_factory=dict)     # (frozenset of queue ids, interval) -> agents
 
     def __post_init__(self) -> None:
         self.horizon: Horizon = self.requirement.horizon
@@ -152,10 +156,11 @@ class RosterProblem:
             v.sort(key=lambda s: s.start)
         return out
 
-    def restricted_to(self, members: list[int]) -> "RosterProblem":
+    def restricted_to(self, members: list[int], outside_duty: dict | None = None) -> "RosterProblem":
         """The same centre and requirement with only these employees (indices), and only their
         time off, wishes, carry-over, pins and reference shifts. Every hard rule concerns one
-        employee, so their rules hold in it exactly as in the whole problem."""
+        employee, so their rules hold in it exactly as in the whole problem. `outside_duty`: the
+        others' cover, if it should count (see the field)."""
         emps = tuple(self.employees[e] for e in members)
         ids = {e.id for e in emps}
         mine = lambda items: [x for x in items if x.employee_id in ids]   # noqa: E731
@@ -163,7 +168,7 @@ class RosterProblem:
                                                 tuple(mine(self.staff.preferences))),
                              self.requirement, previous=mine(self.previous), pins=mine(self.pins),
                              reference=mine(self.reference), change_weight=self.change_weight,
-                             not_before=self.not_before)
+                             not_before=self.not_before, outside_duty=dict(outside_duty or {}))
 
     def horizon_start(self) -> datetime:
         return datetime.combine(self.horizon.start, time())

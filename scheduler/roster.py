@@ -19,7 +19,7 @@ import math
 import threading
 import time as _time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Callable
 
@@ -38,8 +38,15 @@ MATCH_SHARE = 0.4
 PATTERN_SHARE = 0.3
 # The dive takes the time left but SEARCH_SHARE: a dive cut short leaves the rest to plain
 # rounding (100 agents: 25.0k instead of 19.7k), while CP-SAT's search after it rarely improves
-# rosters of 100+ agents within a minute (its presolve alone takes ~13 s at 200 agents).
+# rosters of 100+ agents within a minute (its presolve alone takes ~13 s at 200 agents). What the
+# dive leaves goes to the improvement by parts (scheduler.subrosters) - giving them more by
+# cutting generation or the dive short lost more than the parts made up (200 agents, 60 s:
+# generation at 20 % of the limit, 70-84k where 30 % gave 67-69k).
 SEARCH_SHARE = 0.12
+# The final search runs only if it has FINAL_SEARCH_SHARE of the limit and that is at least
+# SEARCH_PER_COMPLETION times the time pricing a whole roster takes (else the parts have it).
+SEARCH_PER_COMPLETION = 3.0
+FINAL_SEARCH_SHARE = 0.1
 DETERMINISTIC_ITERATIONS = 40
 # The aggregated LP runs only if it may have at least this long (the sample centre's takes ~8 s).
 LP_SECONDS = 10.0
@@ -66,6 +73,9 @@ class SolveOptions:
     lp_bound: bool = True
     # Set this event to stop early (a "Stop" button): the best roster found so far is returned.
     stop: threading.Event | None = None
+    # Improve the first roster a part at a time (scheduler.subrosters) before the final search;
+    # off only to measure what it brings (bench/roster_scaling.py --no-parts).
+    parts: bool = True
 
 
 @dataclass
@@ -192,7 +202,17 @@ def add_shift_variables(rm: RosterModel) -> None:
     """Create x[e,d,s] only where skills, calendar, availability and contract allow (hard rules:
     skills, time off, fixed days off, availability window, night eligibility, zero caps)."""
     p = rm.problem
-    options = {(e, d): p.options(emp, d) for e, emp in enumerate(p.employees) for d in range(p.horizon.days)}
+    # A pinned day has the pinned shift (or none) as its only option: the pin forbids the others,
+    # and a part of a roster re-optimised a day at a time (scheduler.subrosters) pins most days.
+    pinned = {(pin.employee_id, (pin.day - p.horizon.start).days): p.template_index.get(pin.shift_id)
+              for pin in p.pins}
+    options = {(e, d): p.options(emp, d) for e, emp in enumerate(p.employees) for d in range(p.horizon.days)
+               if (emp.id, d) not in pinned}
+    for (eid, d), s in pinned.items():
+        e = p.employee_index.get(eid)
+        if e is not None and 0 <= d < p.horizon.days:
+            emp = p.employees[e]
+            options[e, d] = [s] if s is not None and p.allowed(emp, d, p.templates[s]) else []
     total = sum(len(v) for v in options.values())
     limit = MAX_SHIFT_VARIABLES if p.requirement.queues else MAX_SHIFT_VARIABLES_WITHOUT_INTERVALS
     if total > limit:
@@ -687,6 +707,8 @@ def add_coverage(rm: RosterModel) -> None:
         key = frozenset(q for q in emp.skills if q in Q)
         groups.setdefault(key, len(groups))
         rm.group_of.append(groups[key])
+    for key, _ in p.outside_duty:           # others' skill sets (a part of a roster re-optimised)
+        groups.setdefault(frozenset(q for q in key if q in Q), len(groups))
     rm.groups = list(groups)
     covers = coverage_terms(p)
     on_duty: dict[tuple[int, int], list] = defaultdict(list)   # (g, t) -> terms
@@ -743,6 +765,9 @@ def add_coverage(rm: RosterModel) -> None:
     constant: dict[tuple[int, int], int] = defaultdict(int)
     for e, t in carried_over_duty(p):
         constant[rm.group_of[e], t] += 1
+    for (key, t), agents in p.outside_duty.items():
+        if 0 <= t < n:
+            constant[groups[frozenset(q for q in key if q in Q)], t] += agents
     # Agents who left mid-shift (a re-plan): their pinned shift's intervals from then on, bar its
     # break (already counted away), supply nobody.
     gone = departed_intervals(rm, pinned)
@@ -777,7 +802,7 @@ def add_coverage(rm: RosterModel) -> None:
             flows = []
             for qi, q in enumerate(Q):
                 if q in skills and req[qi][t] > 0:
-                    f = m.NewIntVar(0, max(1, len(p.employees)), f"flow_{g}_{q}_{t}")
+                    f = m.NewIntVar(0, max(1, len(p.employees) + max(0, const)), f"flow_{g}_{q}_{t}")
                     if floor.get((g, qi, t)):
                         m.Add(f >= floor[g, qi, t])
                     if published.get((g, qi, t)):
@@ -1116,6 +1141,7 @@ def _complete(rm: RosterModel, options: SolveOptions, chosen: set, budget: float
     """``complete_hint``'s values and the roster's objective (in objective units)."""
     if not chosen <= rm.x.keys():
         return None              # a hinted shift this problem does not offer (left, on leave, not allowed)
+    started = _time.monotonic()
     model = rm.model.clone()
     for key, x in rm.x.items():
         model.Add(model.get_bool_var_from_proto_index(x.Index()) == (1 if key in chosen else 0))
@@ -1123,6 +1149,9 @@ def _complete(rm: RosterModel, options: SolveOptions, chosen: set, budget: float
     _configure(solver, options, budget)
     if _solve(solver, model, options) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
+    # (How long pricing a roster takes on this model: the time the last steps must leave.)
+    rm.completion_seconds = max(getattr(rm, "completion_seconds", 0.0), _time.monotonic() - started)  # type: ignore[attr-defined]
+    rm.completed = solver       # type: ignore[attr-defined]  # holds that roster (same variable indices)
     return _values(solver, model, len(rm.model.proto.variables)), objective_of(model, solver)
 
 
@@ -1244,28 +1273,34 @@ def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
         now = _time.monotonic() - t0
         first_seconds = now if first_seconds is None else first_seconds
         if options.progress:
-            options.progress(now, done[1], bound.value if bound is not None and bound.status == "OPTIMAL" else 0.0)
+            options.progress(now, done[1], _better_bound(bound, lp_job.bound if lp_job else None).value)
 
     bound = None
+    lp_job = None
     if p.requirement.queues and options.lp_bound:
+        # The aggregated LP in the background: its solver releases the interpreter, so on 2 cores
+        # it costs the steps below little (200 agents: ~17 s, which the patterns and the parts
+        # now have). Its bound stands if generation stops early. Without room for it a short
+        # limit goes to the patterns (sample, 20 s: 13.5k from the dive, where the LP cut short
+        # and left no time for them gave 23.2k; no bound either way).
+        lp_job = _lp_bound_in_background(p, options)
         master = PatternMaster(p, options.workers, options.seed, options.deterministic)
         keep(master.start(stop=options.stop))
-        # The aggregated LP before column generation: its bound stands if generation stops early.
-        # Without room for it a short limit goes to the patterns (sample, 20 s: 13.5k from the
-        # dive, where the LP cut short and left no time for them gave 23.2k; no bound either way).
-        bound = _lp_bound_if_room(p, options, t0) or Bound(0.0, 0.0, status="NOT_SOLVED")
+        bound = Bound(0.0, 0.0, status="NOT_SOLVED")
         if master.generate(max(1.0, min(PATTERN_SHARE * budget, left() - 0.3 * budget)),
                            max_iterations=DETERMINISTIC_ITERATIONS if options.deterministic else None,
                            stop=options.stop):
             counts = master.dive(math.inf if options.deterministic else max(1.0, left() - SEARCH_SHARE * budget),
                                  stop=options.stop)
             keep(round_patterns(master.classes, counts))
-            if bound.status != "OPTIMAL" or master.bound > bound.value:
-                # (A master not solved to the end is no optimum: keep the aggregated LP's breakdown.)
+            if master.bound > 0:
+                # (A master not solved to the end is no optimum: the aggregated LP's breakdown then.)
                 bound = Bound(master.bound, _time.monotonic() - t0, method=PATTERN_METHOD,
-                              by_queue=master.by_queue if master.status == "OPTIMAL" else bound.by_queue)
+                              by_queue=master.by_queue if master.status == "OPTIMAL" else None)
         # Without patterns, match named people to the aggregated LP's counts - if there is time
         # for the search after it.
+        if best is None:
+            bound = _better_bound(bound, lp_job.result(max(0.0, left() - 0.5 * budget)))
         if best is None and bound.targets is not None and left() > 0.5 * budget:
             keep(match_shift_counts(p, bound.targets, budget=MATCH_SHARE * budget, workers=options.workers,
                                     seed=options.seed, deterministic=options.deterministic, stop=options.stop))
@@ -1277,10 +1312,102 @@ def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
         first = find_feasible(rm, options, budget=max(1.0, 0.5 * left()))
         if first is not None:
             first_seconds = _time.monotonic() - t0
+    if first is not None and best is not None:
+        first = _improved_by_parts(rm, options, best, lambda: _better_bound(bound, lp_job.bound if lp_job else None).value, t0)
     if first is not None:
-        for i, val in first.items():
-            rm.model.add_hint(rm.model.get_int_var_from_proto_index(i), val)
+        _hinted(rm.model, first)
+    if lp_job is not None:
+        # Waits only if the LP may still finish within the limit.
+        bound = _better_bound(bound, lp_job.result(max(0.0, left() - 1.0)))
     return bound, first_seconds
+
+
+def _better_bound(bound, lp):
+    """The better of a bound so far (column generation's, maybe none) and the aggregated LP's."""
+    from .bounds import Bound
+    if lp is None or lp.status != "OPTIMAL":
+        return bound if bound is not None else Bound(0.0, 0.0, status="NOT_SOLVED")
+    if bound is None or bound.status != "OPTIMAL" or lp.value >= bound.value:
+        return lp
+    # Generation's bound is higher; the LP's breakdown says where it comes from if the master's
+    # does not (a master not solved to the end).
+    return bound if bound.by_queue is not None else replace(bound, by_queue=lp.by_queue, targets=lp.targets)
+
+
+class _LpJob:
+    """The aggregated LP's bound computed in a thread; ``result(wait)`` is it, or None if it has
+    not finished within `wait` seconds more (or was never started)."""
+
+    def __init__(self, problem: RosterProblem | None, seconds: float) -> None:
+        self.bound = None
+        self.thread = None
+        if problem is not None:
+            from .bounds import lower_bound
+            self.thread = threading.Thread(target=lambda: setattr(self, "bound", lower_bound(problem, seconds)),
+                                           daemon=True)
+            self.thread.start()
+
+    def result(self, wait: float):
+        if self.thread is not None:
+            self.thread.join(max(0.0, wait))
+        return self.bound
+
+
+def _lp_bound_in_background(problem: RosterProblem, options: SolveOptions) -> _LpJob:
+    """The aggregated LP (scheduler.bounds), started now if the limit leaves room for it (as
+    ``_lp_bound_if_room``: LP_SECONDS within 30 % of the limit), with up to 70 % of the limit."""
+    budget = float(options.time_limit)
+    if not options.deterministic and 0.3 * budget < LP_SECONDS:
+        return _LpJob(None, 0.0)
+    return _LpJob(problem, max(LP_SECONDS, min(60.0, 0.7 * budget)) if not options.deterministic else 60.0)
+
+
+def _improved_by_parts(rm: RosterModel, options: SolveOptions, best: tuple[dict, float],
+                       bound_now: Callable[[], float], t0: float) -> dict:
+    """The start `best` (values, objective) improved a part at a time (scheduler.subrosters),
+    then priced on the whole model (breaks and flows best for its shifts); the start itself if
+    that is no better.
+
+    Time: the parts stop early enough for that pricing and for reading the roster out (each
+    about as long as the start's own pricing took), and for the full search after it where that
+    search can do something: only if it has at least SEARCH_PER_COMPLETION times a pricing's
+    time (200 agents: CP-SAT's presolve of the whole model alone outlasts the few seconds it
+    would get, and its search returned the hint). Otherwise ``rm.final`` is set and ``solve``
+    reads the roster out without searching."""
+    from .subrosters import applicable, improve_by_parts
+    budget = float(options.time_limit)
+    pricing = getattr(rm, "completion_seconds", 0.0)
+    search = FINAL_SEARCH_SHARE * budget
+    final = search < SEARCH_PER_COMPLETION * pricing
+    seconds = budget - (_time.monotonic() - t0) - 1.5 * pricing - (0.0 if final else search)
+    if options.deterministic or not applicable(rm.problem) or seconds < 1.0 or not options.parts:
+        return best[0]
+    start = extract_roster(rm, _ValuesView(best[0])).shifts
+    report = None
+    if options.progress:
+        # The parts' gains are exact for cover and each employee's own penalties (fairness is
+        # seen among the freed only): the whole roster is priced once at the end.
+        report = lambda seconds_in, gain: options.progress(_time.monotonic() - t0, best[1] - gain, bound_now())  # noqa: E731
+    shifts, _ = improve_by_parts(rm.problem, start, seconds, seed=options.seed, stop=options.stop, progress=report)
+    p = rm.problem
+    chosen = {(p.employee_index[sa.employee_id], (sa.day - p.horizon.start).days, p.template_index[sa.shift_id])
+              for sa in shifts}
+    # All the time left if need be: cut short, the parts' work is lost.
+    done = _complete(rm, options, chosen, budget=max(2.0, budget - (_time.monotonic() - t0)))
+    if done is None or done[1] >= best[1]:
+        return best[0]
+    rm.final = rm.completed if final else None    # type: ignore[attr-defined]
+    return done[0]
+
+
+class _ValuesView:
+    """A solver-like view of a complete assignment (``extract_roster`` reads ``solver.Value``)."""
+
+    def __init__(self, values) -> None:
+        self.values = values
+
+    def Value(self, v) -> int:            # noqa: N802 (CP-SAT's spelling)
+        return int(self.values[v.Index()])
 
 
 def _lp_bound_if_room(problem: RosterProblem, options: SolveOptions, t0: float):
@@ -1347,9 +1474,16 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
         lp_bound = None          # an LP not solved to its optimum bounds nothing
     if lp_bound is not None:
         cb.floor = lp_bound.value
-    status = _solve(solver, rm.model, options, cb)
-    cp_bound = solver.BestObjectiveBound() / SCALE
-    search_seconds = solver.WallTime()
+    final = getattr(rm, "final", None)
+    if final is not None:
+        # Improved by parts and priced, with too little time left for a search of the whole model
+        # to do more than read it back (see _improved_by_parts): that pricing's solver holds the
+        # roster (its bound is of the shifts it was given, not of the problem).
+        solver, status, cp_bound, search_seconds = final, cp_model.FEASIBLE, 0.0, 0.0
+    else:
+        status = _solve(solver, rm.model, options, cb)
+        cp_bound = solver.BestObjectiveBound() / SCALE
+        search_seconds = solver.WallTime()
     if status == cp_model.UNKNOWN:
         # Time ran out (or Stop) before the search reported a roster, but the start it was given
         # is a complete feasible roster: return that rather than nothing.

@@ -47,6 +47,8 @@ from . import roster as engine
 START_SIZE = 30
 MIN_SIZE = 2
 MAX_SIZE = 100
+# Parts in a row without a gain, per day of the horizon, after which the parts stop.
+STALL_ROUNDS = 3
 # Seconds for one part's search (and as much for pricing its current shifts).
 STEP_SECONDS = 2.0
 # One worker each, with the full linear relaxation and little presolve (the parts are small):
@@ -197,7 +199,11 @@ def improve_by_parts(problem: RosterProblem, shifts: list[ShiftAssignment], seco
     for e in range(n):
         for q in state.skills[e]:
             by_queue[q].append(e)
-    stats = {"steps": 0, "improvements": 0, "gain": 0.0, "optimal": 0}
+    stats = {"steps": 0, "improvements": 0, "gain": 0.0, "optimal": 0, "since_gain": 0}
+    # Stalled: this many parts in a row gained nothing (every day drawn about STALL_ROUNDS times):
+    # the rest of the time goes to the search of the whole model, which proves small rosters
+    # optimal (without this a 20-s limit on 30 agents was spent here whole).
+    stall = STALL_ROUNDS * p.horizon.days
     times = stats["times"] = defaultdict(float)
     options = engine.SolveOptions(workers=1, seed=seed, lp_bound=False, stop=stop)
     days = p.horizon.days
@@ -207,7 +213,7 @@ def improve_by_parts(problem: RosterProblem, shifts: list[ShiftAssignment], seco
         size_k = size
         while True:
             left = seconds - (time.monotonic() - t0)
-            if left < 0.5 or (stop is not None and stop.is_set()):
+            if left < 0.5 or (stop is not None and stop.is_set()) or stats["since_gain"] >= stall:
                 return
             with state.lock:
                 free_days = [d for d in range(days) if not ({d - 1, d, d + 1} & state.busy_days)]
@@ -230,12 +236,18 @@ def improve_by_parts(problem: RosterProblem, shifts: list[ShiftAssignment], seco
                 continue
             try:
                 result = _step(p, freed, own, outside, d0, min(STEP_SECONDS, left), rng.randrange(1 << 30), options)
-            finally:
+            except BaseException:
                 with state.lock:
                     state.busy_employees.difference_update(freed)
                     state.busy_days.discard(d0)
+                raise
             with state.lock:
+                # Released only with the result in: a lane taking these employees or days meanwhile
+                # would have priced their shifts as they were before it.
+                state.busy_employees.difference_update(freed)
+                state.busy_days.discard(d0)
                 stats["steps"] += 1
+                stats["since_gain"] += 1
                 for key, value in result[-1].items():
                     times[key] += value
                 if result[0] is None:
@@ -248,6 +260,7 @@ def improve_by_parts(problem: RosterProblem, shifts: list[ShiftAssignment], seco
                 if new is None:
                     continue
                 state.replace(freed, new)
+                stats["since_gain"] = 0
                 stats["improvements"] += 1
                 stats["gain"] += gain
                 if progress:

@@ -129,7 +129,7 @@ def _priced(rm, chosen: set, seconds: float, seed: int) -> tuple[dict, float] | 
     return engine._values(solver, model, len(rm.model.proto.variables)), engine.objective_of(model, solver)
 
 
-class _Roster:
+class _Incumbent:
     """The incumbent shared by the lanes: each employee's shifts and duty, the duty per skill set
     and interval, and which employees and days a lane has taken (parts in flight must not share
     an employee, nor cover: a part of day d reaches the cover of days d and d+1)."""
@@ -193,7 +193,7 @@ def improve_by_parts(problem: RosterProblem, shifts: list[ShiftAssignment], seco
     t0 = time.monotonic()
     p = problem
     n = len(p.employees)
-    state = _Roster(p, shifts)
+    state = _Incumbent(p, shifts)
     # Who can stand in for whom: employees sharing a queue.
     by_queue: dict[str, list[int]] = defaultdict(list)
     for e in range(n):

@@ -563,20 +563,26 @@ def carried_over_duty(p: RosterProblem) -> list[tuple[int, int]]:
     """(employee, interval) on duty from last week's shifts running into the horizon, read at
     each interval's start (a shift or break off the grid included): what the model counts as cover
     and the queue split hands out - one reading, or the split and the validator disagreed."""
+    index = p.employee_index
+    return [(index[sa.employee_id], t) for sa in p.previous if sa.employee_id in index
+            for t in duty_intervals(p, sa)]
+
+
+def duty_intervals(p: RosterProblem, sa: ShiftAssignment) -> list[int]:
+    """Intervals of the horizon in which a shift has its agent on duty (not on a break), read at
+    each interval's start - for carry-over, and for the others' shifts around a part of a roster
+    re-optimised (scheduler.subrosters)."""
     start = p.horizon_start()
     step = p.horizon.interval_minutes
-    index = p.employee_index
+    if sa.end <= start:
+        return []
+    t0 = max(0, int((sa.start - start).total_seconds() // 60) // step)
+    t1 = min(p.horizon.n_intervals, int((sa.end - start).total_seconds() // 60) // step)
     out = []
-    for sa in p.previous:
-        e = index.get(sa.employee_id)
-        if e is None or sa.end <= start:
-            continue
-        t0 = max(0, int((sa.start - start).total_seconds() // 60) // step)
-        t1 = min(p.horizon.n_intervals, int((sa.end - start).total_seconds() // 60) // step)
-        for t in range(t0, t1):
-            moment = start + timedelta(minutes=t * step)
-            if not (sa.break_start and sa.break_start <= moment < sa.break_end):
-                out.append((e, t))
+    for t in range(t0, t1):
+        moment = start + timedelta(minutes=t * step)
+        if not (sa.break_start and sa.break_start <= moment < sa.break_end):
+            out.append(t)
     return out
 
 
@@ -707,8 +713,12 @@ def add_coverage(rm: RosterModel) -> None:
         key = frozenset(q for q in emp.skills if q in Q)
         groups.setdefault(key, len(groups))
         rm.group_of.append(groups[key])
-    for key, _ in p.outside_duty:           # others' skill sets (a part of a roster re-optimised)
-        groups.setdefault(frozenset(q for q in key if q in Q), len(groups))
+    # Others' duty (a part of a roster re-optimised), by their skill sets as groups here.
+    outside: dict[tuple[frozenset, int], int] = defaultdict(int)
+    for (key, t), agents in p.outside_duty.items():
+        outside[frozenset(q for q in key if q in Q), t] += agents
+    for key, _ in outside:
+        groups.setdefault(key, len(groups))
     rm.groups = list(groups)
     covers = coverage_terms(p)
     on_duty: dict[tuple[int, int], list] = defaultdict(list)   # (g, t) -> terms
@@ -765,9 +775,9 @@ def add_coverage(rm: RosterModel) -> None:
     constant: dict[tuple[int, int], int] = defaultdict(int)
     for e, t in carried_over_duty(p):
         constant[rm.group_of[e], t] += 1
-    for (key, t), agents in p.outside_duty.items():
+    for (key, t), agents in outside.items():
         if 0 <= t < n:
-            constant[groups[frozenset(q for q in key if q in Q)], t] += agents
+            constant[groups[key], t] += agents
     # Agents who left mid-shift (a re-plan): their pinned shift's intervals from then on, bar its
     # break (already counted away), supply nobody.
     gone = departed_intervals(rm, pinned)
@@ -1139,20 +1149,29 @@ def complete_hint(rm: RosterModel, options: SolveOptions, chosen: set, budget: f
 
 def _complete(rm: RosterModel, options: SolveOptions, chosen: set, budget: float) -> tuple[dict, float] | None:
     """``complete_hint``'s values and the roster's objective (in objective units)."""
-    if not chosen <= rm.x.keys():
-        return None              # a hinted shift this problem does not offer (left, on leave, not allowed)
-    started = _time.monotonic()
-    model = rm.model.clone()
-    for key, x in rm.x.items():
-        model.Add(model.get_bool_var_from_proto_index(x.Index()) == (1 if key in chosen else 0))
     solver = new_solver()
     _configure(solver, options, budget)
-    if _solve(solver, model, options) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    started = _time.monotonic()
+    solved = with_shifts(rm, chosen, solver, options)
+    if solved is None or solved[0] not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     # (How long pricing a roster takes on this model: the time the last steps must leave.)
     rm.completion_seconds = max(getattr(rm, "completion_seconds", 0.0), _time.monotonic() - started)  # type: ignore[attr-defined]
-    rm.completed = solver       # type: ignore[attr-defined]  # holds that roster (same variable indices)
+    model = solved[1]
     return _values(solver, model, len(rm.model.proto.variables)), objective_of(model, solver)
+
+
+def with_shifts(rm: RosterModel, chosen: set, solver: cp_model.CpSolver, options: SolveOptions):
+    """rm's model with exactly the shifts `chosen` (employee, day, template) worked - breaks and
+    queue flows left to the search - solved by `solver`: (status, the model solved: a clone with
+    rm's variable indices, so the solver's values read back onto rm). None if `chosen` holds a
+    shift the model does not offer (left, on leave, not allowed)."""
+    if not chosen <= rm.x.keys():
+        return None
+    model = rm.model.clone()
+    for key, x in rm.x.items():
+        model.Add(model.get_bool_var_from_proto_index(x.Index()) == (1 if key in chosen else 0))
+    return _solve(solver, model, options), model
 
 
 def repair_per_employee(problem: RosterProblem, chosen: set, options: SolveOptions, budget: float) -> set | None:
@@ -1393,11 +1412,16 @@ def _improved_by_parts(rm: RosterModel, options: SolveOptions, best: tuple[dict,
     chosen = {(p.employee_index[sa.employee_id], (sa.day - p.horizon.start).days, p.template_index[sa.shift_id])
               for sa in shifts}
     # All the time left if need be: cut short, the parts' work is lost.
-    done = _complete(rm, options, chosen, budget=max(2.0, budget - (_time.monotonic() - t0)))
-    if done is None or done[1] >= best[1]:
+    solver = new_solver()
+    _configure(solver, options, max(2.0, budget - (_time.monotonic() - t0)))
+    solved = with_shifts(rm, chosen, solver, options)
+    if solved is None or solved[0] not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return best[0]
-    rm.final = rm.completed if final else None    # type: ignore[attr-defined]
-    return done[0]
+    model = solved[1]
+    if objective_of(model, solver) >= best[1]:
+        return best[0]
+    rm.final = solver if final else None    # type: ignore[attr-defined]  # it holds the roster
+    return _values(solver, model, len(rm.model.proto.variables))
 
 
 class _ValuesView:

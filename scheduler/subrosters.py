@@ -33,7 +33,6 @@ import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import replace
-from datetime import timedelta
 from typing import Callable
 
 from ortools.sat.python import cp_model
@@ -55,21 +54,6 @@ STEP_SECONDS = 2.0
 # 19 parts gained 1.7k in 40 s where CP-SAT's defaults gained 0.6k in 18 (200 agents).
 STEP_PARAMETERS: dict = {"linearization_level": 2, "max_presolve_iterations": 1, "cp_model_probing_level": 0,
                          "symmetry_level": 0}
-
-
-def duty_intervals(p: RosterProblem, sa: ShiftAssignment) -> list[int]:
-    """Intervals of the horizon a shift has its agent on duty (not on a break), read at each
-    interval's start - as add_coverage counts a shift and carried_over_duty a carried one."""
-    start = p.horizon_start()
-    step = p.horizon.interval_minutes
-    t0 = max(0, int((sa.start - start).total_seconds() // 60) // step)
-    t1 = min(p.horizon.n_intervals, int((sa.end - start).total_seconds() // 60) // step)
-    out = []
-    for t in range(t0, t1):
-        moment = start + timedelta(minutes=t * step)
-        if not (sa.break_start and sa.break_start <= moment < sa.break_end):
-            out.append(t)
-    return out
 
 
 def applicable(p: RosterProblem) -> bool:
@@ -117,15 +101,12 @@ def _solver(seconds: float, seed: int) -> cp_model.CpSolver:
 
 def _priced(rm, chosen: set, seconds: float, seed: int) -> tuple[dict, float] | None:
     """The part with exactly the shifts `chosen`: every variable's value (breaks and flows best
-    for them) and the part's objective; None if not found in time."""
-    if not chosen <= rm.x.keys():
-        return None
-    model = rm.model.clone()
-    for key, x in rm.x.items():
-        model.Add(model.get_bool_var_from_proto_index(x.Index()) == (1 if key in chosen else 0))
+    for them) and the part's objective; None if not proven best in time."""
     solver = _solver(seconds, seed)
-    if solver.Solve(model) != cp_model.OPTIMAL:
+    solved = engine.with_shifts(rm, chosen, solver, engine.SolveOptions())
+    if solved is None or solved[0] != cp_model.OPTIMAL:
         return None
+    model = solved[1]
     return engine._values(solver, model, len(rm.model.proto.variables)), engine.objective_of(model, solver)
 
 
@@ -155,7 +136,7 @@ class _Incumbent:
     def _own_duty(self, e: int) -> Counter:
         c = Counter(self.carried.get(e, []))
         for sa in self.mine.get(e, []):
-            c.update(duty_intervals(self.p, sa))
+            c.update(engine.duty_intervals(self.p, sa))
         return c
 
     def _add(self, e: int, c: Counter, sign: int) -> None:

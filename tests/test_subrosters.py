@@ -8,8 +8,8 @@ from datetime import datetime, time, timedelta
 from factories import busy_week_problem
 from scheduler import roster as engine
 from scheduler.problem import Pin
-from scheduler.roster import SolveOptions, build_model, extract_roster, solve
-from scheduler.subrosters import applicable, duty_intervals, improve_by_parts
+from scheduler.roster import SolveOptions, build_model, duty_intervals, extract_roster, solve
+from scheduler.subrosters import applicable, improve_by_parts
 from scheduler.validate import validate_roster
 
 COVER = ("under_staffing", "over_staffing")

@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT))
 WEEK = date(2026, 11, 30)
 
 
-def build_problem(size: int, seed: int = 0):
+def build_problem(size: int, seed: int = 0, demand: float = 1.0):
+    """The generated centre of `size` agents; `demand` scales its calibrated contacts (what-if)."""
     import numpy as np
     import pandas as pd
     from scheduler.config import load_centre
@@ -47,19 +48,24 @@ def build_problem(size: int, seed: int = 0):
     last["timestamp"] = last["timestamp"] + pd.Timedelta(days=7)
     capacity = sum(e.max_hours for e in emps)
     scale = size / len(base.employees)
-    # Demand is calibrated so the required staff-hours are ~76% of the staff's maximum hours (as in
-    # the sample centre): small centres pool less, so a plain headcount scaling would be unstaffable.
-    for _ in range(4):
+
+    def requirements_at(scale: float):
         halves = []
         for offset in (0, 15):   # 30-minute history onto the 15-minute grid: half in each quarter
             h = last.copy()
             h["timestamp"] = h["timestamp"] + pd.Timedelta(minutes=offset)
             h["contacts"] = h["contacts"] / 2 * scale
             halves.append(h)
-        forecast = apply_opening_hours(pd.concat(halves).sort_values(["queue", "timestamp"]), centre)
-        requirements = make_requirements(forecast, centre)
-        required_hours = requirements["staff"].sum() / 4
-        scale *= (0.76 * capacity / required_hours) ** 1.2
+        return make_requirements(apply_opening_hours(pd.concat(halves).sort_values(["queue", "timestamp"]), centre), centre)
+
+    # Demand is calibrated so the required staff-hours are ~76% of the staff's maximum hours (as in
+    # the sample centre): small centres pool less, so a plain headcount scaling would be unstaffable.
+    for k in range(4):
+        requirements = requirements_at(scale)
+        if k < 3:
+            scale *= (0.76 * capacity / (requirements["staff"].sum() / 4)) ** 1.2
+    if demand != 1.0:
+        requirements = requirements_at(scale * demand)
     staff = Staff(emps)
     requirement = requirement_with_values(requirements, centre, horizon, staff=staff)
     return RosterProblem(centre, staff, requirement)

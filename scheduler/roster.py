@@ -1323,8 +1323,8 @@ def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
         if best is None and bound.targets is not None and left() > 0.5 * budget:
             keep(match_shift_counts(p, bound.targets, budget=MATCH_SHARE * budget, workers=options.workers,
                                     seed=options.seed, deterministic=options.deterministic, stop=options.stop))
-    elif p.shift_cover:
-        bound = _lp_bound_if_room(p, options, t0)     # cover by shift only: no patterns here
+    elif p.shift_cover and options.lp_bound:
+        lp_job = _lp_bound_in_background(p, options)  # cover by shift only: no patterns here
     first = best[0] if best is not None else None
     if first is None:
         # Without a first roster nothing else matters, so feasibility may use half the budget.
@@ -1336,8 +1336,7 @@ def _guided_start(rm: RosterModel, options: SolveOptions, t0: float):
     if first is not None:
         _hinted(rm.model, first)
     if lp_job is not None:
-        # Waits only if the LP may still finish within the limit.
-        bound = _better_bound(bound, lp_job.result(max(0.0, left() - 1.0)))
+        bound = _better_bound(bound, _lp_result(lp_job, options, t0))
     return bound, first_seconds
 
 
@@ -1366,17 +1365,20 @@ class _LpJob:
                                            daemon=True)
             self.thread.start()
 
-    def result(self, wait: float):
+    def result(self, wait: float | None):
+        """None: wait until it has finished."""
         if self.thread is not None:
-            self.thread.join(max(0.0, wait))
+            self.thread.join(None if wait is None else max(0.0, wait))
         return self.bound
 
 
 def _lp_bound_in_background(problem: RosterProblem, options: SolveOptions) -> _LpJob:
-    """The aggregated LP (scheduler.bounds), started now if the limit leaves room for it (as
-    ``_lp_bound_if_room``: LP_SECONDS within 30 % of the limit), with up to 70 % of the limit."""
+    """The aggregated LP (scheduler.bounds), started now if the limit leaves room for it
+    (LP_SECONDS within 30 % of the limit), with up to 70 % of the limit; not started without
+    cover to bound or when the options say no LP."""
     budget = float(options.time_limit)
-    if not options.deterministic and 0.3 * budget < LP_SECONDS:
+    if not options.lp_bound or not (problem.requirement.queues or problem.shift_cover) or \
+            (not options.deterministic and 0.3 * budget < LP_SECONDS):
         return _LpJob(None, 0.0)
     return _LpJob(problem, max(LP_SECONDS, min(60.0, 0.7 * budget)) if not options.deterministic else 60.0)
 
@@ -1434,20 +1436,17 @@ class _ValuesView:
         return int(self.values[v.Index()])
 
 
-def _lp_bound_if_room(problem: RosterProblem, options: SolveOptions, t0: float):
-    """The aggregated LP's bound (scheduler.bounds) if it may have LP_SECONDS and leave 30 % of the
-    time limit after it; else None (the search's own bound stands). Once it ran after the search,
-    past the time limit (the sample's ~8 s on top of a 5-s what-if scenario)."""
-    if not options.lp_bound or not (problem.requirement.queues or problem.shift_cover):
-        return None
-    budget = float(options.time_limit)
-    left = budget if options.deterministic else budget - (_time.monotonic() - t0)
-    seconds = min(60.0, 0.3 * budget, left - 0.3 * budget)
-    if seconds < LP_SECONDS and not options.deterministic:
-        return None
-    from .bounds import lower_bound
-    # (Deterministic runs: a limit that is rarely reached, so the same inputs give the same bound.)
-    return lower_bound(problem, time_limit=max(LP_SECONDS, seconds) if options.deterministic else seconds)
+def _lp_result(job: _LpJob, options: SolveOptions, t0: float):
+    """The background LP's bound: waited for only while it may still finish within the limit
+    (a deterministic run waits for it, so the same inputs report the same bound)."""
+    if options.deterministic:
+        return job.result(None)
+    return job.result(max(0.0, float(options.time_limit) - (_time.monotonic() - t0) - 1.0))
+
+
+def _bound_value(bound) -> float:
+    """A bound's value for progress reports: 0 (always valid) until an LP has finished."""
+    return bound.value if bound is not None and bound.status == "OPTIMAL" else 0.0
 
 
 def _hinted(model: cp_model.CpModel, values: dict[int, int]) -> None:
@@ -1465,6 +1464,9 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
     lp_bound = None
     first_seconds = None
     if options.hint:
+        # The aggregated LP beside the repair and the parts, as for a plan (its solver releases
+        # the interpreter); after them it came on top of a what-if scenario's time.
+        lp_job = _lp_bound_in_background(problem, options)
         # A given roster (published plan, base scenario) may break a rule of this problem (a new
         # hire's minimum hours, an absence): search for a feasible roster starting from it, and
         # hint that complete roster.
@@ -1472,21 +1474,25 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
         budget = max(2.0, 0.4 * float(options.time_limit))
         # Usually the given roster still keeps every rule: then only breaks and queue flows are
         # missing, an easy problem. Otherwise repair it with as few changed shifts as possible.
-        first = complete_hint(rm, options, chosen, budget=max(2.0, 0.5 * budget))
-        if first is None:
+        done = _complete(rm, options, chosen, budget=max(2.0, 0.5 * budget))
+        if done is None:
             # Otherwise move only the employees whose own shifts break a rule, then give those
             # shifts their best breaks and queue flows. A repair of the whole model at once left
             # hundreds of shifts changed and breaks and flows wherever its search put them: what-if
             # scenarios that hire or add leave came out at 40-60x the base's penalty.
             repaired = repair_per_employee(problem, chosen, options, budget=budget)
             if repaired is not None:
-                first = complete_hint(rm, options, repaired, budget=max(2.0, 0.5 * budget))
-        if first is None:
-            first = closest_feasible(rm, options, chosen, budget=budget)
+                done = _complete(rm, options, repaired, budget=max(2.0, 0.5 * budget))
+        first = done[0] if done is not None else closest_feasible(rm, options, chosen, budget=budget)
         if first is not None:
-            _hinted(rm.model, first)
             first_seconds = _time.monotonic() - t0
-        lp_bound = _lp_bound_if_room(problem, options, t0)
+            # Then improved a part at a time like a plan's start (what-if scenarios and the base's
+            # second round; not re-plans with records, see subrosters.applicable): a search of the
+            # whole model from the given roster gains nothing on large centres in its seconds.
+            objective = done[1] if done is not None else values_objective(rm.model, first)
+            first = _improved_by_parts(rm, options, (first, objective), lambda: _bound_value(lp_job.bound), t0)
+            _hinted(rm.model, first)
+        lp_bound = _lp_result(lp_job, options, t0)
     else:
         lp_bound, first_seconds = _guided_start(rm, options, t0)
     solver = new_solver()

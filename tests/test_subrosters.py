@@ -92,3 +92,30 @@ def test_re_plans_with_records_of_queues_or_departures_are_not_improved_by_parts
                                         leaves_at={(someone, problem.horizon.start): moment}))
     assert not applicable(type(problem)(problem.centre, problem.staff, problem.requirement, queue_change_weight=1.0))
     assert not applicable(type(problem)(problem.centre, problem.staff, problem.requirement, not_before=moment))
+
+
+def test_a_roster_given_as_a_hint_is_improved_by_parts(monkeypatch):
+    """What-if scenarios and the base's second round start from a given roster: it is improved a
+    part at a time like a plan's start (its shifts handed to the parts), and the result keeps
+    every rule and costs no more than the given roster."""
+    from scheduler import subrosters
+    problem = busy_week_problem()
+    rm = build_model(problem)
+    given = a_roster(problem, seconds=2.0).shifts
+    assert given
+    done = engine._complete(rm, SolveOptions(workers=1), chosen_of(problem, given), budget=30)
+    handed = []
+    real = subrosters.improve_by_parts
+
+    def spy(p, shifts, seconds, **kw):
+        handed.append(chosen_of(p, shifts))
+        return real(p, shifts, seconds, **kw)
+    monkeypatch.setattr(subrosters, "improve_by_parts", spy)
+    roster = solve(problem, SolveOptions(time_limit=12, workers=2, seed=0, lp_bound=False, hint=given))
+    assert handed == [chosen_of(problem, given)]
+    assert roster.objective <= done[1] + 1e-6
+    assert validate_roster(problem.centre, problem.staff, roster.shifts, roster.queue_assignments,
+                           horizon_start=problem.horizon.start, horizon_days=problem.horizon.days) == []
+    handed.clear()
+    solve(problem, SolveOptions(time_limit=4, workers=2, seed=0, lp_bound=False, hint=given, parts=False))
+    assert handed == []

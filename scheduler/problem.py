@@ -71,6 +71,11 @@ class RosterProblem:
     # serve (skill set, as add_coverage groups them) and interval: a part of a roster re-optimised
     # with everybody else's shifts held (scheduler.subrosters). They count as cover like carry-over.
     outside_duty: dict = field(default_factory=dict)     # (frozenset of queue ids, interval) -> agents
+    # Intervals [first, last) whose cover is modelled; None: all. A part of a roster re-optimised
+    # on some days (scheduler.subrosters) holds everything else fixed, so its cover penalty
+    # elsewhere is a constant, left out of the model (its objective is then the part's penalty
+    # less that constant, which comparisons within the part do not see).
+    priced_intervals: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         self.horizon: Horizon = self.requirement.horizon

@@ -45,7 +45,7 @@ from typing import Callable, Iterator, Sequence
 
 from ortools.sat.python import cp_model
 
-from .roster import SCALE, RosterModel, matches, new_solver, values_objective
+from .roster import SCALE, RosterModel, SolveOptions, matches, new_solver, values_objective, with_shifts
 
 __all__ = ["SearchResult", "improve", "values_objective", "fixed_solver"]
 
@@ -660,19 +660,14 @@ def pattern_start(rm: RosterModel, time_limit: float, generate_seconds: float, w
 
 def _with_shifts(rm: RosterModel, chosen: set | None, time_limit: float, workers: int, seed: int) -> list[int] | None:
     """Values of every variable of rm.model with exactly the shifts `chosen` (employee, day,
-    template) worked: the rest of the model (cover, breaks, flows) solved for them; None if
-    there is no such roster within `time_limit` seconds."""
-    if chosen is None or not chosen <= rm.x.keys() or time_limit <= 0:
+    template) worked: the rest of the model (cover, breaks, flows) solved for them
+    (``roster.with_shifts``); None if there is no such roster within `time_limit` seconds."""
+    if chosen is None or time_limit <= 0:
         return None
-    work = rm.model.clone()
-    V = work.proto.variables
-    for key, v in rm.x.items():
-        d = V[v.Index()].domain
-        d[0] = d[1] = int(key in chosen)
     solver = new_solver()
     _params(solver, max(1.0, time_limit), workers, seed)
-    status = solver.Solve(work)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    solved = with_shifts(rm, chosen, solver, SolveOptions())
+    if solved is None or solved[0] not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return list(solver.response_proto.solution)
 

@@ -86,7 +86,7 @@ def _within(part: RosterProblem, shifts: list[ShiftAssignment], first: int, last
     keep = lambda rows: tuple(tuple(v if a <= t < b else 0 for t, v in enumerate(row)) for row in rows)  # noqa: E731
     req = part.requirement
     req = replace(req, staff=keep(req.staff), agents=keep(req.agents) if req.agents is not None else None)
-    return replace(part, requirement=req, pins=pins)
+    return replace(part, requirement=req, pins=pins, priced_intervals=(a, b))
 
 
 def _solver(seconds: float, seed: int) -> cp_model.CpSolver:
@@ -285,4 +285,8 @@ def _step(p: RosterProblem, freed: list[int], own: list[ShiftAssignment], outsid
     after = engine.objective_of(rm.model, solver)
     if after >= before - 1e-6:
         return optimal, 0.0, None, times
-    return optimal, before - after, engine.extract_roster(rm, solver).shifts, times
+    # The freed day's shifts from the part; their other days as they were (the part models no
+    # break of a shift outside the cover it prices, so it would not give theirs back).
+    date = p.horizon.day(day)
+    new = [sa for sa in engine.extract_roster(rm, solver, queues=False).shifts if sa.day == date]
+    return optimal, before - after, new + [sa for sa in own if sa.day != date], times

@@ -47,6 +47,10 @@ SEARCH_SHARE = 0.12
 # SEARCH_PER_COMPLETION times the time pricing a whole roster takes (else the parts have it).
 SEARCH_PER_COMPLETION = 3.0
 FINAL_SEARCH_SHARE = 0.1
+# Deterministic runs: the parts' share of the limit (deterministic seconds); the final search
+# has the rest. Sample, 60 s: the final search of the whole model gained nothing on the dive's
+# roster (7,423) in its 60 deterministic seconds (~4 minutes of wall time here).
+DETERMINISTIC_PARTS_SHARE = 0.9
 DETERMINISTIC_ITERATIONS = 40
 # The aggregated LP runs only if it may have at least this long (the sample centre's takes ~8 s).
 LP_SECONDS = 10.0
@@ -99,6 +103,12 @@ class RosterModel:
     groups: list[frozenset[str]] = field(default_factory=list)
     group_of: list[int] = field(default_factory=list)
     penalties: list[Penalty] = field(default_factory=list)
+    # Set while solving (roster.solve): the longest a whole-roster pricing took (wall seconds);
+    # a solver holding the roster when no final search is worth running (_improved_by_parts);
+    # deterministic runs: the final search's deterministic seconds once the parts took theirs.
+    completion_seconds: float = 0.0
+    final: cp_model.CpSolver | None = None
+    search_budget: float | None = None
 
     def penalize(self, rule: str, expr, weight: float, queue: str = "", employee: str = "") -> None:
         if weight > 0:
@@ -1161,7 +1171,7 @@ def _complete(rm: RosterModel, options: SolveOptions, chosen: set, budget: float
     if solved is None or solved[0] not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     # (How long pricing a roster takes on this model: the time the last steps must leave.)
-    rm.completion_seconds = max(getattr(rm, "completion_seconds", 0.0), _time.monotonic() - started)  # type: ignore[attr-defined]
+    rm.completion_seconds = max(rm.completion_seconds, _time.monotonic() - started)
     model = solved[1]
     return _values(solver, model, len(rm.model.proto.variables)), objective_of(model, solver)
 
@@ -1403,14 +1413,21 @@ def _improved_by_parts(rm: RosterModel, options: SolveOptions, best: tuple[dict,
     search can do something: only if it has at least SEARCH_PER_COMPLETION times a pricing's
     time (200 agents: CP-SAT's presolve of the whole model alone outlasts the few seconds it
     would get, and its search returned the hint). Otherwise ``rm.final`` is set and ``solve``
-    reads the roster out without searching."""
+    reads the roster out without searching.
+
+    Deterministic runs (reproducible, limits in CP-SAT's deterministic time): the parts take
+    DETERMINISTIC_PARTS_SHARE of the limit, one at a time, and the final search the rest
+    (``rm.search_budget``) - it always runs, as a clock-based choice would not reproduce."""
     from .subrosters import applicable, improve_by_parts
     budget = float(options.time_limit)
-    pricing = getattr(rm, "completion_seconds", 0.0)
+    pricing = rm.completion_seconds
     search = FINAL_SEARCH_SHARE * budget
-    final = search < SEARCH_PER_COMPLETION * pricing
-    seconds = budget - (_time.monotonic() - t0) - 1.5 * pricing - (0.0 if final else search)
-    if options.deterministic or not applicable(rm.problem) or seconds < 1.0 or not options.parts:
+    final = search < SEARCH_PER_COMPLETION * pricing and not options.deterministic
+    if options.deterministic:
+        seconds = DETERMINISTIC_PARTS_SHARE * budget
+    else:
+        seconds = budget - (_time.monotonic() - t0) - 1.5 * pricing - (0.0 if final else search)
+    if not applicable(rm.problem) or seconds < 1.0 or not options.parts:
         return best[0]
     start = extract_roster(rm, _ValuesView(best[0]), queues=False).shifts
     report = None
@@ -1418,20 +1435,24 @@ def _improved_by_parts(rm: RosterModel, options: SolveOptions, best: tuple[dict,
         # The parts' gains are exact for cover and each employee's own penalties (fairness is
         # seen among the freed only): the whole roster is priced once at the end.
         report = lambda seconds_in, gain: options.progress(_time.monotonic() - t0, best[1] - gain, bound_now())  # noqa: E731
-    shifts, _ = improve_by_parts(rm.problem, start, seconds, seed=options.seed, stop=options.stop, progress=report)
+    shifts, stats = improve_by_parts(rm.problem, start, seconds, seed=options.seed, stop=options.stop, progress=report,
+                                     deterministic=options.deterministic)
+    if options.deterministic:
+        rm.search_budget = max(1.0, budget - stats["deterministic_seconds"])
     p = rm.problem
     chosen = {(p.employee_index[sa.employee_id], (sa.day - p.horizon.start).days, p.template_index[sa.shift_id])
               for sa in shifts}
-    # All the time left if need be: cut short, the parts' work is lost.
+    # All the time left if need be: cut short, the parts' work is lost. (Deterministic runs: the
+    # whole limit, not what the clock says is left.)
     solver = new_solver()
-    _configure(solver, options, max(2.0, budget - (_time.monotonic() - t0)))
+    _configure(solver, options, budget if options.deterministic else max(2.0, budget - (_time.monotonic() - t0)))
     solved = with_shifts(rm, chosen, solver, options)
     if solved is None or solved[0] not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return best[0]
     model = solved[1]
     if objective_of(model, solver) >= best[1]:
         return best[0]
-    rm.final = solver if final else None    # type: ignore[attr-defined]  # it holds the roster
+    rm.final = solver if final else None    # it holds the roster
     return _values(solver, model, len(rm.model.proto.variables))
 
 
@@ -1508,7 +1529,10 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
     else:
         lp_bound, first_seconds = _guided_start(rm, options, t0)
     solver = new_solver()
-    remaining = float(options.time_limit) if options.deterministic else float(options.time_limit) - (_time.monotonic() - t0)
+    if options.deterministic:
+        remaining = rm.search_budget if rm.search_budget is not None else float(options.time_limit)
+    else:
+        remaining = float(options.time_limit) - (_time.monotonic() - t0)
     _configure(solver, options, max(1.0, remaining))
     solver.parameters.log_search_progress = bool(options.log)
     cb = _Progress(options.progress, t0)
@@ -1516,7 +1540,7 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
         lp_bound = None          # an LP not solved to its optimum bounds nothing
     if lp_bound is not None:
         cb.floor = lp_bound.value
-    final = getattr(rm, "final", None)
+    final = rm.final
     if final is not None:
         # Improved by parts and priced, with too little time left for a search of the whole model
         # to do more than read it back (see _improved_by_parts): that pricing's solver holds the

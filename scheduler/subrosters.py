@@ -89,21 +89,27 @@ def _within(part: RosterProblem, shifts: list[ShiftAssignment], first: int, last
     return replace(part, requirement=req, pins=pins, priced_intervals=(a, b))
 
 
-def _solver(seconds: float, seed: int) -> cp_model.CpSolver:
+def _solver(seconds: float, seed: int, deterministic: bool = False) -> cp_model.CpSolver:
+    """One worker; `seconds` of deterministic time if `deterministic` (reproducible), else of
+    wall-clock time."""
     solver = engine.new_solver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = seconds
+    if deterministic:
+        solver.parameters.max_deterministic_time = seconds
+    else:
+        solver.parameters.max_time_in_seconds = seconds
     for key, value in STEP_PARAMETERS.items():
         setattr(solver.parameters, key, value)
     return solver
 
 
-def _priced(rm, chosen: set, seconds: float, seed: int) -> tuple[dict, float] | None:
+def _priced(rm, chosen: set, seconds: float, seed: int, deterministic: bool, times: dict) -> tuple[dict, float] | None:
     """The part with exactly the shifts `chosen`: every variable's value (breaks and flows best
     for them) and the part's objective; None if not proven best in time."""
-    solver = _solver(seconds, seed)
+    solver = _solver(seconds, seed, deterministic)
     solved = engine.with_shifts(rm, chosen, solver, engine.SolveOptions())
+    times["deterministic"] = times.get("deterministic", 0.0) + solver.response_proto.deterministic_time
     if solved is None or solved[0] != cp_model.OPTIMAL:
         return None
     model = solved[1]
@@ -166,12 +172,20 @@ class _Incumbent:
 
 def improve_by_parts(problem: RosterProblem, shifts: list[ShiftAssignment], seconds: float,
                      seed: int = 0, lanes: int = 2, stop=None, size: int = START_SIZE,
-                     progress: Callable[[float, float], None] | None = None) -> tuple[list[ShiftAssignment], dict]:
+                     progress: Callable[[float, float], None] | None = None,
+                     deterministic: bool = False) -> tuple[list[ShiftAssignment], dict]:
     """`shifts` (a complete roster of `problem`) improved for `seconds`: the roster's shifts (with
     their breaks) and statistics. Never worse than `shifts` in the parts' terms. `lanes` parts
     are solved at once (one CP-SAT worker each, in threads: the solver releases the interpreter).
-    `progress(seconds, gain)` after each improvement: the total gain so far."""
+    `progress(seconds, gain)` after each improvement: the total gain so far.
+
+    `deterministic`: the same inputs and seed give the same roster - one lane, and `seconds`
+    (each search's limit too) counted in CP-SAT's deterministic time rather than the clock;
+    stats["deterministic_seconds"] is what the parts spent of it."""
     t0 = time.monotonic()
+    if deterministic:
+        lanes = 1
+    spent = [0.0]       # deterministic seconds of the parts' searches
     p = problem
     n = len(p.employees)
     state = _Incumbent(p, shifts)
@@ -193,7 +207,7 @@ def improve_by_parts(problem: RosterProblem, shifts: list[ShiftAssignment], seco
         rng = random.Random(seed * 1000 + k)
         size_k = size
         while True:
-            left = seconds - (time.monotonic() - t0)
+            left = seconds - (spent[0] if deterministic else time.monotonic() - t0)
             if left < 0.5 or (stop is not None and stop.is_set()) or stats["since_gain"] >= stall:
                 return
             with state.lock:
@@ -216,7 +230,8 @@ def improve_by_parts(problem: RosterProblem, shifts: list[ShiftAssignment], seco
                 time.sleep(0.05)
                 continue
             try:
-                result = _step(p, freed, own, outside, d0, min(STEP_SECONDS, left), rng.randrange(1 << 30), options)
+                result = _step(p, freed, own, outside, d0, min(STEP_SECONDS, left), rng.randrange(1 << 30), options,
+                               deterministic)
             except BaseException:
                 with state.lock:
                     state.busy_employees.difference_update(freed)
@@ -231,6 +246,7 @@ def improve_by_parts(problem: RosterProblem, shifts: list[ShiftAssignment], seco
                 stats["since_gain"] += 1
                 for key, value in result[-1].items():
                     times[key] += value
+                spent[0] += result[-1].get("deterministic", 0.0)
                 if result[0] is None:
                     size_k = max(MIN_SIZE, size_k - 1)
                     continue
@@ -253,11 +269,12 @@ def improve_by_parts(problem: RosterProblem, shifts: list[ShiftAssignment], seco
     for th in threads:
         th.join()
     stats["seconds"] = round(time.monotonic() - t0, 2)
+    stats["deterministic_seconds"] = spent[0]
     return state.shifts(), stats
 
 
 def _step(p: RosterProblem, freed: list[int], own: list[ShiftAssignment], outside: dict, day: int,
-          seconds: float, seed: int, options) -> tuple:
+          seconds: float, seed: int, options, deterministic: bool = False) -> tuple:
     """One part: `freed` employees' shifts of `day` re-optimised against the `outside` duty.
     (solved to optimality, gain, the freed employees' new shifts or None if no better, seconds
     by phase); optimality None if the part's current shifts could not be priced in time."""
@@ -269,15 +286,16 @@ def _step(p: RosterProblem, freed: list[int], own: list[ShiftAssignment], outsid
     tb = time.monotonic()
     index = part.employee_index
     chosen = {(index[sa.employee_id], (sa.day - p.horizon.start).days, part.template_index[sa.shift_id]) for sa in own}
-    current = _priced(rm, chosen, max(0.5, seconds), seed)
+    current = _priced(rm, chosen, max(0.5, seconds), seed, deterministic, times)
     times["price"] = time.monotonic() - tb
     if current is None:
         return None, 0.0, None, times
     tb = time.monotonic()
     values, before = current
     engine._hinted(rm.model, values)
-    solver = _solver(max(0.2, seconds), seed)
+    solver = _solver(max(0.2, seconds), seed, deterministic)
     status = engine._solve(solver, rm.model, options)
+    times["deterministic"] = times.get("deterministic", 0.0) + solver.response_proto.deterministic_time
     times["solve"] = time.monotonic() - tb
     optimal = status == cp_model.OPTIMAL
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -119,3 +119,37 @@ def test_a_roster_given_as_a_hint_is_improved_by_parts(monkeypatch):
     handed.clear()
     solve(problem, SolveOptions(time_limit=4, workers=2, seed=0, lp_bound=False, hint=given, parts=False))
     assert handed == []
+
+
+def test_deterministic_parts_give_the_same_roster_on_a_slow_machine(monkeypatch):
+    """plan --deterministic improves by parts too: one lane, limits in CP-SAT's deterministic
+    time, so the same roster and seed give the same result however fast the clock runs (here a
+    machine twenty times slower: its clock runs twenty times faster for the same work)."""
+    import time as real_time
+    from types import SimpleNamespace
+    from scheduler import subrosters
+    problem = busy_week_problem()
+    rm = build_model(problem)
+    start = engine.find_feasible(rm, SolveOptions(workers=1, seed=0), budget=10)
+    shifts = extract_roster(rm, engine._ValuesView(start)).shifts
+    runs = [improve_by_parts(problem, shifts, seconds=2.0, seed=3, deterministic=True)]
+    monkeypatch.setattr(subrosters, "time", SimpleNamespace(monotonic=lambda: 20 * real_time.monotonic(),
+                                                            sleep=real_time.sleep))
+    runs.append(improve_by_parts(problem, shifts, seconds=2.0, seed=3, deterministic=True))
+    key = lambda out: sorted((sa.employee_id, sa.day, sa.shift_id, sa.break_start) for sa in out[0])  # noqa: E731
+    assert runs[0][1]["improvements"] > 0
+    assert key(runs[0]) == key(runs[1])
+    assert runs[0][1]["deterministic_seconds"] <= 2.0 + 1e-6
+
+
+def test_a_deterministic_plan_is_improved_by_parts(monkeypatch):
+    from scheduler import subrosters
+    calls = []
+    real = subrosters.improve_by_parts
+
+    def spy(p, shifts, seconds, **kw):
+        calls.append((seconds, kw.get("deterministic")))
+        return real(p, shifts, seconds, **kw)
+    monkeypatch.setattr(subrosters, "improve_by_parts", spy)
+    solve(busy_week_problem(), SolveOptions(time_limit=3, workers=2, seed=0, deterministic=True))
+    assert calls == [(engine.DETERMINISTIC_PARTS_SHARE * 3, True)]

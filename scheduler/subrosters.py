@@ -19,7 +19,8 @@ who can stand in for each other can trade shifts) on a random day; their number 
 solved to optimality frees one more next time, one stopped by its time limit one fewer. Two
 lanes run at once (CP-SAT releases the interpreter while it solves); parts in flight share no
 employee and no cover (their days are two apart), so each one's gain holds whatever the other
-keeps.
+keeps. Deterministic runs solve one part at a time and count every limit in CP-SAT's
+deterministic time, so the same inputs and seed give the same roster on any machine.
 
 Measured on the 200-agent scaling centre (bench/roster_scaling.py), from the same roster of
 69.0k, 40 s: a window of 2 / 3 / 7 days for 6-19 employees gained 1.6-1.7k / 1.6k / 1.0k; one day

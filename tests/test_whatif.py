@@ -237,3 +237,28 @@ def test_time_off_outside_the_planned_week_is_said_to_change_nothing():
     said = [(str(w.message), w.message.problem.column if hasattr(w.message, "problem") else "") for w in caught
             if issubclass(w.category, InputWarning)]
     assert len(said) == 1 and "outside the planned horizon" in said[0][0], said
+
+
+def test_the_base_and_every_scenario_start_from_the_same_first_base_roster(monkeypatch):
+    """Equal effort: after the base's first roster, its second round and each scenario are one
+    round each from that roster. Scenarios once started from the base's second round - a round
+    more than the base had, which now improves a roster (by parts) and could make a scenario
+    look better than the base for its search alone."""
+    from scheduler import whatif
+    centre, staff, horizon = small_case()
+    fc = forecast(centre, 20.0)
+    real = whatif.plan_scenario
+    calls = []
+
+    def spy(sc, *args, hint=None, **kw):
+        plan = real(sc, *args, hint=hint, **kw)
+        calls.append((sc.name, hint, plan))
+        return plan
+    monkeypatch.setattr(whatif, "plan_scenario", spy)
+    whatif.run_scenarios([Scenario("more", demand=1.5), Scenario("fewer", demand=0.7)], centre, staff, fc, horizon,
+                         time_limit=10, workers=1, jobs=1)
+    (first_name, first_hint, first), *rounds = calls
+    assert first_name == "base" and first_hint is None
+    assert [name for name, _, _ in rounds] == ["base", "more", "fewer"]
+    # (The very roster object: a second round may well return the same shifts.)
+    assert all(hint is first.roster.shifts for _, hint, _ in rounds)

@@ -1167,13 +1167,11 @@ def _complete(rm: RosterModel, options: SolveOptions, chosen: set, budget: float
     solver = new_solver()
     _configure(solver, options, budget)
     started = _time.monotonic()
-    solved = with_shifts(rm, chosen, solver, options)
-    if solved is None or solved[0] not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    # (How long pricing a roster takes on this model: the time the last steps must leave.)
-    rm.completion_seconds = max(rm.completion_seconds, _time.monotonic() - started)
-    model = solved[1]
-    return _values(solver, model, len(rm.model.proto.variables)), objective_of(model, solver)
+    done = priced(rm, chosen, solver, options)
+    if done is not None:
+        # (How long pricing a roster takes on this model: the time the last steps must leave.)
+        rm.completion_seconds = max(rm.completion_seconds, _time.monotonic() - started)
+    return done
 
 
 def with_shifts(rm: RosterModel, chosen: set, solver: cp_model.CpSolver, options: SolveOptions):
@@ -1191,6 +1189,18 @@ def with_shifts(rm: RosterModel, chosen: set, solver: cp_model.CpSolver, options
         domain = V[x.Index()].domain
         domain[0] = domain[1] = int(key in chosen)
     return _solve(solver, model, options), model
+
+
+def priced(rm: RosterModel, chosen: set, solver: cp_model.CpSolver, options: SolveOptions,
+           proven: bool = False) -> tuple[dict, float] | None:
+    """``with_shifts`` read out: every variable's value (rm's indices) and the objective, in
+    objective units; None if `chosen` is not offered or no solution was found (or, if `proven`,
+    none proven best)."""
+    solved = with_shifts(rm, chosen, solver, options)
+    if solved is None or solved[0] not in ((cp_model.OPTIMAL,) if proven else (cp_model.OPTIMAL, cp_model.FEASIBLE)):
+        return None
+    model = solved[1]
+    return _values(solver, model, len(rm.model.proto.variables)), objective_of(model, solver)
 
 
 def repair_per_employee(problem: RosterProblem, chosen: set, options: SolveOptions, budget: float) -> set | None:
@@ -1446,14 +1456,11 @@ def _improved_by_parts(rm: RosterModel, options: SolveOptions, best: tuple[dict,
     # whole limit, not what the clock says is left.)
     solver = new_solver()
     _configure(solver, options, budget if options.deterministic else max(2.0, budget - (_time.monotonic() - t0)))
-    solved = with_shifts(rm, chosen, solver, options)
-    if solved is None or solved[0] not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return best[0]
-    model = solved[1]
-    if objective_of(model, solver) >= best[1]:
+    done = priced(rm, chosen, solver, options)
+    if done is None or done[1] >= best[1]:
         return best[0]
     rm.final = solver if final else None    # it holds the roster
-    return _values(solver, model, len(rm.model.proto.variables))
+    return done[0]
 
 
 class _ValuesView:
@@ -1472,11 +1479,6 @@ def _lp_result(job: _LpJob, options: SolveOptions, t0: float):
     if options.deterministic:
         return job.result(None)
     return job.result(max(0.0, float(options.time_limit) - (_time.monotonic() - t0) - 1.0))
-
-
-def _bound_value(bound) -> float:
-    """A bound's value for progress reports: 0 (always valid) until an LP has finished."""
-    return bound.value if bound is not None and bound.status == "OPTIMAL" else 0.0
 
 
 def _hinted(model: cp_model.CpModel, values: dict[int, int]) -> None:
@@ -1523,7 +1525,7 @@ def solve(problem: RosterProblem, options: SolveOptions | None = None) -> Roster
             # second round; not re-plans with records, see subrosters.applicable): a search of the
             # whole model from the given roster gains nothing on large centres in its seconds.
             objective = done[1] if done is not None else values_objective(rm.model, first)
-            first = _improved_by_parts(rm, options, (first, objective), lambda: _bound_value(lp_job.bound), t0)
+            first = _improved_by_parts(rm, options, (first, objective), lambda: _better_bound(None, lp_job.bound).value, t0)
             _hinted(rm.model, first)
         lp_bound = _lp_result(lp_job, options, t0)
     else:

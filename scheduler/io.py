@@ -737,6 +737,7 @@ class RosterRow(NamedTuple):
     row: int                     # line in the file (header = 1)
     shift: ShiftAssignment
     paid_hours: float | None     # as the file states it (None unless asked for)
+    main_queue: str = ""         # as the file states it ("" if not)
 
 
 # The longest shift a roster row may hold: centre.toml's shifts last at most 24 hours.
@@ -807,7 +808,7 @@ def read_roster_rows(path: str | Path, label: str | None = None, *, employee_ids
                                    "start's")
             continue
         out.append(RosterRow(t.row(idx), ShiftAssignment(r["employee_id"], d, r["shift"], s, e, bs, be),
-                             None if paid is None else float(paid[idx])))
+                             None if paid is None else float(paid[idx]), str(r["main_queue"]).strip()))
     t.raise_if_problems()
     return out
 

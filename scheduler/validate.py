@@ -438,9 +438,9 @@ PAID_HOURS_TOLERANCE = 0.01
 def check_paid_hours(rows, label: str = "roster.csv") -> list[Violation]:
     """`paid_hours` is what payroll pays: it must be the shift as written in the same row, end minus
     start minus the unpaid break - re-derived here from the times, not taken from the engine.
-    `rows`: (row number, shift, stated paid hours), as `io.read_roster_rows` reads them."""
+    `rows`: (row number, shift, stated paid hours, ...), as `io.read_roster_rows` reads them."""
     v: list[Violation] = []
-    for row, s, stated in rows:
+    for row, s, stated, *_ in rows:
         if stated is None:          # no paid_hours column: nothing stated to check
             continue
         worked = s.end - s.start
@@ -451,6 +451,47 @@ def check_paid_hours(rows, label: str = "roster.csv") -> list[Violation]:
             v.append(Violation("paid_hours", s.employee_id, s.day,
                                f"{label} row {row}: paid_hours is {stated:g} but {s.start:%H:%M}-{s.end:%H:%M}{brk} "
                                f"is {round(hours, 2):g} h"))
+    return v
+
+
+def check_main_queue(rows, centre: Centre, employees, assignments, label: str = "roster.csv",
+                     worked_before: datetime | None = None) -> list[Violation]:
+    """`main_queue` tells the agent and HR which queue a shift is mostly for: it must be a queue of
+    the centre the agent is trained for and, with assignments.csv, one the agent serves most in
+    that shift (re-derived from the assignments, not taken from the exporter). `rows`: as
+    `io.read_roster_rows` reads them; a row that states no main queue is not checked."""
+    v: list[Violation] = []
+    queues = set(centre.queue_ids)
+    emps = {e.id: e for e in employees}
+    served: dict[str, list] = defaultdict(list)
+    for a in assignments or ():
+        served[a.employee_id].append(a)
+    for r in rows:
+        s, main = r.shift, r.main_queue
+        if not main:
+            continue
+        where = f"{label} row {r.row}: main_queue is {main!r}"
+        e = emps.get(s.employee_id)
+        if main not in queues:
+            v.append(Violation("main_queue", s.employee_id, s.day, f"{where}, not a queue of the centre"))
+            continue
+        if e is not None and main not in e.skills and (worked_before is None or s.start >= worked_before):
+            v.append(Violation("main_queue", s.employee_id, s.day, f"{where}, a queue {s.employee_id} is not trained for"))
+            continue
+        if assignments is None:
+            continue
+        counts: dict[str, int] = defaultdict(int)
+        for a in served.get(s.employee_id, ()):
+            if s.start <= a.start < s.end:
+                counts[a.queue] += 1
+        if not counts:
+            v.append(Violation("main_queue", s.employee_id, s.day, f"{where}, but the assignments have the agent "
+                                                                   f"serving no queue in this shift"))
+        elif counts.get(main, 0) < max(counts.values()):
+            most = max(counts, key=counts.get)
+            v.append(Violation("main_queue", s.employee_id, s.day,
+                               f"{where}, but the assignments have the agent on {most} most in this shift "
+                               f"({counts[most]} intervals against {counts.get(main, 0)})"))
     return v
 
 
@@ -535,6 +576,7 @@ def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_pa
     previous = read_roster(previous_path, employee_ids=[e.id for e in staff.employees]) if present(previous_path) else []
     previous = [_named_by_times(centre, s) for s in previous]
     return (check_paid_hours(rows, Path(roster_path).name)
+            + check_main_queue(rows, centre, staff.employees, assignments, Path(roster_path).name, worked_before)
             + validate_roster(centre, staff, shifts, assignments, horizon_start=start, horizon_days=n_days,
                               previous=previous, worked_before=worked_before,
                               published=[_named_by_times(centre, s) for s in read_roster(published_path)]

@@ -737,3 +737,39 @@ def test_a_decimal_comma_outside_a_semicolon_file_says_why_it_is_not_read(tmp_pa
                                  "A1\t\t2026-11-30\tD-0800\t2026-11-30T08:00\t2026-11-30T16:00\t7,0\t"
                                  "2026-11-30T12:00\t2026-11-30T13:00\tcards\n", capsys)
     assert code == 2 and "got '7,0' (a decimal comma is read only in ';'-separated files)" in err, err
+
+
+def test_validate_checks_the_main_queue_against_skills_and_assignments(tmp_path, capsys):
+    """roster.csv's main_queue tells the agent which queue a shift is for: a queue the agent is not
+    trained for, one the centre does not have, or - with assignments.csv - not the one the agent
+    serves most in that shift is reported (re-derived from the assignments, not taken from the
+    exporter)."""
+    data = corpus_centre(tmp_path)
+    roster = tmp_path / "roster.csv"
+    ann = "A1,Ann Lee,2026-11-30,D-0800,2026-11-30T08:00,2026-11-30T16:00,7,2026-11-30T12:00,2026-11-30T13:00,{}\n"
+    dan = "A4,Dan Roe,2026-11-30,D-0800,2026-11-30T08:00,2026-11-30T16:00,7,2026-11-30T12:00,2026-11-30T13:00,{}\n"
+
+    def violations(text: str, *options: str) -> list[str]:
+        code, out, _ = validate_text(data, roster, ROSTER_HEADER + text, capsys, *options)
+        found = [line.strip() for line in out.splitlines() if line.startswith("  [")]
+        assert code == (1 if found else 0), out
+        return found
+
+    assert violations(ann.format("loans")) == [
+        "[main_queue] A1 2026-11-30: roster.csv row 2: main_queue is 'loans', a queue A1 is not trained for"]
+    assert violations(ann.format("nowhere")) == [
+        "[main_queue] A1 2026-11-30: roster.csv row 2: main_queue is 'nowhere', not a queue of the centre"]
+    assert violations(ann.format("cards")) == []
+    # Dan serves loans three hours and cards one: loans is his main queue that shift.
+    assignments = tmp_path / "assignments.csv"
+    assignments.write_text("employee_id,timestamp,queue\n" + "".join(
+        f"A4,2026-11-30T{t},{q}\n" for t, q in (("09:00", "loans"), ("10:00", "loans"), ("11:00", "cards"),
+                                                ("13:00", "loans"))))
+    both = ("--assignments", str(assignments))
+    assert violations(dan.format("loans"), *both) == []
+    assert violations(dan.format("cards"), *both) == [
+        "[main_queue] A4 2026-11-30: roster.csv row 2: main_queue is 'cards', but the assignments have the agent "
+        "on loans most in this shift (3 intervals against 1)"]
+    assert violations(ann.format("cards") + dan.format("loans"), *both) == [
+        "[main_queue] A1 2026-11-30: roster.csv row 2: main_queue is 'cards', but the assignments have the agent "
+        "serving no queue in this shift"]

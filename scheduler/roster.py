@@ -322,28 +322,46 @@ def _kind_of_times(rm: RosterModel, sa: ShiftAssignment) -> str:
 
 def add_rest_and_forbidden_successions(rm: RosterModel) -> None:
     """Minimum rest between the end of one shift and the start of the next, and forbidden
-    successions (e.g. night -> early), within the horizon and from the previous roster."""
+    successions (e.g. night -> early), within the horizon and from the previous roster.
+
+    Rest is elapsed time: with a centre timezone, a night when the clocks go forward leaves an
+    hour less rest than the wall clock says (an 11-h rule, 22:00 -> 09:00 is 10 h then) and one
+    when they go back an hour more, as working-time law measures it."""
     p = rm.problem
     rest = p.centre.rules.min_rest_minutes
     forbidden = p.centre.rules.forbidden_successions
     T = p.templates
+    elapsed = _elapsed_minutes(p)
 
-    def conflict(s1: ShiftTemplate, d1: int, s2: ShiftTemplate, d2: int) -> bool:
-        gap = (d2 * 1440 + s2.start_minute) - (d1 * 1440 + s1.end_minute)
-        if gap < rest:
+    def conflict(s1: ShiftTemplate, d1: int, s2: ShiftTemplate, d2: int, clock=lambda a, b: b - a) -> bool:
+        if clock(d1 * 1440 + s1.end_minute, d2 * 1440 + s2.start_minute) < rest:
             return True
         return d2 == d1 + 1 and any(matches(s1, a) and matches(s2, b) for a, b in forbidden)
 
     max_len = max((s.end_minute for s in T), default=0)
-    reach = 1 + (max_len + rest) // 1440  # how many days ahead a shift can conflict
-    # Conflicts depend only on (template, template, day distance): compute them once.
-    later_of = {(s1, dd, ): [s2 for s2 in range(len(T)) if conflict(T[s1], 0, T[s2], dd)]
+    # How many days ahead a shift can conflict (an hour more when a clock change shortens a rest).
+    reach = 1 + (max_len + rest + 60) // 1440
+    # Conflicts depend only on (template, template, day distance) away from clock changes:
+    # compute them once; days whose reach spans a change get their own.
+    later_of = {(s1, dd): [s2 for s2 in range(len(T)) if conflict(T[s1], 0, T[s2], dd)]
                 for s1 in range(len(T)) for dd in range(1, reach + 1)}
+    changes = [(d - p.horizon.start).days for d, _, _ in p.centre.clock_changes(p.horizon.start - timedelta(days=reach + 1),
+                                                                              p.horizon.days + 2 * reach + 2)]
+    near = {d for c in changes for d in range(c - reach - 1, c + 2)}
+    exact: dict = {}
+
+    def conflicting(d: int, s1: int, dd: int) -> list[int]:
+        if d not in near:
+            return later_of[s1, dd]
+        if (d, s1, dd) not in exact:
+            exact[d, s1, dd] = [s2 for s2 in range(len(T)) if conflict(T[s1], d, T[s2], d + dd, elapsed)]
+        return exact[d, s1, dd]
+
     for (e, d, s), v in rm.x.items():
         later = []
         for dd in range(1, min(reach, p.horizon.days - 1 - d) + 1):
             day = rm._by_ed.get((e, d + dd), {})
-            later.extend(day[(e, d + dd, s2)] for s2 in later_of[s, dd] if (e, d + dd, s2) in day)
+            later.extend(day[(e, d + dd, s2)] for s2 in conflicting(d, s, dd) if (e, d + dd, s2) in day)
         if later:
             # x + sum(later) <= 1: if s is worked on d, none of the conflicting later shifts is.
             rm.model.Add(v + sum(later) <= 1)
@@ -353,10 +371,30 @@ def add_rest_and_forbidden_successions(rm: RosterModel) -> None:
             for (ee, d, s), v in ((k, rm.x.get(k)) for k in [(e, d, s) for d in range(min(reach + 1, p.horizon.days)) for s in range(len(T))]):
                 if v is None:
                     continue
-                gap = d * 1440 + T[s].start_minute - end_min
+                gap = elapsed(end_min, d * 1440 + T[s].start_minute)
                 succ = d == d_prev + 1 and any(a in names and matches(T[s], b) for a, b in forbidden)
                 if gap < rest or succ:
                     rm.model.Add(v == 0)
+
+
+def _elapsed_minutes(p: RosterProblem):
+    """elapsed(a, b): real minutes from wall-clock minute a to wall-clock minute b (both counted
+    from the horizon's first midnight) in the centre's timezone; b - a without one."""
+    if not p.centre.timezone:
+        return lambda a, b: b - a
+    from zoneinfo import ZoneInfo
+    zone = ZoneInfo(p.centre.timezone)
+    origin = p.horizon_start()
+    offsets: dict[int, int] = {}
+
+    def offset(m: int) -> int:
+        if m not in offsets:
+            # A wall time the clocks skip (02:30 on the spring night) reads with the offset before
+            # the change (fold 0), as the validator and zoneinfo read it.
+            moment = (origin + timedelta(minutes=m)).replace(tzinfo=zone)
+            offsets[m] = int(moment.utcoffset().total_seconds() // 60)
+        return offsets[m]
+    return lambda a, b: (b - offset(b)) - (a - offset(a))
 
 
 def add_max_consecutive_days(rm: RosterModel) -> None:

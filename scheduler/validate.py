@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 from .config import shift_kind
@@ -230,16 +231,27 @@ def _check_one_per_day_and_overlap(own: list[ShiftAssignment], v) -> None:
             v.append(Violation("overlap", a.employee_id, b.day, f"shift at {b.start:%H:%M} overlaps the previous one"))
 
 
+def _elapsed(centre: Centre, a: datetime, b: datetime) -> timedelta:
+    """Real time from wall-clock a to wall-clock b in the centre's timezone (rest is measured so
+    by working-time law: the night the clocks go forward has an hour less of it)."""
+    if not centre.timezone:
+        return b - a
+    zone = ZoneInfo(centre.timezone)
+    return b.replace(tzinfo=zone).astimezone(timezone.utc) - a.replace(tzinfo=zone).astimezone(timezone.utc)
+
+
 def _check_rest_and_successions(centre: Centre, e: Employee, seq: list[ShiftAssignment], v) -> None:
     rest = timedelta(minutes=centre.rules.min_rest_minutes)
     for a, b in zip(seq, seq[1:]):
         if a.day == b.day:
             continue
-        if b.start - a.end < rest:
-            hours = (b.start - a.end).total_seconds() / 3600
+        gap = _elapsed(centre, a.end, b.start)
+        if gap < rest:
+            hours = gap.total_seconds() / 3600
             v.append(Violation("min_rest", e.id, b.day,
                                f"only {hours:.1f} h rest after the shift ending {a.end:%Y-%m-%d %H:%M} "
-                               f"(minimum {centre.rules.min_rest_minutes / 60:g} h)"))
+                               f"(minimum {centre.rules.min_rest_minutes / 60:g} h"
+                               + (", the clocks change in between)" if gap != b.start - a.end else ")")))
         if (b.day - a.day).days == 1:
             for first, nxt in centre.rules.forbidden_successions:
                 if _label_matches(centre, a, first) and _label_matches(centre, b, nxt):

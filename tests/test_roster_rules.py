@@ -931,3 +931,73 @@ def test_the_objective_is_the_sum_of_the_penalties_it_lists_and_one_start_time_i
     assert by_rule["hours_deviation"] == pytest.approx(2 * 40)     # 5 x 8 paid hours above a minimum of 0
     assert by_rule.get("stable_starts", 0) == 0                    # one start time all week
     assert roster.objective == pytest.approx(sum(by_rule.values()), abs=0.01)
+
+
+# ------------------------------------------------------------------------------------------------
+# Rest across a clock change: measured in elapsed time, as working-time law measures it
+# ------------------------------------------------------------------------------------------------
+SPRING_MONDAY = date(2027, 3, 22)     # UK clocks go forward on Sunday 28 March 2027 at 01:00
+AUTUMN_MONDAY = date(2027, 10, 25)    # and back on Sunday 31 October 2027 at 02:00
+
+
+def _late_saturday_then_day_sunday(monday, rest_hours, timezone, previous=()):
+    """One agent, demand for the late shift (14-22) on Saturday and the day shift (10-18) on
+    Sunday - 12 h apart on the wall clock; solved and validated with the centre's timezone."""
+    centre = replace(small_centre(min_rest_hours=rest_hours), timezone=timezone)
+    staff = Staff((employee("e0", max_days=7),))
+    need = {"a": lambda d, h: 1 if (d == 5 and 14 <= h < 22) or (d == 6 and 10 <= h < 18) else 0}
+    req = requirement(centre, need, start=monday)
+    roster = solve(RosterProblem(centre, staff, req, previous=list(previous)), FAST)
+    violations = validate_roster(centre, staff, roster.shifts, roster.queue_assignments,
+                                 horizon_start=monday, horizon_days=7, previous=list(previous))
+    return centre, staff, roster, violations
+
+
+def _weekend(roster, monday):
+    return {(s.day - monday).days: s.shift_id for s in roster.shifts if (s.day - monday).days >= 5}
+
+
+def test_rest_across_the_spring_clock_change_is_an_hour_shorter():
+    """Saturday 22:00 to Sunday 10:00 is 12 h on the wall clock but 11 h of rest the night the
+    clocks go forward: with a 12-h rule and the centre's timezone the engine does not roster both,
+    and the independent validator catches the wall-clock roster as a breach of minimum rest."""
+    _, _, wall, violations = _late_saturday_then_day_sunday(SPRING_MONDAY, 12, None)
+    assert _weekend(wall, SPRING_MONDAY) == {5: "L-1400", 6: "D-1000"} and violations == []
+    centre, staff, real, violations = _late_saturday_then_day_sunday(SPRING_MONDAY, 12, "Europe/London")
+    assert violations == [], [str(v) for v in violations]
+    assert _weekend(real, SPRING_MONDAY) not in ({5: "L-1400", 6: "D-1000"}, {5: "L-1400", 6: "E-0600"})
+    caught = validate_roster(centre, staff, wall.shifts, wall.queue_assignments,
+                             horizon_start=SPRING_MONDAY, horizon_days=7)
+    assert [v.rule for v in caught] == ["min_rest"] and "11.0 h" in caught[0].message \
+        and "clocks change" in caught[0].message, [str(v) for v in caught]
+    # Two weeks earlier (no change in the week) it is 12 h on both clocks.
+    earlier = SPRING_MONDAY - timedelta(weeks=2)
+    _, _, other, violations = _late_saturday_then_day_sunday(earlier, 12, "Europe/London")
+    assert _weekend(other, earlier) == {5: "L-1400", 6: "D-1000"} and violations == []
+
+
+def test_rest_across_the_autumn_clock_change_is_an_hour_longer():
+    """The night the clocks go back, Saturday 22:00 to Sunday 10:00 is 13 h of rest: a 13-h rule
+    allows both shifts with the timezone (and the validator agrees), not on the wall clock."""
+    _, _, wall, violations = _late_saturday_then_day_sunday(AUTUMN_MONDAY, 13, None)
+    assert _weekend(wall, AUTUMN_MONDAY) != {5: "L-1400", 6: "D-1000"} and violations == []
+    _, _, real, violations = _late_saturday_then_day_sunday(AUTUMN_MONDAY, 13, "Europe/London")
+    assert _weekend(real, AUTUMN_MONDAY) == {5: "L-1400", 6: "D-1000"} and violations == [], \
+        [str(v) for v in violations]
+
+
+def test_rest_from_last_weeks_roster_across_the_clock_change():
+    """Carry-over: last week's late shift ended Saturday 22:00 and this horizon starts on the
+    Sunday the clocks go forward - 10:00 is 11 h later, under a 12-h rule."""
+    sunday = SPRING_MONDAY + timedelta(days=6)
+    saturday = datetime.combine(sunday - timedelta(days=1), time())
+    previous = [ShiftAssignment("e0", saturday.date(), "L-1400", saturday + timedelta(hours=14), saturday + timedelta(hours=22))]
+    centre = replace(small_centre(min_rest_hours=12), timezone="Europe/London")
+    staff = Staff((employee("e0", max_days=7),))
+    req = requirement(centre, {"a": lambda d, h: 1 if d == 0 and 10 <= h < 18 else 0}, start=sunday)
+    for zone, worked in ((None, True), ("Europe/London", False)):
+        c = replace(centre, timezone=zone)
+        roster = solve(RosterProblem(c, staff, req, previous=previous), FAST)
+        assert any(s.day == sunday and s.shift_id == "D-1000" for s in roster.shifts) is worked
+        assert validate_roster(c, staff, roster.shifts, roster.queue_assignments, horizon_start=sunday,
+                               horizon_days=7, previous=previous) == []

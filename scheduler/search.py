@@ -6,11 +6,11 @@ workers spends its time in one huge search tree and its own neighbourhood worker
 It works on the model as built (every hard rule and every penalty of the engine stays in force) and
 only decides how the solver is driven:
 
-1. **Start.** A complete feasible hint (e.g. last week's roster) is the first incumbent. On small
-   rosters a solve of the full model gives a first roster and CP-SAT's lower bound (they are often
-   solved outright here). Larger ones start from a roster built one employee at a time
-   (optionally followed by column generation over whole work patterns, ``pattern_start``: a lower
-   bound and a second roster, its dive); if none is found, a pure feasibility solve.
+1. **Start.** A complete feasible hint (e.g. last week's roster) is the first incumbent. Else a
+   roster built one employee at a time, followed (by default) by column generation over whole
+   work patterns (``pattern_start``: a lower bound that sees every individual rule, and a second
+   roster, the master's dive); if none is found, a pure feasibility solve. Without generation,
+   small rosters start with a solve of the full model instead (a first roster and CP-SAT's bound).
 2. **Large-neighbourhood search (LNS).** Repeatedly free a part of the roster and fix the rest to
    the incumbent: a window of consecutive days for everybody (re-balances daily cover), a few
    employees over the whole horizon (horizon rules: totals, weekends, per-shift caps), a few
@@ -66,6 +66,15 @@ GENERATE_FRACTION = 0.3
 # 180 s (6.9 s a round) without converging: a bound of 723 (the optimum is 1,348) for 180 s the
 # LNS did not get.
 ROUNDS_TO_CONVERGE = 30
+# Below SHORT_RUN_SECONDS generation may take up to SHORT_RUN_GENERATE_FRACTION of the time: in a
+# short run the master's dive is the roster the LNS works from and its bound the only proof, and
+# 0.3 of a minute (18 s) is under the two-round check's 30 rounds of Instance11 (0.6-0.9 s each;
+# it converges in ~17). Curtois at 60 s, 2 workers, seeds 0-2 (docs/benchmark.md): Instance5
+# 1,146 / 1,143 / 1,147, Instance7 1,064 / 1,061 / 1,060, Instance9 442 / 439 / 441, Instance11
+# 3,443 (proven optimal in 22-43 s) in all three - all within 1 % of the best known. At 600 s a
+# larger share loses: 0.6 gave Instance13 2,800 and Instance19 3,905 (against 1,657-1,678 and 3,168-3,174).
+SHORT_RUN_SECONDS = 300.0
+SHORT_RUN_GENERATE_FRACTION = 0.5
 # A pricing round against the greedy start's time (each prices every class once): measured 0.45
 # (Instance13: 7.1 s / 15.6 s) to 0.77 (Instance21: ~50 s / 65 s; Instances 15, 17, 19: 0.55-0.72).
 # The least of them, so the start alone skips generation only where two rounds would stop it.
@@ -119,6 +128,11 @@ def integral_bound(model: cp_model.CpModel, bound: float) -> float:
     raw = bound / factor - obj.offset               # a lower bound on sum(coeff * value)
     # (A thousandth of a step below: a bound computed in floating point may overshoot by a hair.)
     return (math.ceil(raw / step - 1e-3) * step + obj.offset) * factor
+
+
+def generation_share(time_limit: float) -> float:
+    """``improve``'s default share of the time for column generation (see SHORT_RUN_SECONDS)."""
+    return SHORT_RUN_GENERATE_FRACTION if time_limit < SHORT_RUN_SECONDS else GENERATE_FRACTION
 
 
 def _params(solver: cp_model.CpSolver, seconds: float, workers: int, seed: int, proof: bool = False) -> None:
@@ -299,22 +313,22 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
             progress: Progress | None = None, hint: Sequence[int] | None = None,
             start_fraction: float | None = None, proof_fraction: float | None = None,
             stall_fraction: float = 0.15, small_cells: int = 1500, sub_time: float | None = None,
-            generate_fraction: float = GENERATE_FRACTION, log: int = 0) -> SearchResult:
+            generate_fraction: float | None = None, log: int = 0) -> SearchResult:
     """Minimise rm.model's objective within `time_limit` seconds (wall clock), see module docstring.
 
     `hint`: values of every variable of rm.model (e.g. a previous roster), used as the first start.
     `start_fraction`: share of the time for the first full solve (at least 2 s; 0 = none: the LNS
-    starts from the hint or from a pure feasibility solve). Default 0.75 on rosters of at most
-    `small_cells` employee-days (one CP-SAT search does best there), else 0.
+    starts from the hint, else the pattern start, else a pure feasibility solve). Default 0 with
+    column generation; without it 0.75 on rosters of at most `small_cells` employee-days, else 0.
     `proof_fraction`: share of the time kept for the final hinted full solve (default 0 after a
     start solve or with column generation, else 0.05; either way the LNS hands over early when it
     stalls - no gain for `stall_fraction` of the time and 10 sub-solves per lane).
     `sub_time`: seconds per LNS sub-solve; default SUB_SECONDS, doubled (up to MAX_SUB_SECONDS) each
     time the LNS stalls, before it hands over to the proof.
     `generate_fraction`: at most this share of the time for column generation after the roster
-    built one employee at a time (``pattern_start``; larger rosters only), before the LNS: a lower
-    bound that sees every individual rule, and the master's dive as a second start (0: none).
-    Default GENERATE_FRACTION, as measured; where the greedy start's own time (ROUND_PER_START) or
+    built one employee at a time (``pattern_start``), before the LNS: a lower bound that sees
+    every individual rule, and the master's dive as a second start (0: none). Default
+    ``generation_share(time_limit)``, as measured; where the greedy start's own time (ROUND_PER_START) or
     else its first two rounds say generation cannot converge in its time (ROUNDS_TO_CONVERGE), it
     is skipped or stopped and the LNS gets the time (``pattern_start``).
     Returns a SearchResult (unpacks as values, objective, bound, status).
@@ -325,11 +339,17 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
     rng = random.Random(seed)
     model = rm.model
     n_cells = len({(e, d) for (e, d, _s) in rm.x})
+    if generate_fraction is None:
+        generate_fraction = generation_share(T)
     if start_fraction is None:
         # On larger rosters a full solve with the objective rarely beats the LNS started from a
         # plain feasible roster, and on long horizons it finds nothing at all in its time
-        # (Curtois Instance21/23: 30 s with no roster, then a feasibility solve anyway).
-        start_fraction = 0.75 if n_cells <= small_cells else 0.0
+        # (Curtois Instance21/23: 30 s with no roster, then a feasibility solve anyway). With
+        # column generation, small rosters start from it too: the master's dive and its bound
+        # beat a 45-s full solve at 60 s (Curtois Instance11: 3,443, proven, in three runs against
+        # 3,459-3,466 and one CP-SAT solve's 3,447-3,904; Instances 5, 7, 9 within 1 % in every
+        # run - docs/benchmark.md).
+        start_fraction = 0.0 if generate_fraction > 0 or n_cells > small_cells else 0.75
     start_seconds = max(2.0, start_fraction * T) if start_fraction > 0 else 0.0
     if proof_fraction is None:
         # Without the start's full solve or column generation nothing gives a lower bound unless
@@ -339,7 +359,8 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
         # too slow to, the full model is too large for the proof as well (Instance13: 18,
         # Instance21: 0 in its 30 s): the LNS keeps that time (it still hands over on a stall).
         proof_fraction = 0.0 if start_seconds > 0 or generate_fraction > 0 else 0.05
-    stats: dict = {"phases": [], "lns_iterations": 0, "lns_improvements": 0, "by_kind": {}}
+    stats: dict = {"phases": [], "lns_iterations": 0, "lns_improvements": 0, "by_kind": {},
+                   "start_fraction": start_fraction, "generate_fraction": generate_fraction}
     best: list[int] | None = None
     best_obj = math.inf
     bound = 0.0   # every engine penalty is >= 0

@@ -239,7 +239,16 @@ def _is(driver: str, row: dict) -> bool:
     ran = row.get("driver", "solve")
     expected = generation_share(row["time_limit"]) if ran == "search" else 0.0
     return ran == (driver_for(row["time_limit"]) if driver == "auto" else driver) and \
-        abs(row.get("generate_fraction", 0.0) - expected) < 1e-9 and row.get("start_fraction", 0.0) == 0.0
+        abs(row.get("generate_fraction", 0.0) - expected) < 1e-9 and _start_fraction(row) == 0.0
+
+
+def _start_fraction(row: dict) -> float:
+    """The row's share of time for a first full solve; rows from before it was recorded say it by
+    their first phase (a small roster's search began with one, 0.75 of the time)."""
+    if "start_fraction" in row:
+        return row["start_fraction"]
+    phases = row.get("phases") or [{}]
+    return 0.75 if phases[0].get("phase") == "start" else 0.0
 
 
 def write_table(results_files: Path | list[Path], table_file: Path, shared: Path, driver: str = "auto",

@@ -339,8 +339,9 @@ def add_rest_and_forbidden_successions(rm: RosterModel) -> None:
         return d2 == d1 + 1 and any(matches(s1, a) and matches(s2, b) for a, b in forbidden)
 
     max_len = max((s.end_minute for s in T), default=0)
-    # How many days ahead a shift can conflict (an hour more when a clock change shortens a rest).
-    reach = 1 + (max_len + rest + 60) // 1440
+    # How many days ahead a shift can conflict (the + 1 also covers a rest a clock change shortens
+    # by up to a day).
+    reach = 1 + (max_len + rest) // 1440
     # Conflicts depend only on (template, template, day distance) away from clock changes:
     # compute them once; days whose reach spans a change get their own.
     later_of = {(s1, dd): [s2 for s2 in range(len(T)) if conflict(T[s1], 0, T[s2], dd)]

@@ -341,6 +341,8 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
     n_cells = len({(e, d) for (e, d, _s) in rm.x})
     if generate_fraction is None:
         generate_fraction = generation_share(T)
+    # Column generation is part of the start without a hint only (a hint is the start).
+    generating = generate_fraction > 0 and hint is None
     if start_fraction is None:
         # On larger rosters a full solve with the objective rarely beats the LNS started from a
         # plain feasible roster, and on long horizons it finds nothing at all in its time
@@ -349,7 +351,7 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
         # beat a 45-s full solve at 60 s (Curtois Instance11: 3,443, proven, in three runs against
         # 3,459-3,466 and one CP-SAT solve's 3,447-3,904; Instances 5, 7, 9 within 1 % in every
         # run - docs/benchmark.md).
-        start_fraction = 0.0 if generate_fraction > 0 or n_cells > small_cells else 0.75
+        start_fraction = 0.0 if generating or n_cells > small_cells else 0.75
     start_seconds = max(2.0, start_fraction * T) if start_fraction > 0 else 0.0
     if proof_fraction is None:
         # Without the start's full solve or column generation nothing gives a lower bound unless
@@ -358,9 +360,9 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
         # (Instance15 3,824, Instance17 5,746 against CP-SAT's 3,751 and 3,780), and where it is
         # too slow to, the full model is too large for the proof as well (Instance13: 18,
         # Instance21: 0 in its 30 s): the LNS keeps that time (it still hands over on a stall).
-        proof_fraction = 0.0 if start_seconds > 0 or generate_fraction > 0 else 0.05
+        proof_fraction = 0.0 if start_seconds > 0 or generating else 0.05
     stats: dict = {"phases": [], "lns_iterations": 0, "lns_improvements": 0, "by_kind": {},
-                   "start_fraction": start_fraction, "generate_fraction": generate_fraction}
+                   "start_fraction": start_fraction, "generate_fraction": generate_fraction if generating else 0.0}
     best: list[int] | None = None
     best_obj = math.inf
     bound = 0.0   # every engine penalty is >= 0
@@ -422,7 +424,7 @@ def improve(rm: RosterModel, time_limit: float, workers: int = 2, seed: int = 0,
         # Large rosters: one employee at a time (every hard rule concerns one employee), then
         # everything else (cover, breaks, flows) for those shifts. A 364-day, 150-employee case
         # got no roster at all from the feasibility search in 600 s.
-        # Then column generation over whole patterns for a share of the time (GENERATE_FRACTION
+        # Then column generation over whole patterns for a share of the time (generation_share
         # unless told otherwise), and its dive.
         def on_roster(values: list[int], name: str) -> None:
             stats["phases"].append({"phase": name, "seconds": round(elapsed(), 2), "status": "FEASIBLE"})
@@ -618,7 +620,7 @@ def pattern_start(rm: RosterModel, time_limit: float, generate_seconds: float, w
     1,348 is optimal; CP-SAT's after 600 s: 18). Its dive is a better start than the greedy
     roster on some instances only (Instance15: 6,670 vs 13,692, then 3,869 after the LNS against
     4,230 without; Instances 13 and 19: no better), since the master's columns combine into good
-    fractional but poor integer rosters; ``improve`` gives it GENERATE_FRACTION of the time."""
+    fractional but poor integer rosters; ``improve`` gives it ``generation_share`` of the time."""
     from .columns import PatternMaster, round_patterns
     t0 = time.monotonic()
 

@@ -395,9 +395,13 @@ def test_small_rosters_start_from_column_generation_by_default():
     assert res.stats["start_fraction"] == 0 and res.stats["generate_fraction"] == SHORT_RUN_GENERATE_FRACTION
     assert phases[0] == "independent start" and "start" not in phases
     assert res.objective == 1001 and res.status == "OPTIMAL"
-    # Without generation the old start: a full solve with the objective.
+    # Without generation the old start: a full solve with the objective - also with a hint (the
+    # hint is the start; generation runs without one only).
     plain = improve(rm, time_limit=5, workers=2, seed=0, generate_fraction=0)
     assert plain.stats["start_fraction"] == 0.75 and plain.stats["phases"][0]["phase"] == "start"
+    hinted = improve(rm, time_limit=5, workers=2, seed=0, hint=plain.values)
+    assert hinted.stats["start_fraction"] == 0.75 and hinted.stats["generate_fraction"] == 0
+    assert [p["phase"] for p in hinted.stats["phases"]][0] == "start"
 
 
 def test_the_lns_lengthens_its_sub_solves_when_it_stalls_before_handing_over(monkeypatch):

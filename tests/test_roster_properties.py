@@ -29,10 +29,13 @@ def centres(draw):
     if draw(st.booleans()):
         rules["max_weekends"] = draw(st.integers(0, 1))
     centre = small_centre(**rules)
-    # Some weeks hold a clock change of the centre's timezone (rest is elapsed time across it).
-    start = draw(st.sampled_from([MONDAY, date(2027, 3, 22), date(2027, 10, 25)]))
-    if draw(st.booleans()):
-        centre = replace(centre, timezone=draw(st.sampled_from(["Europe/London", "America/New_York"])))
+    # Some weeks hold a clock change of the centre's timezone (rest is elapsed time across it):
+    # the weeks of the spring and autumn changes of each zone, and one without.
+    zone = draw(st.sampled_from([None, "Europe/London", "America/New_York"]))
+    changes = {None: [], "Europe/London": [date(2027, 3, 22), date(2027, 10, 25)],
+               "America/New_York": [date(2027, 3, 8), date(2027, 11, 1)]}[zone]
+    start = draw(st.sampled_from([MONDAY, *changes]))
+    centre = replace(centre, timezone=zone)
     n = draw(st.integers(1, 5))
     emps, time_off = [], []
     for i in range(n):

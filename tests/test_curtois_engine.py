@@ -381,6 +381,19 @@ def test_the_search_uses_column_generation_unless_told_not_to(monkeypatch):
     assert "pattern dive" not in {p["phase"] for p in plain.stats["phases"]} and "pattern_bound" not in plain.stats
 
 
+def test_the_application_prices_cover_by_shift_with_work_patterns():
+    """A centre whose demand is cover by shift alone (no queues) gets the planner's pattern start
+    and its bound too: on Instance3 the bound is the pattern LP's (the aggregated LP bounds
+    nothing there: 0), and the roster is the optimum."""
+    from scheduler.roster import SolveOptions, solve
+    inst = parse_instance(DATA / "Instance3.txt")
+    roster = solve(to_problem(inst), SolveOptions(time_limit=30, workers=2, seed=0))
+    shifts = {(s.employee_id, (s.day - MONDAY).days): s.shift_id for s in roster.shifts}
+    ev = evaluate(inst, shifts)
+    assert ev.feasible and roster.objective == ev.penalty == 1001
+    assert roster.kpis["solver"]["lp_bound"] > 1000
+
+
 def test_small_rosters_start_from_column_generation_by_default():
     """With generation on (the default), a small roster also starts from the roster built one
     employee at a time and the master's dive - no full solve first - and a short run gives

@@ -22,13 +22,13 @@ from scheduler.validate import validate_roster
 FAST = SolveOptions(time_limit=20, workers=1, seed=1)
 
 
-def solve_case(centre, emps, need, days=7, **problem_kw):
+def solve_case(centre, emps, need, days=7, start=MONDAY, **problem_kw):
     staff = problem_kw.pop("staff", None) or Staff(tuple(emps), tuple(problem_kw.pop("time_off", ())),
                                                    tuple(problem_kw.pop("preferences", ())))
-    req = requirement(centre, need, days=days)
+    req = requirement(centre, need, days=days, start=start)
     roster = solve(RosterProblem(centre, staff, req, **problem_kw), FAST)
     violations = validate_roster(centre, staff, roster.shifts, roster.queue_assignments,
-                                 horizon_start=MONDAY, horizon_days=days,
+                                 horizon_start=start, horizon_days=days,
                                  previous=problem_kw.get("previous", []),
                                  worked_before=problem_kw.get("not_before"),
                                  published=problem_kw.get("reference") if problem_kw.get("not_before") else None)
@@ -940,16 +940,13 @@ SPRING_MONDAY = date(2027, 3, 22)     # UK clocks go forward on Sunday 28 March 
 AUTUMN_MONDAY = date(2027, 10, 25)    # and back on Sunday 31 October 2027 at 02:00
 
 
-def _late_saturday_then_day_sunday(monday, rest_hours, timezone, previous=()):
+def _late_saturday_then_day_sunday(monday, rest_hours, timezone):
     """One agent, demand for the late shift (14-22) on Saturday and the day shift (10-18) on
     Sunday - 12 h apart on the wall clock; solved and validated with the centre's timezone."""
     centre = replace(small_centre(min_rest_hours=rest_hours), timezone=timezone)
     staff = Staff((employee("e0", max_days=7),))
     need = {"a": lambda d, h: 1 if (d == 5 and 14 <= h < 22) or (d == 6 and 10 <= h < 18) else 0}
-    req = requirement(centre, need, start=monday)
-    roster = solve(RosterProblem(centre, staff, req, previous=list(previous)), FAST)
-    violations = validate_roster(centre, staff, roster.shifts, roster.queue_assignments,
-                                 horizon_start=monday, horizon_days=7, previous=list(previous))
+    roster, violations = solve_case(centre, (), need, start=monday, staff=staff)
     return centre, staff, roster, violations
 
 
@@ -992,12 +989,9 @@ def test_rest_from_last_weeks_roster_across_the_clock_change():
     sunday = SPRING_MONDAY + timedelta(days=6)
     saturday = datetime.combine(sunday - timedelta(days=1), time())
     previous = [ShiftAssignment("e0", saturday.date(), "L-1400", saturday + timedelta(hours=14), saturday + timedelta(hours=22))]
-    centre = replace(small_centre(min_rest_hours=12), timezone="Europe/London")
-    staff = Staff((employee("e0", max_days=7),))
-    req = requirement(centre, {"a": lambda d, h: 1 if d == 0 and 10 <= h < 18 else 0}, start=sunday)
+    need = {"a": lambda d, h: 1 if d == 0 and 10 <= h < 18 else 0}
     for zone, worked in ((None, True), ("Europe/London", False)):
-        c = replace(centre, timezone=zone)
-        roster = solve(RosterProblem(c, staff, req, previous=previous), FAST)
+        centre = replace(small_centre(min_rest_hours=12), timezone=zone)
+        roster, violations = solve_case(centre, [employee("e0", max_days=7)], need, start=sunday, previous=previous)
         assert any(s.day == sunday and s.shift_id == "D-1000" for s in roster.shifts) is worked
-        assert validate_roster(c, staff, roster.shifts, roster.queue_assignments, horizon_start=sunday,
-                               horizon_days=7, previous=previous) == []
+        assert violations == []

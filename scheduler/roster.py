@@ -1029,8 +1029,14 @@ def add_hours_deviation(rm: RosterModel) -> None:
     for e, options in rm.by_e.items():
         emp = p.employees[e]
         extra = rm.model.NewIntVar(0, 7 * 1440 * math.ceil(weeks), f"extra_{e}")
-        rm.model.Add(extra >= sum(T[s].paid_minutes * v for d, s, v in options) - int(emp.min_hours * 60 * weeks))
+        rm.model.Add(extra >= sum(T[s].paid_minutes * v for d, s, v in options) - contract_minutes(p, emp))
         rm.penalize("hours_deviation", extra, W / 60.0, employee=emp.id)
+
+
+def contract_minutes(problem: RosterProblem, emp: Employee) -> int:
+    """The contracted minimum over the horizon that add_hours_deviation counts minutes above
+    (the aggregated LP's bound on that penalty uses the same figure)."""
+    return int(emp.min_hours * 60 * (problem.horizon.days / 7))
 
 
 def add_stable_starts(rm: RosterModel) -> None:

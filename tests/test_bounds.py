@@ -79,3 +79,22 @@ def test_break_offsets_priced_in_reach_the_lp_with_every_offset():
     assert first > every + 1                      # the middle offset alone misses the quiet hour
     assert value == pytest.approx(every, abs=1e-6)
     assert sum(lazy.by_queue().values()) == pytest.approx(every, abs=0.05)
+
+
+def test_hours_above_contract_and_cost_raise_the_bound():
+    """Forty hours of demand (06:00-14:00 on weekdays, the early shift's exact times) and two
+    agents with 8-hour contracts: whoever works them, 24 hours are above contract (x 2) and each
+    hour costs at least the cheaper agent's rate (1). The LP staffs everything, so without floors
+    on those two per-employee goals it bounds nothing; with them at least 88 of the optimum's 104
+    (all five shifts to the cheaper agent: cost 40, 32 hours above contract)."""
+    from dataclasses import replace
+    base = small_centre()
+    centre = replace(base, weights=replace(base.weights, hours_deviation=2, cost=1))
+    staff = Staff((employee("cheap", min_hours=8, hourly_cost=1.0), employee("dear", min_hours=8, hourly_cost=3.0)))
+    need = {"a": lambda d, h: 1 if d < 5 and 6 <= h < 14 else 0}
+    problem = RosterProblem(centre, staff, requirement(centre, need))
+    bound = lower_bound(problem)
+    roster = solve(problem, SolveOptions(time_limit=20, workers=2, seed=0))
+    assert roster.status == "OPTIMAL" and roster.objective == pytest.approx(104)
+    assert bound.by_queue["hours_deviation"] == pytest.approx(48) and bound.by_queue["cost"] == pytest.approx(40)
+    assert 88 - 1e-6 <= bound.value <= roster.objective + 1e-6

@@ -311,6 +311,19 @@ def centre_from_dict(data: dict, file: str = "centre.toml") -> Centre:
                       or prob.column == key), None)
         if owner:
             col.problems[k] = replace(prob, message=f"shift {owner!r}: {prob.message}")
+    # A shift too short for the break window gets its break in the middle (Rules.break_starts):
+    # said once per shift, since the window in centre.toml then does not hold for it (a 6.5-h
+    # shift with breaks 6-7 h after the start had its break 3 h in, without a word).
+    if interval and not col.problems:
+        for tmpl in {s.family: s for s in shifts if s.break_minutes}.values():
+            if not rules.break_starts_in_window(tmpl, interval):
+                middle = rules.break_starts(tmpl, interval)[0]
+                warn_input(InputProblem(
+                    file, f"shift {tmpl.family!r} ({tmpl.length_minutes / 60:g} h): its {tmpl.break_minutes}-minute "
+                    f"break cannot start {rules.break_earliest_minutes / 60:g}-{rules.break_latest_minutes / 60:g} h "
+                    f"after the shift start and end at least one {interval}-minute interval before the shift does; "
+                    f"it goes in the middle ({middle / 60:g} h after the start)",
+                    column="rules.break_earliest_hours"))
     ids = [s.id for s in shifts]
     for dup in sorted({x for x in ids if ids.count(x) > 1}):
         col.add("shifts", f"duplicate shift template {dup!r}")

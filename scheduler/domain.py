@@ -195,6 +195,23 @@ class Rules:
     # its requirement.
     holidays_credit_contract: bool = True
 
+    def break_starts(self, shift: "ShiftTemplate", interval_minutes: int) -> list[int]:
+        """Where `shift`'s unpaid break may start (minutes after the shift start, on the planning
+        grid): within the break window and at least one interval from either end of the shift.
+        A shift too short for the window (no such start) has its break in the middle, rather
+        than nowhere; the centre's reader warns about such shifts."""
+        if shift.break_minutes == 0:
+            return []
+        return self.break_starts_in_window(shift, interval_minutes) or \
+            [max((shift.length_minutes - shift.break_minutes) // 2 // interval_minutes * interval_minutes, 0)]
+
+    def break_starts_in_window(self, shift: "ShiftTemplate", interval_minutes: int) -> list[int]:
+        """The break starts of `break_starts` that lie in the window (none: the shift is too short)."""
+        step = interval_minutes
+        lo = max(self.break_earliest_minutes, step)
+        hi = min(self.break_latest_minutes, shift.length_minutes - shift.break_minutes - step)
+        return [m for m in range(0, shift.length_minutes, step) if lo <= m <= hi]
+
     @property
     def weekend_first_weekday(self) -> int:
         """The weekday (0 = Monday) a weekend starts on: the first day of a run of weekend days

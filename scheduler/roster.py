@@ -120,17 +120,7 @@ class RosterModel:
 # ----------------------------------------------------------------------------------------------
 def break_offsets(problem: RosterProblem, s: ShiftTemplate) -> list[int]:
     """Allowed break starts (minutes after shift start) on the interval grid."""
-    if s.break_minutes == 0:
-        return []
-    step = problem.horizon.interval_minutes
-    rules = problem.centre.rules
-    lo = max(rules.break_earliest_minutes, step)
-    hi = min(rules.break_latest_minutes, s.length_minutes - s.break_minutes - step)
-    offsets = [m for m in range(0, s.length_minutes, step) if lo <= m <= hi]
-    if not offsets:  # a short shift: put the break in the middle rather than nowhere
-        mid = (s.length_minutes - s.break_minutes) // 2 // step * step
-        offsets = [max(mid, 0)]
-    return offsets
+    return problem.centre.rules.break_starts(s, problem.horizon.interval_minutes)
 
 
 def matches(s: ShiftTemplate, label: str) -> bool:

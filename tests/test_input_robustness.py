@@ -525,3 +525,29 @@ def test_an_empty_shift_id_and_a_pipe_for_a_file_are_refused(tmp_path):
     os.mkfifo(tmp_path / "time_off.csv")
     with pytest.raises(InputError, match="not a regular file"):
         read_table(tmp_path / "time_off.csv", ["employee_id"], [])
+
+
+def test_a_shift_too_short_for_the_break_window_is_named_and_has_its_break_in_the_middle():
+    """Breaks 6-7 h after the start: a 9-hour shift's fits, a 6.5-hour shift's cannot (it would
+    end at or after the shift's end). The short shift's break goes in the middle - said as a
+    warning naming the shift, where before the window silently did not hold for it."""
+    import warnings
+    from scheduler.errors import InputWarning
+    data = {"centre": {"name": "T", "interval_minutes": 30},
+            "queues": [{"id": "a", "name": "A", "hours": "24h"}],
+            "shifts": [{"id": "P6", "starts": ["08:00"], "hours": 6.5, "break_minutes": 30},
+                       {"id": "F9", "starts": ["08:00"], "hours": 9, "break_minutes": 60}],
+            "rules": {"break_earliest_hours": 6, "break_latest_hours": 7}}
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        centre = centre_from_dict(data)
+    said = [str(w.message) for w in seen if issubclass(w.category, InputWarning)]
+    assert len(said) == 1 and "'P6'" in said[0] and "in the middle (3 h after the start)" in said[0], said
+    rules = centre.rules
+    assert rules.break_starts(centre.shift("P6-0800"), 30) == [180]
+    assert rules.break_starts(centre.shift("F9-0800"), 30) == [360, 390, 420]
+    data["rules"] = {}          # the default window, 3-5 h: both fit, nothing said
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        centre_from_dict(data)
+    assert not [w for w in seen if issubclass(w.category, InputWarning)]

@@ -109,8 +109,24 @@ def employee_calendars(roster: Roster, staff: Staff, centre: Centre, *, now: dat
                       f"DTSTAMP:{stamp}", f"DTSTART:{_ics_time(s.start)}", f"DTEND:{_ics_time(s.end)}",
                       f"SUMMARY:{_ics_text('Shift ' + s.shift_id)}", f"DESCRIPTION:{_ics_text(desc)}", "END:VEVENT"]
         lines.append("END:VCALENDAR")
-        out[emp] = "\r\n".join(lines) + "\r\n"   # RFC 5545 lines end with CRLF
+        out[emp] = "".join(_ics_fold(line) for line in lines)
     return out
+
+
+def _ics_fold(line: str, limit: int = 75) -> str:
+    """One content line as RFC 5545 3.1 wants it: at most 75 octets a line, longer ones continued
+    on lines that start with a space, never inside a UTF-8 character; each line ends with CRLF.
+    (A long centre name made PRODID and UID lines of 78-129 octets, which strict readers reject.)"""
+    out, part, size = [], "", 0
+    for ch in line:
+        n = len(ch.encode("utf-8"))
+        if size + n > limit:
+            out.append(part)
+            part, size = " ", 1
+        part += ch
+        size += n
+    out.append(part)
+    return "".join(piece + "\r\n" for piece in out)
 
 
 def xlsx_available() -> bool:
@@ -125,4 +141,10 @@ def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
         for name, frame in sheets.items():
             frame.to_excel(xl, sheet_name=name[:31], index=False)
+            # Text is text: a name typed as '=HYPERLINK(...)' was stored as a live formula, which
+            # HR saw evaluated (or ran) instead of what roster.csv holds.
+            for row in xl.sheets[name[:31]].iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str) and cell.data_type == "f":
+                        cell.data_type = "s"
     return buf.getvalue()

@@ -177,3 +177,33 @@ def test_calendar_file_names_are_distinct_for_ids_that_read_the_same():
     assert len(set(names.values())) == 5
     assert all("/" not in n and " " not in n for n in names.values())
     assert calendar_names(["E001", "E002"]) == {"E001": "E001", "E002": "E002"}
+
+
+def test_workbook_text_that_looks_like_a_formula_stays_text():
+    """An employee named '=HYPERLINK(...)' (or any text starting with '=') was stored as a live
+    formula: HR saw it evaluated - or ran it - instead of the name in roster.csv."""
+    openpyxl = pytest.importorskip("openpyxl", reason="the optional .xlsx export needs openpyxl (in the test extra)")
+    from io import BytesIO
+
+    from scheduler.export import workbook_bytes
+    name = '=HYPERLINK("http://example.com","Eilidh")'
+    book = workbook_bytes({"roster": pd.DataFrame({"employee_id": ["E1", "=1+1"], "name": [name, "Ann"], "hours": [8, 7.5]})})
+    sheet = openpyxl.load_workbook(BytesIO(book))["roster"]
+    assert [c.value for c in sheet["B"]] == ["name", name, "Ann"] and sheet["A3"].value == "=1+1"
+    assert {c.data_type for col in ("A", "B") for c in sheet[col]} == {"s"}
+    assert sheet["C2"].data_type == "n"
+
+
+def test_calendar_lines_are_folded_at_75_octets():
+    """RFC 5545 3.1: a content line longer than 75 octets is continued on lines starting with a
+    space (the sample centre's PRODID was 78 octets; a long name made UIDs of 129), and never
+    split inside a UTF-8 character."""
+    from dataclasses import replace
+    problem, roster = solved_week()
+    centre = replace(problem.centre, name="Northbank Retail Banking - Kundenservice Zürich und Genève " * 2)
+    for text in employee_calendars(roster, problem.staff, centre).values():
+        lines = text.split("\r\n")
+        assert lines[-1] == "" and all(len(line.encode("utf-8")) <= 75 for line in lines)
+        unfolded = text.replace("\r\n ", "")
+        assert f"PRODID:-//{centre.name}//shift roster//EN\r\n" in unfolded
+        assert "BEGIN:VEVENT\r\nUID:" in unfolded

@@ -903,12 +903,23 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        yield Path(tmp)
+        try:
+            yield Path(tmp)
+        except OSError as exc:
+            raise _not_written(path, exc) from None
         _publishable(Path(tmp))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _not_written(path: Path, exc: OSError) -> InputError:
+    """A write that failed part-way (a full disk, a file-size limit): said as the output it was,
+    with exit 2 like any path the user must fix - it was an 'internal error' with exit 1, which
+    `validate` uses for rule violations. The temporary file goes; the old output stays."""
+    return InputError(InputProblem(str(path), f"could not be written ({exc.strerror or exc}); nothing was written",
+                                   column="--out"))
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
@@ -966,7 +977,10 @@ def write_outputs(files: dict[str, Callable[[Path], None]], out_dir: str | Path)
             fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
             os.close(fd)
             temps.append((Path(tmp), final))
-            writer(Path(tmp))
+            try:
+                writer(Path(tmp))
+            except OSError as exc:
+                raise _not_written(final, exc) from None
         for tmp, final in temps:
             _publishable(tmp)
             os.replace(tmp, final)

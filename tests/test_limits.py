@@ -31,6 +31,33 @@ def test_a_failing_writer_leaves_earlier_outputs_intact(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kpis.json", "roster.csv"]      # no temporary left
 
 
+def test_a_full_disk_is_said_as_the_output_that_could_not_be_written(tmp_path, monkeypatch):
+    """ENOSPC (or a file-size limit) mid-write carries no file name: it ended as an 'internal
+    error' with exit 1 (validate's code for rule violations). Now it names the output, exit 2 in
+    the CLI, and the published files stay."""
+    import errno
+    from scheduler.io import write_csv
+    import pandas as pd
+    (tmp_path / "roster.csv").write_text("the published roster\n")
+
+    def full(path):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(InputError, match=r"assignments\.csv, column .--out.: could not be written \(No space left on device\); "
+                                         "nothing was written"):
+        write_outputs({"roster.csv": lambda p: p.write_text("new roster\n"), "assignments.csv": full}, tmp_path)
+    assert (tmp_path / "roster.csv").read_text() == "the published roster\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["roster.csv"]
+
+    def to_full_disk(self, *args, **kwargs):
+        raise OSError(errno.EFBIG, "File too large")
+    monkeypatch.setattr(pd.DataFrame, "to_csv", to_full_disk)
+    with pytest.raises(InputError, match=r"roster\.csv, column .--out.: could not be written \(File too large\)"):
+        write_csv(pd.DataFrame({"a": [1]}), tmp_path / "roster.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["roster.csv"]
+    assert (tmp_path / "roster.csv").read_text() == "the published roster\n"
+
+
 @pytest.mark.parametrize("blocked", ["kpis.json", "sub/roster.csv"])
 def test_an_output_whose_place_is_taken_leaves_every_file_untouched(tmp_path, blocked):
     """kpis.json being a folder failed only at its own rename, after roster.csv and three others

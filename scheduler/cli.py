@@ -334,6 +334,8 @@ def cmd_whatif(args) -> int:
     with atomic_path(Path(args.out) / "comparison.md") as tmp:
         tmp.write_text(md + "\n")
     print(md)
+    for r in table[table["outcome"] != "roster"].itertuples():
+        print(f"scenario {r.scenario!r}: {r.notes}", file=sys.stderr)
     # Every scenario's roster checked against that scenario's own rules and staff (as plan does).
     broken = {name: plan.kpis.get("violations", []) for name, plan in plans.items() if plan.kpis.get("violations")}
     for name, violations in broken.items():
@@ -342,6 +344,7 @@ def cmd_whatif(args) -> int:
             print(f"  {v}", file=sys.stderr)
     if not broken:
         print(f"validated: every hard rule holds in all {len(plans)} rosters")
+        # (A scenario without a roster is an answer of the what-if, in the comparison: exit 0.)
     return 1 if broken else 0
 
 

@@ -24,7 +24,7 @@ import pandas as pd
 
 from .config import RULE_MINIMUM
 from .domain import MAX_WEIGHT, Centre, Employee, Horizon, Staff, TimeOff
-from .errors import InputError, InputProblem, warn_input
+from .errors import InfeasibleError, InputError, InputProblem, NoRosterInTimeError, warn_input
 from .io import load_centre_dir, load_staff, markdown_table, read_history, weekday_number
 from .kpis import plan_kpis
 from .pipeline import Plan, load_previous, make_forecast, make_requirements, requirement_with_values
@@ -398,17 +398,49 @@ def plan_scenario(scenario: Scenario, centre: Centre, staff: Staff, forecast: pd
     return Plan(centre, staff, fc, requirements, requirement, roster, kpis)
 
 
-def compare(plans: dict[str, Plan], scenarios: dict[str, Scenario]) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Refused:
+    """A scenario with no roster: its rules cannot all hold ("no roster possible"), or none was
+    found in the time ("no roster yet" - no proof that none exists). A result of the what-if,
+    shown in the comparison beside the others; one such scenario once ended the whole run
+    without naming itself, and the other scenarios' rosters were lost."""
+    outcome: str
+    message: str
+    explanation: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return "; ".join([f"{self.outcome}: {self.message}", *self.explanation])
+
+
+def plan_or_refusal(scenario: Scenario, *args, **kwargs) -> "Plan | Refused":
+    """plan_scenario, with a scenario that has no roster returned as Refused (in a worker
+    process too: an exception's explanation does not survive pickling)."""
+    try:
+        return plan_scenario(scenario, *args, **kwargs)
+    except InfeasibleError as exc:
+        said = "no roster yet" if isinstance(exc, NoRosterInTimeError) else "no roster possible"
+        return Refused(said, str(exc), tuple(exc.explanation))
+
+
+def compare(plans: dict[str, Plan], scenarios: dict[str, Scenario],
+            refused: dict[str, Refused] | None = None) -> pd.DataFrame:
+    """One row per scenario (in `scenarios`' order): its roster's KPIs against the base, or - for
+    a scenario in `refused` - why it has none."""
+    refused = refused or {}
     base = plans["base"]
     base_shifts = {(s.employee_id, s.day): s.shift_id for s in base.roster.shifts}
     base_under = base.kpis["totals"]["under_staffed_hours"]
     rows = []
-    for name, plan in plans.items():
+    for name, sc in scenarios.items():
+        if name in refused:
+            rows.append({"scenario": name, "outcome": refused[name].outcome, "notes": refused[name].text})
+            continue
+        plan = plans[name]
         k = plan.kpis
-        sc = scenarios[name]
         shifts = {(s.employee_id, s.day): s.shift_id for s in plan.roster.shifts}
         changed = sum(1 for key in set(shifts) | set(base_shifts) if shifts.get(key) != base_shifts.get(key))
-        row = {"scenario": name, "under_staffed_hours": k["totals"]["under_staffed_hours"],
+        row = {"scenario": name, "outcome": "roster", "under_staffed_hours": k["totals"]["under_staffed_hours"],
                "over_staffed_hours": k["totals"]["over_staffed_hours"], "paid_hours": k["totals"]["paid_hours"],
                "cost": k["totals"]["cost"], "nights_max_minus_min": k["fairness"]["nights_max_minus_min"],
                "weekends_max_minus_min": k["fairness"]["weekends_max_minus_min"], "changed_shifts_vs_base": changed,
@@ -437,12 +469,14 @@ def compare(plans: dict[str, Plan], scenarios: dict[str, Scenario]) -> pd.DataFr
                          "the scenario's; allow more time (60 s or more)")
         row["notes"] = "; ".join(notes)
         rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    return table[[c for c in table.columns if c != "notes"] + ["notes"]]
 
 
 def comparison_markdown(table: pd.DataFrame) -> str:
     """The comparison as a Markdown table (per-queue columns stay in the CSV)."""
-    return markdown_table(table.drop(columns=[c for c in table.columns if c.startswith(("sl_", "under_h_"))]))
+    shown = table.drop(columns=[c for c in table.columns if c.startswith(("sl_", "under_h_"))])
+    return markdown_table(shown.astype(object).where(shown.notna(), None))     # a refused scenario's blanks
 
 
 def default_jobs(workers: int) -> int:
@@ -478,8 +512,12 @@ def run_scenarios(scenarios: list[Scenario], centre: Centre, staff: Staff, forec
     total = len(all_scenarios)
     if progress:
         progress(0, total, "base")
-    first = plan_scenario(BASE, centre, staff, forecast, horizon, previous,
-                          time_limit=time_limit, workers=workers, seed=seed, hint=base_hint)
+    try:
+        first = plan_scenario(BASE, centre, staff, forecast, horizon, previous,
+                              time_limit=time_limit, workers=workers, seed=seed, hint=base_hint)
+    except InfeasibleError as exc:
+        # Nothing to compare against: the centre itself (no scenario applied) has no roster.
+        raise type(exc)(f"the base plan (no scenario applied): {exc}", exc.explanation) from None
     # Equal effort: the base and every scenario continue from that first base roster with the
     # same time limit - the base's second round is one more job beside the scenarios. Scenarios
     # once continued from the base's *second* round: a third round of search for them, two for
@@ -488,21 +526,26 @@ def run_scenarios(scenarios: list[Scenario], centre: Centre, staff: Staff, forec
     # with fewer staff could look better than the base only because it was searched longer.
     # Starting from the base roster keeps comparisons steady and changes few.
     args = dict(time_limit=time_limit, workers=workers, seed=seed, hint=first.roster.shifts)
-    plans: dict[str, Plan] = {}
+    results: dict[str, Plan | Refused] = {}
     jobs = default_jobs(workers) if jobs is None else max(1, jobs)
     if jobs == 1 or len(scenarios) <= 1:
         for i, (name, sc) in enumerate(all_scenarios.items()):
             if progress and i:
                 progress(i, total, name)
-            plans[name] = plan_scenario(sc, centre, staff, forecast, horizon, previous, **args)
+            results[name] = plan_or_refusal(sc, centre, staff, forecast, horizon, previous, **args)
     else:
         # "spawn": the parent has run OR-Tools threads; forking a threaded process is unsafe.
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {pool.submit(plan_scenario, sc, centre, staff, forecast, horizon, previous, **args): name
+            futures = {pool.submit(plan_or_refusal, sc, centre, staff, forecast, horizon, previous, **args): name
                        for name, sc in all_scenarios.items()}
             for done, fut in enumerate(as_completed(futures), start=1):
-                plans[futures[fut]] = fut.result()
+                results[futures[fut]] = fut.result()
                 if progress:
                     progress(done, total, futures[fut])
-    ordered = {name: plans[name] for name in all_scenarios}
-    return compare(ordered, all_scenarios), ordered
+    if isinstance(results["base"], Refused):
+        said = results["base"]
+        error = NoRosterInTimeError if said.outcome == "no roster yet" else InfeasibleError
+        raise error(f"the base plan (no scenario applied): {said.message}", list(said.explanation))
+    plans = {name: results[name] for name in all_scenarios if isinstance(results[name], Plan)}
+    refused = {name: r for name, r in results.items() if isinstance(r, Refused)}
+    return compare(plans, all_scenarios, refused), plans

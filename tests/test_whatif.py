@@ -262,3 +262,27 @@ def test_the_base_and_every_scenario_start_from_the_same_first_base_roster(monke
     assert [name for name, _, _ in rounds] == ["base", "more", "fewer"]
     # (The very roster object: a second round may well return the same shifts.)
     assert all(hint is first.roster.shifts for _, hint, _ in rounds)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_scenario_without_a_roster_is_a_row_of_the_comparison_not_the_end_of_the_run(jobs):
+    """A hire on 35 hours who may work one day in a row and must then rest three cannot be
+    rostered. That scenario once ended the whole run (exit 3, no comparison, the other rosters
+    lost) with an explanation naming the hire but not the scenario; now it is a row saying why,
+    in worker processes too, and the other scenarios keep their rosters."""
+    from scheduler.whatif import run_scenarios
+    centre, staff, horizon = small_case()
+    fc = forecast(centre, 20.0)
+    tight = Scenario("tight", hire=(Hire(frozenset({"a"}), count=1, min_hours=35),),
+                     rules={"max_consecutive_days": 1, "min_consecutive_days_off": 3})
+    table, plans = run_scenarios([Scenario("more", demand=1.5), tight], centre, staff, fc, horizon,
+                                 time_limit=10, workers=1, jobs=jobs)
+    assert list(plans) == ["base", "more"]
+    rows = table.set_index("scenario")
+    assert list(rows.index) == ["base", "more", "tight"]
+    assert list(rows["outcome"]) == ["roster", "roster", "no roster possible"]
+    assert "HIRE-1-1" in rows.loc["tight", "notes"] and "consecutive" in rows.loc["tight", "notes"]
+    assert pd.isna(rows.loc["tight", "under_staffed_hours"]) and rows.loc["more", "under_staffed_hours"] >= 0
+    from scheduler.whatif import comparison_markdown
+    line = next(x for x in comparison_markdown(table).splitlines() if x.startswith("| tight |"))
+    assert "nan" not in line and "no roster possible" in line

@@ -111,7 +111,8 @@ with state.friendly_errors("What-if", reset_keys=("scenarios", "whatif")):
                     progress=lambda i, n, nm: bar.progress(i / n, text=f"{nm} ({i + 1} of {n}) ..."))
             except InfeasibleError as exc:
                 # (A time-out is no proof that none exists: the CLI says 'no roster yet' too.)
-                st.error(f"A scenario has no roster{' yet' if isinstance(exc, NoRosterInTimeError) else ''}: {exc}")
+                # (Only the base ends the run; a scenario without a roster is a row of the table.)
+                st.error(f"No roster{' yet' if isinstance(exc, NoRosterInTimeError) else ''}: {exc}")
                 for line in exc.explanation:
                     st.write(f"- {line}")
                 st.stop()

@@ -523,7 +523,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="employee id (repeat for several)")
     rp.add_argument("--from", dest="start", required=True, type=_datetime, help="when the change starts")
     rp.add_argument("--to", dest="end", type=_datetime, help="when the absence ends (default: end of horizon)")
-    rp.add_argument("--demand-factor", type=_positive(float), default=1.0, help="demand multiplier from --from on")
+    # (Capped as a scenario's multipliers are: 1e12 failed later as 'parameters: ... agents'.)
+    rp.add_argument("--demand-factor", type=_in_range(float, 1e-6, 100.0, "a demand multiplier"), default=1.0,
+                    help="demand multiplier from --from on (up to 100)")
     rp.add_argument("--requirements", type=Path, help="requirements.csv (default: beside the roster)")
     rp.add_argument("--out", required=True, type=Path)
     rp.add_argument("--time-limit", type=TIME_LIMIT, default=60.0)

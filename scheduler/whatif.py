@@ -132,9 +132,16 @@ TABLE_EXAMPLES = {"demand_by_queue": "cards = 1.2", "demand_by_day": "mon = 1.1"
                   "rules": "max_consecutive_days = 5", "staff_with": "complaints = \"deposits\""}
 
 
+# The largest demand multiplier a scenario (or replan --demand-factor) takes: 1e12 passed and the
+# staffing then failed as 'parameters: service target needs more than 10000000 agents', naming
+# neither the scenario nor the key.
+MAX_MULTIPLIER = 100.0
+
+
 def _multiplier(v) -> bool:
-    """A finite number >= 0 (inf and nan once passed here and failed a minute later, unexplained)."""
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+    """A finite number 0..MAX_MULTIPLIER (inf and nan once passed here and failed a minute later,
+    unexplained)."""
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and 0 <= v <= MAX_MULTIPLIER
 
 
 def _whole(v) -> bool:
@@ -204,7 +211,7 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
         names.add(nm)
         demand = t.get("demand", 1.0)
         if not _multiplier(demand):
-            bad(f"{p}.demand", f"expected a multiplier >= 0, got {demand!r}")
+            bad(f"{p}.demand", f"expected a multiplier 0..{MAX_MULTIPLIER:g}, got {demand!r}")
         # A table where a table belongs (rules = 5 once ended in an internal error), and a single
         # hire or time_off table taken as a list of one (it was silently ignored).
         for key in ("demand_by_queue", "demand_by_day", "demand_by_band", "rules", "staff_with"):
@@ -230,7 +237,7 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
                 if not valid(k):
                     bad(f"{p}.{table}.{k}", expect)
                 elif not _multiplier(v):
-                    bad(f"{p}.{table}.{k}", f"expected a multiplier >= 0, got {v!r}")
+                    bad(f"{p}.{table}.{k}", f"expected a multiplier 0..{MAX_MULTIPLIER:g}, got {v!r}")
         leave = []
         for j, item in enumerate(t.get("time_off", []) if isinstance(t.get("time_off", []), list) else []):
             key = f"{p}.time_off[{j}]"

@@ -104,6 +104,8 @@ def test_missing_folder_and_bad_date(tmp_path, capsys):
     (["plan", "--week", "2026-11-30", "--time-limit", "nan"], "--time-limit"),     # reached kpis.json as NaN
     (["plan", "--week", "2026-11-30", "--time-limit", "inf"], "--time-limit"),
     (["replan", "--roster", "r.csv", "--from", "2026-12-02T08:00", "--demand-factor", "nan"], "--demand-factor"),
+    # (1e12 failed later as 'parameters: service target needs more than 10000000 agents'.)
+    (["replan", "--roster", "r.csv", "--from", "2026-12-02T08:00", "--demand-factor", "1e12"], "--demand-factor"),
     (["sweep", "--week", "2026-11-30", "--skills", "cards", "--min-hours", "-5"], "--min-hours"),
     (["sweep", "--week", "2026-11-30", "--skills", "cards", "--max-days", "9"], "--max-days"),
     (["sweep", "--week", "2026-11-30", "--skills", "cards", "--max-hours", "500"], "--max-hours"),

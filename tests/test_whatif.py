@@ -286,3 +286,12 @@ def test_a_scenario_without_a_roster_is_a_row_of_the_comparison_not_the_end_of_t
     from scheduler.whatif import comparison_markdown
     line = next(x for x in comparison_markdown(table).splitlines() if x.startswith("| tight |"))
     assert "nan" not in line and "no roster possible" in line
+
+
+def test_demand_multipliers_are_capped_where_they_are_written(tmp_path):
+    """demand = 1e12 passed the reader and the staffing then failed as 'parameters: service
+    target needs more than 10000000 agents', naming neither the scenario nor the key."""
+    centre, _, _ = small_case()
+    said = refusals(tmp_path, centre, '[[scenarios]]\nname = "x"\ndemand = 1e12\n'
+                                      '[[scenarios]]\nname = "y"\ndemand_by_day = { mon = 101 }\n')
+    assert "0..100" in said["scenarios[0].demand"] and "0..100" in said["scenarios[1].demand_by_day.mon"]

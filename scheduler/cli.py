@@ -364,6 +364,12 @@ def cmd_sweep(args) -> int:
                                       f"expected queue ids joined by '+' from {', '.join(centre.queue_ids)}"))
     if args.min_hours > args.max_hours:
         raise InputError(InputProblem("--min-hours", f"{args.min_hours} is above --max-hours {args.max_hours}"))
+    # Hires who can work no shift add nothing: the sweep once added ten and reported the
+    # shortfall without saying why (--max-hours 2 with shifts of 4 paid hours or more).
+    shortest = min(s.paid_hours for s in centre.shifts)
+    if args.max_hours < shortest:
+        raise InputError(InputProblem("--max-hours", f"{args.max_hours:g} h a week is less than any shift: the shortest "
+                                      f"pays {shortest:g} h, so such hires could work none"))
     inputs = prepare_inputs(args.data, args.week, backtest=not args.no_backtest, progress=ProgressBar("forecast"))
     profile = Hire(skills, 1, args.min_hours, args.max_hours, args.max_days, args.nights)
 

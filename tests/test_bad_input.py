@@ -304,6 +304,15 @@ def test_sweep_refuses_impossible_limits(option, value, capsys):
     assert option in capsys.readouterr().err
 
 
+def test_sweep_refuses_hires_shorter_than_every_shift(tmp_path, capsys):
+    """--max-hours 2 where the shortest shift pays 4 h: the sweep added ten hires who could work
+    nothing and reported the shortfall without saying why."""
+    code, _, err = run(["sweep", "--data", str(SAMPLE), "--week", "2026-11-30", "--skills", "cards",
+                        "--max-hours", "2", "--min-hours", "0", "--out", str(tmp_path / "o")], capsys)
+    assert code == 2 and "--max-hours" in err and "the shortest pays 4 h" in err, err
+    assert not (tmp_path / "o").exists()
+
+
 def test_a_report_path_that_is_a_folder_is_refused_before_the_forecast_is_written(tmp_path, capsys):
     data = corpus_centre(tmp_path)
     out = tmp_path / "forecast.csv"

@@ -878,9 +878,17 @@ def _rostered_on_leave(kpis_path: Path) -> dict[tuple[str, date], float]:
         return {}
 
 
-def read_assignments(path: str | Path, label: str | None = None) -> list[QueueAssignment]:
+def read_assignments(path: str | Path, label: str | None = None, *,
+                     employee_ids: Iterable[str] | None = None) -> list[QueueAssignment]:
+    """`employee_ids`: refuse a row naming anyone else, as read_roster does (the validator took
+    such a row as a rule violation, exit 1, where the same id in roster.csv was bad input, exit 2)."""
     t = read_table(path, ["employee_id", "timestamp", "queue"], [], label, rows_required=False)   # (no shifts)
     ts = t.timestamps("timestamp")
+    if employee_ids is not None:
+        known = set(employee_ids)
+        for idx, eid in t.frame["employee_id"].items():
+            if eid not in known:
+                t.problem(idx, "employee_id", unknown_employee(eid, known))
     t.raise_if_problems()
     return [QueueAssignment(e, m.to_pydatetime(), q) for e, m, q in zip(t.frame["employee_id"], ts, t.frame["queue"])]
 

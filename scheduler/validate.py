@@ -583,7 +583,8 @@ def validate_files(data_dir: str | Path, roster_path: str | Path, assignments_pa
     if assignments_path is None:
         candidate = Path(roster_path).with_name("assignments.csv")
         assignments_path = candidate if candidate.exists() else None
-    assignments = read_assignments(assignments_path) if assignments_path else None
+    assignments = read_assignments(assignments_path, employee_ids=[e.id for e in staff.employees]) \
+        if assignments_path else None
     previous_path = data_dir / "previous_roster.csv"
     previous = read_roster(previous_path, employee_ids=[e.id for e in staff.employees]) if present(previous_path) else []
     previous = [_named_by_times(centre, s) for s in previous]

@@ -741,6 +741,19 @@ def test_spreadsheet_damage_to_a_roster_is_refused_by_row_the_same_way_by_every_
     assert code == 2 and "roster.csv, row 2, column 'date': 2026-12-01 is not the day its shift starts" in err, out + err
 
 
+def test_an_unknown_employee_in_assignments_csv_is_bad_input_as_in_roster_csv(tmp_path, capsys):
+    """The same unknown id was bad input in roster.csv (exit 2, by row) but a rule violation in
+    assignments.csv (exit 1, no row): both files are refused by row now."""
+    data = corpus_centre(tmp_path)
+    roster = tmp_path / "roster.csv"
+    (tmp_path / "assignments.csv").write_text("employee_id,timestamp,queue\nA1,2026-11-30T08:00,cards\n"
+                                              "ghost,2026-11-30T08:00,cards\n")
+    code, out, err = validate_text(data, roster, ROSTER_HEADER + "A1,Ann Lee,2026-11-30,D-0800,2026-11-30T08:00,"
+                                   "2026-11-30T16:00,7,2026-11-30T12:00,2026-11-30T13:00,cards\n", capsys)
+    assert code == 2, out + err
+    assert "assignments.csv, row 3, column 'employee_id': unknown employee 'ghost'" in err, err
+
+
 def test_a_decimal_comma_outside_a_semicolon_file_says_why_it_is_not_read(tmp_path, capsys):
     data = corpus_centre(tmp_path)
     roster = tmp_path / "roster.csv"

@@ -227,7 +227,7 @@ def load_scenarios(path: str | Path, centre: Centre) -> list[Scenario]:
         by_q = t.get("demand_by_queue", {})
         by_day = t.get("demand_by_day", {})
         by_band = t.get("demand_by_band", {})
-        # Each table maps a key (queue, weekday/date, time band) to a multiplier >= 0.
+        # Each table maps a key (queue, weekday/date, time band) to a multiplier 0..MAX_MULTIPLIER.
         for table, valid, expect in (
                 ("demand_by_queue", lambda k: k in queues, f"unknown queue; expected one of {', '.join(sorted(queues))}"),
                 ("demand_by_day", lambda k: _day_key(k) is not None, "expected a weekday (mon..sun) or a date YYYY-MM-DD"),

@@ -828,3 +828,17 @@ def test_the_handle_time_cap_keeps_real_differences_of_busy_intervals():
     spiked[-3, 2] = (300.0 * 5 + 3 * 3600) / 5        # three 3-hour calls among five
     capped = robust_aht(spiked, quiet)
     assert capped[-3, 2] == pytest.approx(300.0 * 3) and np.array_equal(np.delete(capped, -3, 0), np.delete(spiked, -3, 0))
+
+
+def test_the_forecast_runs_blas_on_one_thread():
+    """statsmodels' small state-space fits lose to a BLAS thread pool contending for 2 shared
+    cores (an 18-queue history: 189 s with OpenBLAS's own threads, 33.5 s with one, the same
+    forecast): importing forecasts sets one thread, also where numpy was loaded first (the app)."""
+    import subprocess
+    import sys
+    code = ("import numpy, os; os.environ.pop('OPENBLAS_NUM_THREADS', None); import forecasts; "
+            "from threadpoolctl import threadpool_info; "
+            "print(sorted({i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'}))")
+    env = {k: v for k, v in __import__("os").environ.items() if k not in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "[1]", out.stdout + out.stderr

@@ -232,12 +232,28 @@ def test_a_few_impossible_handle_times_are_unknown_many_are_an_error(tmp_path, r
     assert h["aht_seconds"].isna().sum() == 2 and h["aht_seconds"].notna().sum() == 3 * 48 - 2
     said = [str(w.message) for w in recwarn.list if issubclass(w.category, InputWarning)]
     assert any("2 handle time(s)" in m and "rows 5, 8" in m for m in said), said
-    for k in range(10, 20):           # 12 of 144 rows (8 %): not a few
+    for k in range(10, 20):           # 11 zeros of 144 rows (8 %): still unknown - zeros are no unit slip
+        rows[k] = ",".join(rows[k].split(",")[:2] + ["3", "0"])
+    p.write_text("\n".join(rows) + "\n")
+    h = read_history(p, ["cards"])
+    assert h["aht_seconds"].isna().sum() == 12
+    said = [str(w.message) for w in recwarn.list if issubclass(w.category, InputWarning)]
+    assert any("11 of 0 s and 1 above 14,400 s" in m and "queue 'cards' 12 of 144" in m for m in said), said
+    for k in range(20, 24):           # 5 times of 5 hours (3.5 %): another unit - refused, and said why
+        rows[k] = ",".join(rows[k].split(",")[:2] + ["2", "18000"])
+    p.write_text("\n".join(rows) + "\n")
+    with pytest.raises(InputError) as exc:
+        read_history(p, ["cards"])
+    problems = [(q.row, q.column) for q in exc.value.problems]
+    assert problems[0] == (None, "aht_seconds") and {(5, "aht_seconds"), (8, "aht_seconds")} <= set(problems)
+    assert "queue 'cards': of 144 rows with contacts, 5 above 14,400 s (3.5%; up to 2% are read as unknown" \
+        in exc.value.problems[0].message
+    for k in range(20, 90):           # a majority of zeros: not this queue's handle time
         rows[k] = ",".join(rows[k].split(",")[:2] + ["3", "0"])
     p.write_text("\n".join(rows) + "\n")
     with pytest.raises(InputError) as exc:
         read_history(p, ["cards"])
-    assert {(5, "aht_seconds"), (8, "aht_seconds")} <= {(q.row, q.column) for q in exc.value.problems}
+    assert "81 of 0 s (56.2%; up to 50% are read as unknown" in exc.value.problems[0].message
 
 
 def test_an_unknown_queue_is_one_problem_not_one_per_row(tmp_path):
@@ -359,7 +375,8 @@ def test_impossible_handle_times_are_counted_per_queue(tmp_path):
     p.write_text("\n".join(rows + small) + "\n")
     with pytest.raises(InputError) as exc:
         read_history(p, ["cards", "loans"])
-    assert all(q.column == "aht_seconds" for q in exc.value.problems) and len(exc.value.problems) == 10
+    assert all(q.column == "aht_seconds" for q in exc.value.problems) and len(exc.value.problems) == 11
+    assert exc.value.problems[0].message.startswith("queue 'loans': of 10 rows with contacts, 10 above 14,400 s")
 
 
 def test_an_optional_file_behind_a_broken_link_is_an_error_not_absent(tmp_path, capsys):

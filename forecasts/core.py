@@ -105,6 +105,7 @@ class Forecaster:
                 "contacts_lo95": np.minimum(lo95, mu), "contacts_hi95": np.maximum(hi95, mu),
                 "aht_seconds": fit.aht[wd[d_idx], s_idx]}))
         table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+        self._warn_reversion(table, start, days)
         table = table.sort_values(["timestamp", "queue"], kind="stable").reset_index(drop=True)
         for c in COLUMNS[2:]:
             table[c] = table[c].astype(float).round(3)
@@ -117,6 +118,33 @@ class Forecaster:
                                                  if start <= d < start + timedelta(days))}
         return ForecastResult(table[COLUMNS], report)
 
+
+    def _warn_reversion(self, table: pd.DataFrame, start: date, days: int) -> None:
+        """Warn when a queue's first forecast week goes back towards the level its last history
+        week left (``reverted_level_shift``); only for a forecast of a whole week starting the day
+        after the history, with no holiday or closure in it."""
+        p, source = self.prepared, self.report.get("source", "history.csv")
+        week = [start + timedelta(i) for i in range(7)]
+        if days < 7 or start != p.last_day + timedelta(1) or \
+                any(self.calendar.is_holiday(d) or self.calendar.is_closure(d) for d in week):
+            return
+        first_week = table[table["timestamp"] < pd.Timestamp(start + timedelta(7))]
+        for q, fit in self.fits.items():
+            qd = p.queues[q]
+            if qd.days[-1].date() != p.last_day:
+                continue
+            ahead = float(first_week.loc[first_week["queue"] == q, "contacts"].sum())
+            found = reverted_level_shift(qd.total, np.isin(qd.status, (OK, CLOSED)), ahead)
+            if found is None:
+                continue
+            shift, back = found
+            last = float(qd.total[-7:].sum())
+            warn_input(InputProblem(source, f"queue {q!r}: its last 7 days had {last:,.0f} contacts, {abs(shift):.0%} "
+                                            f"{'below' if shift < 0 else 'above'} the 4 weeks before, and the "
+                                            f"forecast's first week ({ahead:,.0f}, model {fit.model}) "
+                                            f"goes {abs(back):.0%} back {'up' if back > 0 else 'down'} towards them: if "
+                                            f"the new level lasts, its staff requirement is "
+                                            f"{'over' if back > 0 else 'under'}stated", column="contacts"))
 
     def _warn_about(self, start: date, days: int) -> None:
         """Accepted, but say so: a forecast far beyond its history, and public holidays the models
@@ -179,6 +207,33 @@ class Forecaster:
 # whose handle times vary as much as their mean is within ~3 %).
 AHT_DRIFT_WARN = 0.08
 AHT_DRIFT_CONTACTS = 1000
+
+
+# A forecast that takes a queue back towards its earlier level right after the level moved gets a
+# warning: the backtest may choose a model that reverts to the longer-run level (sarimax_100_c),
+# and right after a real drop it over-forecasts - an audit's queue down 40 % in its last week was
+# forecast +22 %, the Anonymous Bank's PS (weekly 6,250, 5,601, 5,135, then 4,486) +21-30 % - where
+# last week's copy was closer. Whether the move lasts is not in the data; the supervisor knows.
+LEVEL_SHIFT_WARN = 0.15        # last week this far from the 4 weeks before ...
+LEVEL_REVERSION_WARN = 0.10    # ... and the forecast week this far from last week, back towards them
+
+
+def reverted_level_shift(totals: np.ndarray, usable: np.ndarray, forecast_week: float) -> tuple[float, float] | None:
+    """(last week against the 4 weeks before it, the forecast week against last week) when the
+    history's last week moved by LEVEL_SHIFT_WARN or more and the forecast goes back by
+    LEVEL_REVERSION_WARN or more; None otherwise, or when any of the last 35 days is not an
+    ordinary day (a holiday week moves the level for a week by itself). `totals`: daily contacts;
+    `usable`: the days that are ordinary (open or closed by the usual hours)."""
+    if len(totals) < 35 or not usable[-35:].all() or not np.isfinite(totals[-35:]).all():
+        return None
+    last = float(totals[-7:].sum())
+    before = float(totals[-35:-7].sum()) / 4
+    if last <= 0 or before <= 0:
+        return None
+    shift, back = last / before - 1, forecast_week / last - 1
+    if abs(shift) >= LEVEL_SHIFT_WARN and back * shift < 0 and abs(back) >= LEVEL_REVERSION_WARN:
+        return shift, back
+    return None
 
 
 def last_week_aht(qd: QueueData) -> tuple[float, float]:

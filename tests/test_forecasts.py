@@ -842,3 +842,61 @@ def test_the_forecast_runs_blas_on_one_thread():
     env = {k: v for k, v in __import__("os").environ.items() if k not in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == "[1]", out.stdout + out.stderr
+
+
+def test_a_forecast_that_undoes_last_weeks_level_shift_is_flagged():
+    """A queue down 40 % in its last week, forecast back near its old level (a mean-reverting model
+    the backtest chose): +22 % against the truth in an audit, without a word. The rule: last week
+    15 % or more from the 4 weeks before, the forecast week 10 % or more back towards them - and
+    never across a holiday week, which moves the level by itself."""
+    from forecasts.core import reverted_level_shift
+    days = np.r_[np.full(28, 1000.0), np.full(7, 600.0)]
+    usable = np.ones(35, bool)
+    shift, back = reverted_level_shift(days, usable, forecast_week=4900.0)
+    assert shift == pytest.approx(-0.4) and back == pytest.approx(4900 / 4200 - 1)
+    assert reverted_level_shift(days, usable, forecast_week=4300.0) is None        # follows the new level
+    assert reverted_level_shift(days, usable, forecast_week=3500.0) is None        # further down: no reversion
+    up = np.r_[np.full(28, 1000.0), np.full(7, 1300.0)]
+    assert reverted_level_shift(up, usable, forecast_week=7000.0)[1] < 0           # a jump up, forecast back down
+    flat = np.r_[np.full(28, 1000.0), np.full(7, 900.0)]
+    assert reverted_level_shift(flat, usable, forecast_week=7000.0) is None        # a 10 % dip is no shift
+    holiday = usable.copy()
+    holiday[-3] = False
+    assert reverted_level_shift(days, holiday, forecast_week=4900.0) is None
+    assert reverted_level_shift(days[-20:], usable[-20:], forecast_week=4900.0) is None   # too short to tell
+
+
+def test_the_level_shift_warning_names_the_queue_and_the_model():
+    """Wired into Forecaster.predict: a history down 40 % in its last week and a model that goes
+    back up (a stand-in scaling the fitted model's forecast to the old level) is said, naming the
+    queue, last week, the forecast week and the model; the fitted model itself follows the new
+    level, and nothing is said."""
+    from dataclasses import replace as dc_replace
+
+    from forecasts import fit_forecaster
+    rng = np.random.default_rng(0)
+    first = date(2026, 9, 28)
+    rows = [(pd.Timestamp(first + timedelta(d)) + pd.Timedelta(minutes=30 * k), "cards",
+             rng.poisson((1000 if d < 56 else 600) / 24), 300.0) for d in range(63) for k in range(16, 40)]
+    history = pd.DataFrame(rows, columns=["timestamp", "queue", "contacts", "aht_seconds"])
+    fc = fit_forecaster(history, backtest=False)
+    start = first + timedelta(63)
+
+    def said(forecaster) -> list[str]:
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            forecaster.predict(start, 7)
+        return [str(w.message) for w in seen if issubclass(w.category, InputWarning) and "last 7 days" in str(w.message)]
+    assert said(fc) == []
+
+    class BackUp:
+        def __init__(self, results):
+            self.results = results
+
+        def predict(self, steps):
+            p = self.results.predict(steps)
+            return dc_replace(p, mean=p.mean * 1000 / 600, daily=p.daily * 1000 / 600)
+    fc.fits["cards"] = dc_replace(fc.fits["cards"], results=BackUp(fc.fits["cards"].results))
+    (message,) = said(fc)
+    assert "queue 'cards': its last 7 days had" in message and "below the 4 weeks before" in message
+    assert "model sarimax_011" in message and "back up towards them" in message and "overstated" in message

@@ -900,3 +900,28 @@ def test_the_level_shift_warning_names_the_queue_and_the_model():
     (message,) = said(fc)
     assert "queue 'cards': its last 7 days had" in message and "below the 4 weeks before" in message
     assert "model sarimax_011" in message and "back up towards them" in message and "overstated" in message
+
+
+def test_a_quiet_interval_inside_the_day_with_contacts_most_days_stays_open():
+    """A 24/7 line of ~3,000 contacts a day whose 04:15 gets 1-2 calls a night: below 0.1 % of the
+    day's volume, so it was read as closed - a hole in the night's forecast (and staffing). An
+    interval with contacts on most days between open ones is open; one that sees a stray contact
+    on one day in eight (a lunch closure) stays closed."""
+    rng = np.random.default_rng(1)
+    first = date(2026, 9, 28)
+    rows = []
+    for d in range(56):
+        for k in range(96):
+            minute = 15 * k
+            mean = 30.0 + 50 * np.sin(np.pi * minute / 1440) ** 2
+            if minute == 4 * 60 + 15:
+                mean = 1.5                    # quiet, but open: calls on most nights
+            if 12 * 60 <= minute < 13 * 60:   # 'lunch': closed, a stray contact on one day in eight
+                mean = 1.0 if d % 8 == 0 and minute == 12 * 60 else 0.0
+            rows.append((pd.Timestamp(first + timedelta(d)) + pd.Timedelta(minutes=minute), "line",
+                         rng.poisson(mean), 300.0))
+    history = pd.DataFrame(rows, columns=["timestamp", "queue", "contacts", "aht_seconds"])
+    table = forecast_history(history, first + timedelta(56), 7, backtest=False).table
+    minutes = table["timestamp"].dt.hour * 60 + table["timestamp"].dt.minute
+    assert (minutes == 4 * 60 + 15).sum() == 7                        # every night of the week
+    assert not ((minutes >= 12 * 60) & (minutes < 13 * 60)).any()     # lunch stays closed

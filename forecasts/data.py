@@ -339,8 +339,12 @@ def _clean_queue(q, days, y, aht, wd_open_global, cal: Calendar, interval, offse
     issues: dict = {}
     # A day without rows is missing only if the queue opens that weekday: centre.toml's hours
     # when given (another bank's report listed every closed Saturday of one queue as missing).
+    # Without them, a weekday the queue never has rows on is closed for it whatever the other
+    # queues do: a Monday-Saturday queue beside a 24/7 one had every Sunday of three years
+    # reported as 'left out: 156 without rows'.
     hours = cal.open_hours.get(q)
-    opens = np.array([wd_open_global[w] and (hours is None or bool(hours[w])) for w in range(7)])
+    own = np.array([has_rows[wd == w].any() for w in range(7)])
+    opens = np.array([wd_open_global[w] and (bool(hours[w]) if hours is not None else own[w]) for w in range(7)])
     if dups:
         issues["duplicate_rows_summed_on"] = dups[:MAX_LISTED]
     # -- closed, missing, holidays, closures ---------------------------------------------------------

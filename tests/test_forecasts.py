@@ -925,3 +925,21 @@ def test_a_quiet_interval_inside_the_day_with_contacts_most_days_stays_open():
     minutes = table["timestamp"].dt.hour * 60 + table["timestamp"].dt.minute
     assert (minutes == 4 * 60 + 15).sum() == 7                        # every night of the week
     assert not ((minutes >= 12 * 60) & (minutes < 13 * 60)).any()     # lunch stays closed
+
+
+def test_a_weekday_a_queue_never_has_rows_on_is_closed_for_it_beside_a_24_7_queue():
+    """A Monday-Saturday queue in the same file as a 24/7 one: its Sundays were reported as missing
+    days ('left out: ... without rows') because some queue opens on Sundays."""
+    first = date(2026, 9, 28)
+    rows = []
+    for d in range(56):
+        day = first + timedelta(d)
+        for h in range(9, 17):
+            stamp = pd.Timestamp(day) + pd.Timedelta(hours=h)
+            rows.append((stamp, "line", 20, 300.0))
+            if day.weekday() != 6:
+                rows.append((stamp, "branch", 10, 300.0))
+    history = pd.DataFrame(rows, columns=["timestamp", "queue", "contacts", "aht_seconds"])
+    report = forecast_history(history, first + timedelta(56), 7, backtest=False).report
+    data = report["queues"]["branch"]["data"]
+    assert "missing_days" not in data and data["open_hours"]["sun"] == "closed", data

@@ -188,7 +188,15 @@ class Table:
         # after its shift) and '2024-11-25' alone as midnight (a day's contacts in one interval).
         partial = (raw != "") & ~raw.str.match(DATE_TIME.pattern)
         values[partial] = pd.NaT
-        for idx in raw.index[values.isna()]:
+        bad = raw.index[values.isna()]
+        # A day-first export (a German or French spreadsheet: 30.11.2026 08:00, 30/11/2026 08:00)
+        # is said once, with the fix, before its rows (2,843 row lines said only 'expected').
+        day_first = raw[bad].str.match(r"^\d{1,2}[./-]\d{1,2}[./-]\d{4}[ T]\d{1,2}:\d{2}")
+        if len(bad) and day_first.mean() > 0.5:
+            self.problem(None, column, f"the date-times are written day first ({raw[bad[0]]!r}): write them as "
+                                       "YYYY-MM-DD HH:MM (2026-11-30 08:00); a day-first date is ambiguous "
+                                       "(01/02 is the 1st of February or the 2nd of January)")
+        for idx in bad:
             self.problem(idx, column, f"expected a date-time like 2026-11-30 08:00, got {raw[idx]!r}")
         return values
 

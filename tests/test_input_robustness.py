@@ -568,3 +568,17 @@ def test_a_shift_too_short_for_the_break_window_is_named_and_has_its_break_in_th
         warnings.simplefilter("always")
         centre_from_dict(data)
     assert not [w for w in seen if issubclass(w.category, InputWarning)]
+
+
+def test_a_day_first_export_is_said_once_with_the_fix(tmp_path):
+    """A German spreadsheet's '30.11.2026 08:00' got one 'expected a date-time' line per row and
+    no word of what was wrong with them all."""
+    p = tmp_path / "history.csv"
+    p.write_text("timestamp;queue;contacts;aht_seconds\n" +
+                 "".join(f"{d:02d}.11.2026 {h:02d}:00;cards;3;240,5\n" for d in range(2, 9) for h in range(8, 18)))
+    with pytest.raises(InputError) as exc:
+        read_history(p, ["cards"])
+    first = exc.value.problems[0]
+    assert first.row is None and first.column == "timestamp"
+    assert "written day first ('02.11.2026 08:00')" in first.message and "YYYY-MM-DD HH:MM" in first.message
+    assert exc.value.problems[1].row == 2

@@ -431,3 +431,32 @@ def test_a_holiday_on_its_own_rule_is_named_on_the_forecast_page():
     no_exception(at)
     said = [c.value for c in at.caption]
     assert any("Public holidays: closed on most" in c and "boxing day open" in c for c in said), said
+
+
+def test_a_week_moved_after_loading_keeps_the_previous_rosters_carry_over():
+    """previous_roster.csv with Tuesday's nights (ending Wednesday 06:30), the plan moved to start
+    on Wednesday: the carry-over was filtered once, against the default week (Monday), so the app
+    dropped Tuesday's nights - kept by the CLI - and put people back on at 07:00 after a night
+    (Export then refused its own roster: min_rest, forbidden succession)."""
+    import csv
+    import io
+    from datetime import date, datetime
+    emps = [e for e in csv.DictReader(io.StringIO((SAMPLE / "employees.csv").read_text())) if e["nights"] == "yes"]
+    night = [e["employee_id"] for e in emps[:12]]
+    prev = "employee_id,name,date,shift,start,end\n" + "".join(
+        f"{e},,2026-12-01,N8-2200,2026-12-01T22:00,2026-12-02T06:30\n" for e in night)
+    at = sample_as_own_files({"previous_roster.csv": prev})
+    no_exception(at)
+    wednesday = date(2026, 12, 2)
+    at.date_input[0].set_value(wednesday).run()
+    go(at, "roster")
+    at.number_input[0].set_value(10)
+    at.button(key="build").click().run()
+    no_exception(at)
+    shifts = at.session_state["plan"].roster.shifts
+    assert shifts
+    rested = datetime(2026, 12, 2, 17, 30)          # 06:30 + 11 h
+    back_too_soon = [(s.employee_id, s.shift_id) for s in shifts if s.employee_id in night and s.start < rested]
+    assert not back_too_soon, back_too_soon
+    go(at, "export")
+    assert not at.error, [e.value for e in at.error]

@@ -50,8 +50,15 @@ class Loaded:
     staff: Staff
     history: pd.DataFrame
     week: date                   # the first week after the history (the default plan week)
-    previous: tuple = ()         # the carry-over roster (previous_roster.csv), checked against the staff
+    # previous_roster.csv's shifts, checked against the staff: carry-over for a week is those
+    # before its first day (``carry_over``), not only for the default week's.
+    previous: tuple = ()
     warnings: tuple[str, ...] = ()   # accepted but suspicious input (e.g. a queue with no contacts)
+
+    def carry_over(self, week: date) -> list:
+        """The previous roster's shifts before `week` - the carry-over of a plan starting then (a
+        plan moved to Wednesday once lost Tuesday's nights, kept by the CLI, and broke rest)."""
+        return [s for s in self.previous if s.day < week]
 
 
 def fingerprint(folder: str | Path) -> str:
@@ -90,8 +97,10 @@ def _load(folder: str, key: str, label: str) -> Loaded:
         history = read_history(Path(folder) / "history.csv", centre.queue_ids)
         week = next_week_start(history["timestamp"].max().date(), centre)
         staff = load_staff(folder, centre, Horizon(week, 7, centre.interval_minutes))
-        # Checked now, not in the middle of a roster job.
-        previous = tuple(load_previous(Path(folder), [e.id for e in staff.employees], before=week))
+        # Checked now, not in the middle of a roster job; the warning about shifts not before the
+        # default week is said now, and each plan takes the shifts before its own week.
+        load_previous(Path(folder), [e.id for e in staff.employees], before=week)
+        previous = tuple(load_previous(Path(folder), [e.id for e in staff.employees]))
     return Loaded(folder, key, label, centre, staff, history, week, previous, tuple(said))
 
 
@@ -321,7 +330,7 @@ def start_roster_job(label: str, *, time_limit: float, pins=None, seed: int = 0,
     horizon = Horizon(plan_week(), 7, centre.interval_minutes)
     staff = load_staff(loaded.folder, centre, horizon)
     problem = RosterProblem(centre, staff, requirement_with_values(reqs, centre, horizon, staff=staff),
-                            previous=list(loaded.previous), pins=list(pins or []))
+                            previous=loaded.carry_over(horizon.start), pins=list(pins or []))
     inputs = PlanInputs(problem, fc, reqs, report)
     job = RosterJob(label, time_limit, settings=settings_key())
 

@@ -106,7 +106,7 @@ with state.friendly_errors("What-if", reset_keys=("scenarios", "whatif")):
             bar = st.progress(0.0, text="base ...")
             try:
                 table, plans = run_scenarios(
-                    scenarios, centre, staff, fc, horizon, list(loaded.previous), time_limit=float(limit),
+                    scenarios, centre, staff, fc, horizon, loaded.carry_over(week), time_limit=float(limit),
                     workers=2, jobs=1, base_hint=hint,
                     progress=lambda i, n, nm: bar.progress(i / n, text=f"{nm} ({i + 1} of {n}) ..."))
             except InfeasibleError as exc:

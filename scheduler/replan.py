@@ -227,7 +227,11 @@ def replan(data_dir: str | Path, roster_path: str | Path, *, absent: list[str] =
             if s is None:
                 if day < start.date():
                     pins.append(Pin(e.id, day, None, None, worked=True))
-            elif s.start < start:
+            elif s.start < start or s.start <= leaves_at.get((e.id, day), s.end) < s.end:
+                # (Also a shift an earlier re-plan says its agent leaves at a moment after this
+                # one's start - an absence known in advance, re-planned again from earlier: kept as
+                # published, and they still leave it then. It was re-planned freely, and the agent
+                # served queues after leaving.)
                 shape = worked_shape(s, centre)
                 today = offered.get(s.shift_id)
                 same = today is not None and (today.start_minute, today.length_minutes, today.break_minutes) == \

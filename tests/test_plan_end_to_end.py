@@ -455,3 +455,28 @@ def test_plan_gives_each_week_the_default_time():
     assert plan_time_limit(parse()) == 60
     assert plan_time_limit(parse("--weeks", "3")) == 180
     assert plan_time_limit(parse("--weeks", "3", "--time-limit", "45")) == 45
+
+
+def test_a_departure_told_by_an_earlier_replan_binds_a_replan_from_before_it(planned, tmp_path, capsys):
+    """Re-planned first for an agent leaving Friday's shift at 12:00 (known in advance), then again
+    from Wednesday 10:00 for someone else: the second re-plan, starting before the departure, put
+    the first agent back on their queues after 12:00 on Friday (CLI and app alike; its own
+    validator then refused the roster)."""
+    roster = pd.read_csv(planned / "roster.csv", dtype=str)
+    fri = roster[(roster["date"] == "2026-12-04") & (roster["start"] < "2026-12-04T11:00")
+                 & (roster["end"] > "2026-12-04T15:00")]
+    leaver = fri["employee_id"].iloc[0]
+    out = replan_validated(planned, tmp_path, capsys, leaver, "2026-12-04T12:00", 15)
+    new = pd.read_csv(out / "roster.csv", dtype=str)
+    wed = new[(new["date"] == "2026-12-02") & (new["employee_id"] != leaver)]
+    second = wed["employee_id"].iloc[0]
+    again = tmp_path / "again"
+    code = main(["replan", "--data", str(SAMPLE), "--roster", str(out / "roster.csv"), "--absent", second,
+                 "--from", "2026-12-02T10:00", "--out", str(again), "--time-limit", "15"])
+    text = capsys.readouterr().out
+    assert code == 0 and "validated: every hard rule holds" in text, text
+    newer = pd.read_csv(again / "roster.csv", dtype=str)
+    kept = newer[(newer["employee_id"] == leaver) & (newer["date"] == "2026-12-04")]
+    assert len(kept) == 1 and kept.iloc[0]["left_at"] == "2026-12-04T12:00"
+    q = pd.read_csv(again / "assignments.csv", dtype=str)
+    assert q[(q["employee_id"] == leaver) & (q["timestamp"] >= "2026-12-04T12:00")].empty

@@ -460,3 +460,17 @@ def test_a_week_moved_after_loading_keeps_the_previous_rosters_carry_over():
     assert not back_too_soon, back_too_soon
     go(at, "export")
     assert not at.error, [e.value for e in at.error]
+
+
+def test_the_staffing_page_takes_every_target_centre_toml_may_hold():
+    """A queue answered within 900 s (centre.toml takes any seconds >= 0) broke the page with
+    'value 900 is greater than the max_value 600'; a shrinkage or occupancy outside a slider's
+    range would be clamped, and Recompute would change it without a word."""
+    text = (SAMPLE / "centre.toml").read_text()
+    text = text.replace("target_seconds = 20", "target_seconds = 900", 1).replace("shrinkage = 0.25", "shrinkage = 0.65", 1)
+    assert "target_seconds = 900" in text and "shrinkage = 0.65" in text
+    at = sample_as_own_files({"centre.toml": text})
+    go(at, "staffing")
+    assert not at.error, [e.value for e in at.error]
+    values = {w.label: w.value for w in [*at.number_input, *at.slider]}
+    assert values["Answered within (s)"] == 900 and values["Shrinkage"] == pytest.approx(0.65), values

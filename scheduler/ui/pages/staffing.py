@@ -22,11 +22,16 @@ with state.friendly_errors("Staffing", reset_keys=("staffing",)):
     hosts = [alone] + [q.id for q in adjusted.queues if q.id != edit and not q.staff_with]
     with st.form("staffing-controls"):
         c = st.columns(4)
-        sl = c[0].slider("Service level target", 0.5, 0.99, float(target.service_level), 0.01,
+        # The ranges reach whatever centre.toml may hold (a target of 900 s made the page fail
+        # with 'value above max_value'; a value outside a slider's range would be clamped, and
+        # Recompute would change it without a word).
+        level, seconds = float(target.service_level), int(target.target_seconds)
+        occupancy, shrinkage = float(target.max_occupancy), float(adjusted.shrinkage)
+        sl = c[0].slider("Service level target", min(0.5, level), max(0.99, level), level, 0.01,
                          help=f"share of {edit}'s contacts answered within the target time")
-        secs = c[1].number_input("Answered within (s)", 5, 600, int(target.target_seconds))
-        occ = c[2].slider("Occupancy cap", 0.5, 1.0, float(target.max_occupancy), 0.01)
-        shrink = c[3].slider("Shrinkage", 0.0, 0.6, float(adjusted.shrinkage), 0.01,
+        secs = c[1].number_input("Answered within (s)", 0, max(600, seconds), seconds)
+        occ = c[2].slider("Occupancy cap", min(0.5, occupancy), 1.0, occupancy, 0.01)
+        shrink = c[3].slider("Shrinkage", 0.0, max(0.6, shrinkage), shrinkage, 0.01,
                              help="absence, training, coaching: share of paid time not available for contacts (all queues)")
         pooled = st.selectbox("Staffed with", hosts, index=hosts.index(adjusted.queue(edit).staff_with or alone),
                               key="staffing-pool", disabled=hosts_others,

@@ -84,6 +84,11 @@ def plan_kpis(roster: Roster, requirement: Requirement, centre: Centre, staff: S
             "scheduled_staff_hours": round(sum(v["scheduled_staff_hours"] for v in queues.values()), 1),
             "under_staffed_hours": round(sum(v["under_staffed_hours"] for v in queues.values()), 1),
             "over_staffed_hours": round(sum(v["over_staffed_hours"] for v in queues.values()), 1),
+            # Of every queue-interval with a requirement (the mean of the queues' shares counted a
+            # queue of few intervals - or none, as 100 % - like the 24-hour one: 95.4 % shown for
+            # 92.1 %).
+            "intervals_meeting_requirement": round(float((cov.loc[cov["required"] > 0, "gap"] >= 0).mean())
+                                                   if (cov["required"] > 0).any() else 1.0, 4),
             "paid_hours": round(sum(paid.values()), 1),
             "cost": round(cost, 2),
             "shifts": len(roster.shifts),

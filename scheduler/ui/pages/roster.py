@@ -92,8 +92,8 @@ with state.friendly_errors("Roster", reset_keys=("job", "pins")):
     tot = k["totals"]
     m[0].metric("Under-staffed agent-hours", f"{tot['under_staffed_hours']:,.1f}")
     m[1].metric("Over-staffed agent-hours", f"{tot['over_staffed_hours']:,.1f}")
-    req_cells = sum(v.get("intervals_meeting_requirement", 1) for v in k["queues"].values()) / max(len(k["queues"]), 1)
-    m[2].metric("Intervals meeting requirement", f"{req_cells:.1%}")
+    m[2].metric("Intervals meeting requirement", f"{tot['intervals_meeting_requirement']:.1%}",
+                help="of every queue-interval with a requirement, all queues together")
     m[3].metric("Paid hours", f"{tot['paid_hours']:,.0f}")
     prefs = k["preferences"]
     # (No wishes at all is not '100 % granted'.)

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from .domain import FIRST_YEAR, LAST_YEAR, MAX_AHT_SECONDS, MIN_OCCUPANCY_CAP, plausible_date
-from .errors import InfeasibleError, InputError, InputProblem, InputWarning, NoRosterInTimeError
+from .errors import InfeasibleError, InputError, InputProblem, InputWarning
 
 
 def _date(text: str) -> date:
@@ -610,8 +610,7 @@ def _run(args) -> int:
             print(f"error: {problem}", file=sys.stderr)
         return 2
     except InfeasibleError as exc:
-        said = "no roster yet" if isinstance(exc, NoRosterInTimeError) else "no roster possible"
-        print(f"{said}: {exc}", file=sys.stderr)
+        print(f"{exc.said}: {exc}", file=sys.stderr)
         for line in exc.explanation:
             print(f"  {line}", file=sys.stderr)
         return 3

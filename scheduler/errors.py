@@ -60,6 +60,9 @@ def warn_input(problem: InputProblem) -> None:
 class InfeasibleError(Exception):
     """The hard rules cannot all hold; `explanation` lists the conflicting rules."""
 
+    # What the CLI and the what-if comparison call it.
+    said = "no roster possible"
+
     def __init__(self, message: str, explanation: list[str] | None = None):
         self.explanation = explanation or []
         super().__init__(message)
@@ -68,3 +71,4 @@ class InfeasibleError(Exception):
 class NoRosterInTimeError(InfeasibleError):
     """No roster was found before the time limit or a stop, though one may exist: the CLI must not
     call it impossible (it said 'no roster possible: ... may still be satisfiable')."""
+    said = "no roster yet"

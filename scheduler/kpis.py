@@ -28,6 +28,12 @@ def coverage_table(roster: Roster, requirement: Requirement) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["timestamp", "queue", "required", "scheduled", "gap"])
 
 
+def _share_meeting_requirement(cov: pd.DataFrame) -> float:
+    """Of the coverage rows with a requirement, the share staffed to it (1 if none)."""
+    need = cov["required"] > 0
+    return round(float((cov.loc[need, "gap"] >= 0).mean()) if need.any() else 1.0, 4)
+
+
 def plan_kpis(roster: Roster, requirement: Requirement, centre: Centre, staff: Staff,
               forecast: pd.DataFrame | None = None, previous_given: bool = False) -> dict:
     """``previous_given``: the plan counted last week's shifts (previous_roster.csv) as cover."""
@@ -37,13 +43,12 @@ def plan_kpis(roster: Roster, requirement: Requirement, centre: Centre, staff: S
     queues = {}
     for q in requirement.queues:
         c = cov[cov["queue"] == q]
-        need = c["required"] > 0
         queues[q] = {
             "required_staff_hours": round(float(c["required"].sum() * hours_per_interval), 1),
             "scheduled_staff_hours": round(float(c["scheduled"].sum() * hours_per_interval), 1),
             "under_staffed_hours": round(float((-c["gap"]).clip(lower=0).sum() * hours_per_interval), 1),
             "over_staffed_hours": round(float(c["gap"].clip(lower=0).sum() * hours_per_interval), 1),
-            "intervals_meeting_requirement": round(float((c.loc[need, "gap"] >= 0).mean()) if need.any() else 1.0, 4),
+            "intervals_meeting_requirement": _share_meeting_requirement(c),
         }
     if forecast is not None and len(forecast):
         for q, sl in expected_service_level(cov, forecast, centre).items():
@@ -87,8 +92,7 @@ def plan_kpis(roster: Roster, requirement: Requirement, centre: Centre, staff: S
             # Of every queue-interval with a requirement (the mean of the queues' shares counted a
             # queue of few intervals - or none, as 100 % - like the 24-hour one: 95.4 % shown for
             # 92.1 %).
-            "intervals_meeting_requirement": round(float((cov.loc[cov["required"] > 0, "gap"] >= 0).mean())
-                                                   if (cov["required"] > 0).any() else 1.0, 4),
+            "intervals_meeting_requirement": _share_meeting_requirement(cov),
             "paid_hours": round(sum(paid.values()), 1),
             "cost": round(cost, 2),
             "shifts": len(roster.shifts),

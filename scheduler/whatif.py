@@ -426,8 +426,7 @@ def plan_or_refusal(scenario: Scenario, *args, **kwargs) -> "Plan | Refused":
     try:
         return plan_scenario(scenario, *args, **kwargs)
     except InfeasibleError as exc:
-        said = "no roster yet" if isinstance(exc, NoRosterInTimeError) else "no roster possible"
-        return Refused(said, str(exc), tuple(exc.explanation))
+        return Refused(exc.said, str(exc), tuple(exc.explanation))
 
 
 def compare(plans: dict[str, Plan], scenarios: dict[str, Scenario],
@@ -551,7 +550,7 @@ def run_scenarios(scenarios: list[Scenario], centre: Centre, staff: Staff, forec
                     progress(done, total, futures[fut])
     if isinstance(results["base"], Refused):
         said = results["base"]
-        error = NoRosterInTimeError if said.outcome == "no roster yet" else InfeasibleError
+        error = NoRosterInTimeError if said.outcome == NoRosterInTimeError.said else InfeasibleError
         raise error(f"the base plan (no scenario applied): {said.message}", list(said.explanation))
     plans = {name: results[name] for name in all_scenarios if isinstance(results[name], Plan)}
     refused = {name: r for name, r in results.items() if isinstance(r, Refused)}
